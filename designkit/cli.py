@@ -1,0 +1,108 @@
+"""The ``designkit`` command: parse arguments, make one library call, print, exit.
+
+Exit status: 0 ok, 1 the work failed, 2 bad input or usage.  Heavy modules
+(papermill, nbformat, matplotlib, jupyter) are imported only by the subcommands that
+need them, so ``designkit estimate`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .errors import DesignkitError
+
+
+def _spec_arg(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    if default is None:
+        parser.add_argument("spec", help="spec file (YAML) or bundled example name, e.g. 'reference'")
+    else:
+        parser.add_argument("spec", nargs="?", default=default,
+                            help=f"spec file (YAML) or bundled example name (default: {default})")
+
+
+def _overrides_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-p", "--param", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override a spec field, e.g. -p users='1 billion' "
+                             "-p components.Database.replicas=5 (repeatable)")
+
+
+def _overrides(args) -> dict:
+    from .spec import parse_override
+    return dict(parse_override(item) for item in getattr(args, "param", []))
+
+
+def cmd_validate(args) -> int:
+    from .spec import load_spec
+    load_spec(args.spec, _overrides(args))
+    print(f"{args.spec}: ok")
+    return 0
+
+
+def cmd_estimate(args) -> int:
+    from .article import capacity_block
+    from .capacity import estimate
+    from .spec import load_spec
+    spec = load_spec(args.spec, _overrides(args))
+    cap = estimate(spec.scale)
+    if args.json:
+        print(json.dumps(cap.to_json(), indent=2))
+    else:
+        print(f"Capacity estimate: {spec.name}\n")
+        print(capacity_block(cap))
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .spec import json_schema
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+COMMANDS = {
+    "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
+    "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
+    "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="designkit",
+        description="Turn a system spec into numbers-backed 'Design <System>' articles.")
+    parser.add_argument("--version", action="version", version=f"designkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+
+    p = sub.add_parser("estimate", help=COMMANDS["estimate"][1], description=COMMANDS["estimate"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object (SI units)")
+
+    p = sub.add_parser("schema", help=COMMANDS["schema"][1], description=COMMANDS["schema"][1])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = COMMANDS[args.command][0]
+    try:
+        return func(args)
+    except DesignkitError as exc:
+        print(f"designkit {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("designkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,319 @@
+"""Quantities written the way people say them, and said back the same way.
+
+Parsing: "100 million", "1.2 billion", "10K", "1.27 KB", "2 MiB", "5 years",
+"10 million/month", "400/s", "4x", "10%", "100:1".  KB/MB/GB/TB/PB are decimal,
+KiB/MiB/GiB/TiB/PiB binary; a month is 30.4375 days and a year 365.25 days.
+Saying: two significant figures in a unit a person would use ("~12K", "~500 GB").
+
+Every parser raises ``ValueError`` with a sentence saying what was expected; the
+spec layer adds the file and field path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+DAY_SECONDS = 86_400.0
+MONTH_DAYS = 30.4375
+YEAR_DAYS = 365.25
+
+_NUMBER = r"[-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER_RE = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
+
+COUNT_WORDS = {
+    "": 1.0,
+    "k": 1e3, "thousand": 1e3,
+    "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "t": 1e12, "trillion": 1e12,
+}
+
+SIZE_UNITS = {
+    "b": 1.0, "byte": 1.0, "bytes": 1.0,
+    "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18,
+    "kib": 2.0**10, "mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "pib": 2.0**50,
+}
+
+# Durations in days.
+DURATION_UNITS = {
+    "s": 1 / DAY_SECONDS, "sec": 1 / DAY_SECONDS, "secs": 1 / DAY_SECONDS,
+    "second": 1 / DAY_SECONDS, "seconds": 1 / DAY_SECONDS,
+    "min": 1 / 1440, "mins": 1 / 1440, "minute": 1 / 1440, "minutes": 1 / 1440,
+    "h": 1 / 24, "hr": 1 / 24, "hrs": 1 / 24, "hour": 1 / 24, "hours": 1 / 24,
+    "d": 1.0, "day": 1.0, "days": 1.0,
+    "w": 7.0, "wk": 7.0, "week": 7.0, "weeks": 7.0,
+    "mo": MONTH_DAYS, "month": MONTH_DAYS, "months": MONTH_DAYS,
+    "y": YEAR_DAYS, "yr": YEAR_DAYS, "yrs": YEAR_DAYS, "year": YEAR_DAYS, "years": YEAR_DAYS,
+}
+
+# Rate periods in seconds ("per X").
+RATE_PERIODS = {
+    "s": 1.0, "sec": 1.0, "second": 1.0,
+    "min": 60.0, "minute": 60.0,
+    "h": 3600.0, "hr": 3600.0, "hour": 3600.0,
+    "d": DAY_SECONDS, "day": DAY_SECONDS,
+    "w": 7 * DAY_SECONDS, "wk": 7 * DAY_SECONDS, "week": 7 * DAY_SECONDS,
+    "mo": MONTH_DAYS * DAY_SECONDS, "month": MONTH_DAYS * DAY_SECONDS,
+    "y": YEAR_DAYS * DAY_SECONDS, "yr": YEAR_DAYS * DAY_SECONDS, "year": YEAR_DAYS * DAY_SECONDS,
+}
+_PER_SECOND_WORDS = {"qps", "rps", "tps", "ops"}
+
+
+def _finite(value: float, text: object) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _split(text: object, expected: str) -> tuple[float, str]:
+    """Split "1.2 billion" into (1.2, "billion"); numbers pass through with no unit."""
+    if isinstance(text, bool):
+        raise ValueError(f"expected {expected}, got {text!r}")
+    if isinstance(text, (int, float)):
+        return _finite(float(text), text), ""
+    if not isinstance(text, str):
+        raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    match = _NUMBER_RE.match(text)
+    if not match:
+        if text.strip().lower() in {"nan", "inf", "-inf", "+inf", "infinity", ".nan", ".inf"}:
+            raise ValueError(f"expected a finite number, got {text!r}")
+        raise ValueError(f"expected {expected}, got {text!r}")
+    number = float(match.group(1).replace(",", "").replace("_", ""))
+    return _finite(number, text), match.group(2)
+
+
+def _words(unit: str) -> str:
+    return re.sub(r"\s+", " ", unit.strip().lower())
+
+
+def parse_count(text: object) -> float:
+    """A plain count: 100, "10K", "100 million", "1.2 billion"."""
+    expected = "a count like '100 million' or '10K'"
+    number, unit = _split(text, expected)
+    unit = _words(unit)
+    if unit not in COUNT_WORDS:
+        kind = _unit_kind(unit)
+        hint = f" ({unit!r} is a {kind} unit)" if kind else ""
+        raise ValueError(f"expected {expected}, got {text!r}{hint}")
+    return number * COUNT_WORDS[unit]
+
+
+def parse_size(text: object) -> float:
+    """A size in bytes: 500, "500 bytes", "1.27 KB", "2 MiB" (KB decimal, KiB binary)."""
+    expected = "a size like '500 bytes', '1.27 KB' or '2 MiB'"
+    number, unit = _split(text, expected)
+    key = _words(unit).replace(" ", "")
+    if key == "":
+        return number
+    if key not in SIZE_UNITS:
+        kind = _unit_kind(_words(unit))
+        hint = f" ({unit!r} is a {kind} unit)" if kind and kind != "size" else ""
+        raise ValueError(f"expected {expected}, got {text!r}{hint}")
+    return number * SIZE_UNITS[key]
+
+
+def parse_duration_days(text: object) -> float:
+    """A duration in days: "5 years", "90 days", "6 months"; a bare number is days."""
+    expected = "a duration like '5 years' or '90 days'"
+    number, unit = _split(text, expected)
+    unit = _words(unit)
+    if unit == "":
+        return number
+    if unit not in DURATION_UNITS:
+        kind = _unit_kind(unit)
+        hint = f" ({unit!r} is a {kind} unit)" if kind and kind != "duration" else ""
+        raise ValueError(f"expected {expected}, got {text!r}{hint}")
+    return number * DURATION_UNITS[unit]
+
+
+def parse_rate(text: object, *, bare_per_second: bool = False) -> float:
+    """A rate in events per second: "400/s", "10 million/month", "500 million per day".
+
+    A bare number is per second only where the field says so (``bare_per_second``).
+    """
+    expected = "a rate like '400/s', '500 million/day' or '10 million/month'"
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if bare_per_second:
+            return _finite(float(text), text)
+        raise ValueError(f"expected {expected} (say per what), got {text!r}")
+    if not isinstance(text, str):
+        raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    lowered = text.strip().lower()
+    match = re.match(r"^(.*?)\s*(?:/|\bper\b|\ba\b)\s*([a-z]+)\s*$", lowered)
+    if match:
+        amount, period = match.group(1), match.group(2)
+        period = period[:-1] if period.endswith("s") and period[:-1] in RATE_PERIODS else period
+        if period not in RATE_PERIODS:
+            raise ValueError(f"expected {expected}, got {text!r} (unknown period {period!r})")
+        try:
+            return parse_count(amount) / RATE_PERIODS[period]
+        except ValueError as exc:
+            raise ValueError(f"expected {expected}, got {text!r} ({exc})") from None
+    number, unit = _split(text, expected)
+    parts = _words(unit).split(" ")
+    if parts and parts[-1] in _PER_SECOND_WORDS:
+        scale = " ".join(parts[:-1])
+        if scale in COUNT_WORDS:
+            return number * COUNT_WORDS[scale]
+    if bare_per_second and _words(unit) in COUNT_WORDS:
+        return number * COUNT_WORDS[_words(unit)]
+    kind = _unit_kind(_words(unit))
+    hint = f" ({unit!r} is a {kind} unit)" if kind else ""
+    raise ValueError(f"expected {expected}, got {text!r}{hint}")
+
+
+def parse_factor(text: object) -> float:
+    """A multiplier: "4x", "2.5x", 4."""
+    expected = "a factor like '4x'"
+    number, unit = _split(text, expected)
+    if _words(unit) not in {"", "x", "×", "times"}:
+        raise ValueError(f"expected {expected}, got {text!r}")
+    return number
+
+
+def parse_fraction(text: object) -> float:
+    """A share between 0 and 1: "10%", "99.9%", 0.2."""
+    expected = "a share like '20%' or 0.2"
+    number, unit = _split(text, expected)
+    unit = _words(unit)
+    if unit in {"%", "percent"}:
+        value = number / 100
+    elif unit == "":
+        value = number
+    else:
+        raise ValueError(f"expected {expected}, got {text!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"expected a share between 0% and 100%, got {text!r}")
+    return value
+
+
+def parse_ratio(text: object) -> tuple[float, float]:
+    """A read:write ratio "100:1" as (reads, writes); "0:1" means every request writes."""
+    expected = "a read:write ratio like '100:1' or '0:1'"
+    if not isinstance(text, str):
+        raise ValueError(f"expected {expected} (quote it in YAML), got {text!r}")
+    match = re.match(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$", text)
+    if not match:
+        raise ValueError(f"expected {expected}, got {text!r}")
+    reads, writes = (_finite(float(g.replace(",", "")), text) for g in match.groups())
+    if reads < 0 or writes < 0 or reads + writes == 0:
+        raise ValueError(f"expected {expected} with non-negative parts not both zero, got {text!r}")
+    return reads, writes
+
+
+def _unit_kind(unit: str) -> str | None:
+    """Name the kind of a unit written in the wrong place, for a better error."""
+    key = unit.replace(" ", "")
+    if key in SIZE_UNITS:
+        return "size"
+    if unit in DURATION_UNITS:
+        return "duration"
+    if "/" in unit or " per " in f" {unit} " or unit.split(" ")[-1:] and unit.split(" ")[-1] in _PER_SECOND_WORDS:
+        return "rate"
+    if unit in {"%", "percent"}:
+        return "percentage"
+    return None
+
+
+# --- saying numbers the way people say them -------------------------------------------
+
+def _two_sig(value: float) -> str:
+    """Two significant figures, no trailing zeros: 11.574 -> '12', 0.913 -> '0.91'."""
+    if value == 0:
+        return "0"
+    digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
+    rounded = round(value, digits)
+    if abs(rounded) >= 10:
+        return f"{rounded:.0f}"
+    text = f"{rounded:.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _scaled(value: float, units: list[tuple[float, str]]) -> str:
+    """Pick the largest unit in which the value is at least 0.9, say two figures in it."""
+    if value == 0:
+        return f"0{units[0][1]}"
+    chosen = units[0]
+    for scale, suffix in units:
+        if abs(value) >= 0.9 * scale:
+            chosen = (scale, suffix)
+    mantissa = float(_two_sig(value / chosen[0]))
+    # Rounding can carry into the next unit (999.6 -> 1000): say it there instead.
+    index = units.index(chosen)
+    if abs(mantissa) >= 1000 and index + 1 < len(units):
+        chosen = units[index + 1]
+    return f"{_two_sig(value / chosen[0])}{chosen[1]}"
+
+
+_SI = [(1.0, ""), (1e3, "K"), (1e6, "M"), (1e9, "B"), (1e12, "T")]
+_WORDS = [(1.0, ""), (1e3, "K"), (1e6, " million"), (1e9, " billion"), (1e12, " trillion")]
+_BYTES = [(1.0, " bytes"), (1e3, " KB"), (1e6, " MB"), (1e9, " GB"), (1e12, " TB"), (1e15, " PB"), (1e18, " EB")]
+
+
+def say_count(value: float, *, approx: bool = True) -> str:
+    """A count the way people say it: 1e8 -> '100 million', 11574 -> '~12K'."""
+    text = _scaled(value, _WORDS)
+    return f"~{text}" if approx and not _exact(value) else text
+
+
+def say_qps(value: float, *, approx: bool = True) -> str:
+    """A rate per second: 46296 -> '~46K', 3.8 -> '~3.8'."""
+    text = _scaled(value, _SI)
+    return f"~{text}" if approx and not _exact(value) else text
+
+
+def say_bytes(value: float, *, approx: bool = True) -> str:
+    """A size in decimal units: 5e11 -> '~500 GB', 9.13e14 -> '~0.91 PB'."""
+    text = _scaled(value, _BYTES)
+    if text.startswith("1 bytes"):
+        text = "1 byte"
+    return f"~{text}" if approx and not _exact(value) else text
+
+
+def say_bandwidth(bytes_per_second: float) -> str:
+    """Bytes per second as people say network bandwidth: '~5.8 MB/s'."""
+    return f"{say_bytes(bytes_per_second)}/s"
+
+
+def say_days(days: float) -> str:
+    """A duration: 1826.25 -> '5 years', 30 -> '30 days'."""
+    years = days / YEAR_DAYS
+    if days >= YEAR_DAYS * 0.99 and abs(years - round(years)) < 0.01:
+        n = round(years)
+        return f"{n} year{'s' if n != 1 else ''}"
+    months = days / MONTH_DAYS
+    if days >= MONTH_DAYS * 0.99 and abs(months - round(months)) < 0.01:
+        n = round(months)
+        return f"{n} month{'s' if n != 1 else ''}"
+    text = _two_sig(days) if days < 100 else f"{days:.0f}"
+    return f"{text} day{'s' if text != '1' else ''}"
+
+
+def say_percent(fraction: float) -> str:
+    """A share: 0.999 -> '99.9%', 0.2 -> '20%', 0.999999 -> '99.9999%'."""
+    percent = fraction * 100
+    for places in range(0, 7):
+        text = f"{percent:.{places}f}"
+        if abs(float(text) - percent) < 1e-9 * max(1.0, percent) or places == 6:
+            return f"{text}%"
+    return f"{percent}%"  # pragma: no cover
+
+
+def say_seconds(seconds: float) -> str:
+    """A short duration: 45 -> '45 s', 90 -> '1.5 min', 7200 -> '2 h'."""
+    if seconds < 60:
+        return f"{_two_sig(seconds)} s"
+    if seconds < 3600:
+        return f"{_two_sig(seconds / 60)} min"
+    if seconds < DAY_SECONDS:
+        return f"{_two_sig(seconds / 3600)} h"
+    return f"{_two_sig(seconds / DAY_SECONDS)} days"
+
+
+def _exact(value: float) -> bool:
+    """True when the spoken form loses nothing, so no '~' is needed."""
+    if value == 0:
+        return True
+    digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
+    return math.isclose(round(value, digits), value, rel_tol=1e-12, abs_tol=0)

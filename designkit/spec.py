@@ -1,0 +1,638 @@
+"""The spec file: one YAML document per system, loaded safely into frozen, typed models.
+
+``load_spec("reference")`` or ``load_spec("my-system.yaml", {"users": "1 billion"})``
+returns a validated ``Spec``; anything wrong raises ``SpecError`` naming the file, the
+field path (``scale.peak_factor``) and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import typing
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      WithJsonSchema, model_validator)
+
+from . import quantities as q
+from .errors import SpecError
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+MAX_SPEC_BYTES = 1_000_000
+
+DEFAULT_PEAK_FACTOR = 2.0       # peak = 2x average, the usual interview assumption
+DEFAULT_CACHE_FRACTION = 0.2    # cache the hottest 20% of a day's reads (80/20 rule)
+DEFAULT_SERVER_QPS = 1000.0     # one stateless app server, a common rule of thumb
+DEFAULT_REPLICATION_FACTOR = 3  # three copies, as in HDFS, Cassandra, S3-style stores
+DEFAULT_AVAILABILITY = 0.999    # one replica of a component, when a spec does not say
+
+COMPONENT_KINDS = ("load_balancer", "gateway", "service", "cache", "database", "queue",
+                   "cdn", "object_store", "search", "other")
+
+DEFAULT_QUESTIONS = (
+    "What's the expected scale? (users, QPS, data size)",
+    "What are the latency requirements?",
+    "Is consistency or availability more important?",
+    "What features are must-have vs nice-to-have?",
+)
+DEFAULT_RED_FLAGS = (
+    "Don't skip requirements clarification",
+    "Don't dive into code before architecture",
+    "Don't ignore failure scenarios",
+    "Don't forget to discuss trade-offs",
+)
+
+
+# --- quantity types: accept what people write, store plain floats --------------------
+
+def _positive(parse):
+    def check(value):
+        number = parse(value)
+        if number <= 0:
+            raise ValueError(f"expected a positive value, got {value!r}")
+        return number
+    return check
+
+
+def _non_negative(parse):
+    def check(value):
+        number = parse(value)
+        if number < 0:
+            raise ValueError(f"expected zero or more, got {value!r}")
+        return number
+    return check
+
+
+def _qty(parse, description: str, example: str):
+    schema = {"anyOf": [{"type": "number"}, {"type": "string"}],
+              "description": description, "examples": [example]}
+    return Annotated[float, BeforeValidator(parse), WithJsonSchema(schema)]
+
+
+def _whole(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    number = q.parse_count(value) if isinstance(value, str) else float(value)
+    if number != int(number):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if number < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return int(number)
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
+    if not value.strip():
+        raise ValueError("expected text, got an empty string")
+    return value.strip()
+
+
+def _seconds(value):
+    return q.parse_duration_days(value) * q.DAY_SECONDS if isinstance(value, str) else _non_negative(
+        lambda v: q._split(v, "a number of seconds")[0])(value)
+
+
+Count = _qty(_positive(q.parse_count), "A count: 100, '10K', '100 million'", "100 million")
+Size = _qty(_positive(q.parse_size), "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
+Days = _qty(_positive(q.parse_duration_days), "A duration: '5 years', '90 days'", "5 years")
+Rate = _qty(_non_negative(q.parse_rate), "A rate: '400/s', '500 million/day'", "10 million/month")
+PerSecond = _qty(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
+                 "Requests per second: 1000, '5K/s', '20K QPS'", "5K/s")
+Factor = _qty(_positive(q.parse_factor), "A multiplier: '4x'", "4x")
+Share = _qty(q.parse_fraction, "A share: '20%', '99.9%', 0.2", "20%")
+Seconds = _qty(_seconds, "Seconds: 30, or a duration like '2 minutes'", "30")
+Whole = Annotated[int, BeforeValidator(_whole),
+                  WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]})]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+
+
+def _ratio(value):
+    return q.parse_ratio(value)
+
+
+Ratio = Annotated[tuple[float, float], BeforeValidator(_ratio),
+                  WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$",
+                                  "description": "Reads to writes, 'R:W': '100:1', '0:1'",
+                                  "examples": ["100:1"]})]
+
+
+class Model(BaseModel):
+    """Frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- scale ----------------------------------------------------------------------------
+
+class Scale(Model):
+    """The numbers a capacity estimate starts from (per-user form or totals form)."""
+
+    users: Count | None = None
+    daily_active_users: Count | None = None
+    daily_active_fraction: Share | None = None
+    requests_per_user_per_day: Count | None = None
+    read_write_ratio: Ratio | None = None
+    reads: Rate | None = None
+    writes: Rate | None = None
+    peak_factor: Factor = DEFAULT_PEAK_FACTOR
+    record_size: Size
+    retention: Days
+    response_size: Size | None = None
+    cache_fraction: Share = DEFAULT_CACHE_FRACTION
+    server_qps: PerSecond = DEFAULT_SERVER_QPS
+    replication_factor: Whole = DEFAULT_REPLICATION_FACTOR
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        per_user = {"daily_active_users", "daily_active_fraction", "requests_per_user_per_day",
+                    "read_write_ratio"}
+        given = {name for name in per_user if getattr(self, name) is not None}
+        totals = self.reads is not None or self.writes is not None
+        if totals and given:
+            raise ValueError(f"give either totals (reads, writes) or per-user inputs "
+                             f"({', '.join(sorted(given))}), not both")
+        if totals:
+            if self.reads is None or self.writes is None:
+                missing = "reads" if self.reads is None else "writes"
+                raise ValueError(f"the totals form needs both reads and writes; {missing} is missing")
+            if self.reads + self.writes == 0:
+                raise ValueError("reads and writes are both zero: expected some traffic")
+            return self
+        missing = []
+        if self.users is None:
+            missing.append("users")
+        if self.daily_active_users is None and self.daily_active_fraction is None:
+            missing.append("daily_active_users (or daily_active_fraction)")
+        if self.requests_per_user_per_day is None:
+            missing.append("requests_per_user_per_day")
+        if self.read_write_ratio is None:
+            missing.append("read_write_ratio")
+        if missing:
+            raise ValueError("missing scale inputs: expected " + ", ".join(missing)
+                             + " (per-user form) or reads and writes (totals form)")
+        if self.daily_active_users is not None and self.daily_active_fraction is not None:
+            raise ValueError("give daily_active_users or daily_active_fraction, not both")
+        if self.daily_active_users is not None and self.daily_active_users > self.users:
+            raise _FieldError("daily_active_users",
+                              f"expected at most users ({q.say_count(self.users)}), "
+                              f"got {q.say_count(self.daily_active_users)}")
+        return self
+
+    @property
+    def per_user(self) -> bool:
+        """True for the per-user form, False for the totals form."""
+        return self.reads is None
+
+
+class _FieldError(ValueError):
+    """A cross-field error that belongs to one field of the model that raised it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"@{field}@ {message}")
+
+
+# --- architecture ---------------------------------------------------------------------
+
+class Component(Model):
+    """One box of the architecture: what it does, what one replica sustains, how it fails."""
+
+    name: Text
+    kind: Literal[COMPONENT_KINDS]  # type: ignore[valid-type]
+    responsibility: Text
+    technology: Text
+    capacity: PerSecond = Field(description="Requests per second one replica sustains")
+    write_capacity: PerSecond | None = Field(
+        None, description="Writes per second one primary/shard sustains (databases; default: capacity)")
+    memory: Size | None = Field(None, description="Memory per node (caches)")
+    storage: Size | None = Field(None, description="Storage per node (databases, stores)")
+    replicas: Whole = 1
+    availability: Share = DEFAULT_AVAILABILITY
+    traffic_share: Share = Field(1.0, description="Share of the path's requests that reach it")
+    hit_ratio: Share | None = Field(None, description="Caches: share of reads served from memory")
+    detection_seconds: Seconds | None = None
+    failover_seconds: Seconds | None = None
+    replication: Literal["sync", "async", "none"] | None = None
+
+    @model_validator(mode="after")
+    def _cache_fields(self):
+        if self.hit_ratio is not None and self.kind != "cache":
+            raise _FieldError("hit_ratio", f"only a cache has a hit ratio; this is a {self.kind}")
+        return self
+
+
+# --- prose ----------------------------------------------------------------------------
+
+class InterviewContext(Model):
+    key_challenge: Text
+    main_trade_off: Text
+
+
+class Functional(Model):
+    name: Text
+    description: Text
+
+
+class NonFunctional(Model):
+    name: Text
+    target: Text
+    rationale: Text
+
+
+class Requirements(Model):
+    questions: list[Text] = list(DEFAULT_QUESTIONS)
+    functional: list[Functional] = []
+    non_functional: list[NonFunctional] = []
+
+
+class Option(Model):
+    name: Text
+    pros: list[Text]
+    cons: list[Text]
+
+
+class WhyNot(Model):
+    alternative: Text
+    reason: Text
+
+
+class QA(Model):
+    question: Text
+    answer: Text
+
+
+class CoreComponent(Model):
+    name: Text
+    challenge: Text
+    options: list[Option]
+    approach: Text
+    pseudocode: Text
+    why_not: WhyNot
+    interviewer_asks: QA
+
+    @model_validator(mode="after")
+    def _short_pseudocode(self):
+        lines = self.pseudocode.splitlines()
+        if len(lines) > 15:
+            raise _FieldError("pseudocode", f"expected at most 15 lines, got {len(lines)}")
+        return self
+
+
+class AccessPattern(Model):
+    query: Text
+    frequency: Text
+    index: Text
+
+
+class DataModel(Model):
+    schema_sql: Text = Field(alias="schema")
+    access_patterns: list[AccessPattern]
+    database_choice: QA
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class DecisionOption(Model):
+    name: Text
+    trade_off: Text
+
+
+class Decision(Model):
+    area: Text
+    options: list[DecisionOption]
+    choice: Text
+    alternative: Text
+    rationale: Text
+
+
+class Bottleneck(Model):
+    bottleneck: Text
+    symptom: Text
+    mitigation: Text
+
+
+class KeyPhrase(Model):
+    instead: Text
+    say: Text
+
+
+class FollowUp(Model):
+    question: Text
+    key_points: Text
+
+
+class InterviewTips(Model):
+    deep_dives: list[Text] = []
+    key_phrases: list[KeyPhrase] = []
+    follow_ups: list[FollowUp] = []
+
+
+class Concept(Model):
+    name: Text
+    explanation: Text
+
+
+class TradeOff(Model):
+    trade_off: Text
+    choose_a: Text
+    choose_b: Text
+
+
+class Takeaways(Model):
+    concepts: list[Concept] = []
+    trade_offs: list[TradeOff] = []
+    red_flags: list[Text] = list(DEFAULT_RED_FLAGS)
+
+
+class Reference(Model):
+    title: Text
+    url: Annotated[str, BeforeValidator(lambda v: _url(v)),
+                   WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
+
+
+def _url(value):
+    text = _text(value)
+    if not re.match(r"^https?://[^\s<>\"']+$", text):
+        raise ValueError(f"expected an http(s) URL, got {text!r}")
+    return text
+
+
+class Spec(Model):
+    """One system: its name, scale, architecture and the prose of its article."""
+
+    name: Text
+    summary: Text | None = None
+    interview_context: InterviewContext | None = None
+    scale: Scale
+    requirements: Requirements = Requirements()
+    components: list[Component] = []
+    read_path: list[Text] = []
+    write_path: list[Text] = []
+    core_components: list[CoreComponent] = []
+    data_model: DataModel | None = None
+    decisions: list[Decision] = []
+    bottlenecks: list[Bottleneck] = []
+    interview_tips: InterviewTips = InterviewTips()
+    takeaways: Takeaways = Takeaways()
+    references: list[Reference] = []
+
+    @model_validator(mode="after")
+    def _paths_name_components(self):
+        names = [c.name for c in self.components]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise _FieldError(f"components.{index}.name", f"duplicate component name {name!r}")
+        for path in ("read_path", "write_path"):
+            for index, name in enumerate(getattr(self, path)):
+                if name not in names:
+                    close = difflib.get_close_matches(name, names, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    known = ", ".join(names) if names else "none defined"
+                    raise _FieldError(f"{path}.{index}",
+                                      f"unknown component {name!r}{hint} (components: {known})")
+        return self
+
+    @property
+    def slug(self) -> str:
+        """The safe file-name form of the name: 'Chat System' -> 'chat-system'."""
+        return slugify(self.name)
+
+    def component(self, name: str) -> Component:
+        """The component called ``name``."""
+        for comp in self.components:
+            if comp.name == name:
+                return comp
+        raise KeyError(name)
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens; never a path, never empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug or "system"
+
+
+# --- loading --------------------------------------------------------------------------
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 numbers ('100:1' stays text) and no duplicate keys."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers
+          if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+               r"|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _construct_mapping(loader, node, deep=False):
+    keys = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        keys.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str):
+    """Parse YAML safely (no object-constructing tags, no duplicate keys)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
+def example_names() -> list[str]:
+    """The bundled example specs, by name."""
+    return sorted(p.stem for p in EXAMPLES_DIR.glob("*.yaml"))
+
+
+def resolve(ref: str | Path) -> Path:
+    """A spec path from a file path or a bundled example name."""
+    path = Path(ref)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in str(ref) or "\\" in str(ref):
+        return path
+    bundled = EXAMPLES_DIR / f"{ref}.yaml"
+    if bundled.is_file():
+        return bundled
+    raise SpecError(str(ref), f"no such file, and no bundled example of that name "
+                              f"(examples: {', '.join(example_names())})")
+
+
+def read_raw(path: Path) -> dict:
+    """Read a spec file into a plain mapping, with a clear error for every way it can fail."""
+    source = str(path)
+    if not path.exists():
+        raise SpecError(source, "no such file")
+    if path.is_dir():
+        raise SpecError(source, "is a directory, expected a YAML spec file")
+    size = path.stat().st_size
+    if size > MAX_SPEC_BYTES:
+        raise SpecError(source, f"file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(source, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise SpecError(source, f"cannot read: {exc.strerror}") from None
+    if not text.strip():
+        raise SpecError(source, "empty file, expected a YAML mapping with at least name and scale")
+    try:
+        data = parse_yaml(text)
+    except yaml.constructor.ConstructorError as exc:
+        where = _mark(exc.problem_mark)
+        if exc.problem and "duplicate key" in exc.problem:
+            raise SpecError(source, f"{where}{exc.problem}") from None
+        raise SpecError(source, f"{where}YAML tag not allowed ({exc.problem}); "
+                                "specs may not construct objects") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(source, f"{_mark(mark)}not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise SpecError(source, f"expected a YAML mapping (name: ..., scale: ...), "
+                                f"got {type(data).__name__}")
+    return data
+
+
+def _mark(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+
+
+def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
+    """A copy of ``raw`` with dotted overrides applied: 'users', 'scale.users',
+    'components.Database.replicas'.  Bare names are scale fields."""
+    data = copy.deepcopy(raw)
+    for key, value in (overrides or {}).items():
+        parts = str(key).split(".")
+        if parts[0] in Scale.model_fields:
+            parts = ["scale", *parts]
+        if parts[0] == "components" and len(parts) == 3:
+            comps = data.get("components") or []
+            match = [c for c in comps if isinstance(c, dict) and c.get("name") == parts[1]]
+            if not match:
+                names = [c.get("name") for c in comps if isinstance(c, dict)]
+                raise SpecError("overrides", [(key, f"no component named {parts[1]!r} "
+                                                    f"(components: {', '.join(map(str, names))})")])
+            match[0][parts[2]] = value
+            continue
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise SpecError("overrides", [(key, "cannot set a field inside a non-mapping")])
+        node[parts[-1]] = value
+    return data
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """'users=1 billion' -> ('users', '1 billion'); values are YAML scalars."""
+    if "=" not in text:
+        raise SpecError("-p", [(text, "expected field=value, e.g. users='1 billion'")])
+    key, value = text.split("=", 1)
+    try:
+        parsed = parse_yaml(value) if value.strip() else value
+    except yaml.YAMLError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def validate(data: dict, source: str = "<spec>") -> Spec:
+    """Validate a raw mapping into a ``Spec``, or raise ``SpecError``."""
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(source, [_describe(err, data) for err in exc.errors()]) from None
+
+
+def load_spec(ref: str | Path, overrides: dict[str, Any] | None = None) -> Spec:
+    """Load, override and validate a spec file or bundled example."""
+    path = resolve(ref)
+    raw = read_raw(path)
+    data = apply_overrides(raw, overrides)
+    source = str(ref) if not overrides else f"{ref} (with overrides {', '.join(overrides)})"
+    return validate(data, source if Path(str(ref)).exists() or ref in example_names() else str(path))
+
+
+def _describe(err: dict, data: dict) -> tuple[str, str]:
+    """Turn one pydantic error into (field path, what was expected)."""
+    loc = list(err["loc"])
+    kind = err["type"]
+    message = err["msg"]
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _FieldError):
+        loc.append(ctx_error.field)
+        message = str(ctx_error).split("@ ", 1)[1]
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if kind == "extra_forbidden":
+        field = loc[-1]
+        known = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(field), known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = f"unknown field{hint} (expected one of: {', '.join(known)})"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "literal_error":
+        message = f"expected one of {err['ctx']['expected']}, got {err['input']!r}"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = f"expected a mapping, got {_kind(err['input'])}"
+    elif kind == "list_type":
+        message = f"expected a list, got {_kind(err['input'])}"
+    elif kind in ("string_type",):
+        message = f"expected text, got {_kind(err['input'])}"
+    path = ".".join(str(part) for part in loc)
+    return path or "(top level)", message
+
+
+def _kind(value) -> str:
+    return f"{type(value).__name__} {value!r}" if not isinstance(value, (dict, list)) else type(value).__name__
+
+
+def _fields_at(loc: list) -> list[str]:
+    """The field names a model at ``loc`` accepts (for did-you-mean)."""
+    model: Any = Spec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_of(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a spec file, for editors."""
+    schema = Spec.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "designkit spec"
+    return schema
