@@ -1,13 +1,78 @@
-"""Markdown views of the numbers: the blocks and tables the article is made of.
+"""Markdown views: the article's sections, blocks and tables, filled from a spec and its numbers.
 
-Pure string functions with no heavy imports, so the CLI can print them quickly.
+Pure string functions with no heavy imports, so the CLI can print them quickly; the section
+notebooks call them and emit the result as an article fragment (see ``emit``).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from . import quantities as q
 from .capacity import Capacity
 
+SECTIONS = (
+    "Requirements", "High-Level Architecture", "Core Components", "Data Model",
+    "Key Design Decisions", "Scalability", "Reliability", "Interview Tips", "Key Takeaways",
+)
+PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
+                         r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
+                         r"Primary function|Language/Framework|key challenge|main trade-off area|"
+                         r"Common follow-up question|Next Component)\]")
+
+
+# --- text helpers ----------------------------------------------------------------------
+
+def text(value: str) -> str:
+    """Spec prose as Markdown: HTML-escaped (spec text is data), one line."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\s*\n\s*", " ", escaped).strip()
+
+
+def cell(value: str) -> str:
+    """Spec prose as one table cell: escaped, no pipes or line breaks."""
+    return text(value).replace("|", "\\|")
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A pipe table; cells are used as given (callers escape spec text with ``cell``)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("-" * (len(h) + 2) for h in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def code(body: str, lang: str = "") -> str:
+    """A fenced code block that no backticks inside the body can close early."""
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
+
+
+def callout(label: str, body: str) -> str:
+    """A '> **Label**: body' block quote."""
+    return f"> **{label}**: {body}"
+
+
+def anchor(heading: str) -> str:
+    """The GitHub-style anchor of a heading: '1. Requirements' -> '1-requirements'."""
+    slug = heading.strip().lower()
+    slug = re.sub(r"[^\w\- ]", "", slug)
+    return slug.replace(" ", "-")
+
+
+def figure(name: str, alt: str) -> str:
+    """A Markdown image of a figure written beside the article."""
+    safe = alt.replace("[", "(").replace("]", ")")
+    return f"![{safe}](figures/{name}.svg)"
+
+
+def _join(parts: list[str]) -> str:
+    return "\n\n".join(p for p in parts if p)
+
+
+# --- capacity ---------------------------------------------------------------------------
 
 def capacity_block(cap: Capacity) -> str:
     """The template's "Capacity Estimation" block, with this system's numbers."""
@@ -19,14 +84,14 @@ def capacity_block(cap: Capacity) -> str:
     lines += [
         f"Requests/day:    {q.say_count(cap.requests_per_day)}",
         f"QPS (average):   {q.say_qps(cap.qps_average)}",
-        f"QPS (peak):      {q.say_qps(cap.qps_peak)} ({_factor(cap.peak_factor)} average)",
+        f"QPS (peak):      {q.say_qps(cap.qps_peak)} ({cap.peak_factor:g}x average)",
         f"Reads/s:         {q.say_qps(cap.read_qps_average)} average, {q.say_qps(cap.read_qps_peak)} peak",
         f"Writes/s:        {q.say_qps(cap.write_qps_average)} average, {q.say_qps(cap.write_qps_peak)} peak",
         "",
         "Storage:",
         f"- Per record:    {q.say_bytes(cap.record_size_bytes)}",
         f"- Daily growth:  {q.say_bytes(cap.storage_per_day_bytes)}",
-        f"- {_retention(cap.retention_days)} total:  {q.say_bytes(cap.storage_total_bytes)}"
+        f"- {retention_adjective(cap.retention_days)} total:  {q.say_bytes(cap.storage_total_bytes)}"
         f" ({q.say_bytes(cap.storage_replicated_bytes)} with {cap.replication_factor}x replication)",
         "",
         "Bandwidth:",
@@ -40,12 +105,356 @@ def capacity_block(cap: Capacity) -> str:
     return "\n".join(lines)
 
 
-def _factor(value: float) -> str:
-    return f"{value:g}x"
-
-
-def _retention(days: float) -> str:
+def retention_adjective(days: float) -> str:
     """'5-year', '90-day': the retention as an adjective."""
-    spoken = q.say_days(days)
-    number, unit = spoken.split(" ", 1)
+    number, unit = q.say_days(days).split(" ", 1)
     return f"{number}-{unit.rstrip('s')}"
+
+
+# --- the architecture diagram ---------------------------------------------------------
+
+BOX_WIDTH = 18  # inner width of one component box
+ROW_MAX = 4     # boxes per row before a layer wraps
+
+
+@dataclass(frozen=True)
+class _Box:
+    lines: tuple[str, ...]
+    width: int
+
+
+def layers(spec) -> list[list[str]]:
+    """Components grouped into rows by their longest distance from the client along the paths."""
+    depth: dict[str, int] = {}
+    edges: dict[str, set[str]] = {c.name: set() for c in spec.components}
+    for path in (spec.write_path, spec.read_path):
+        for a, b in zip(path, path[1:]):
+            edges[a].add(b)
+    starts = [p[0] for p in (spec.write_path, spec.read_path) if p]
+    for _ in range(len(edges) + 1):  # longest path by relaxation; paths are short
+        changed = False
+        for start in starts:
+            if depth.get(start, -1) < 0:
+                depth[start] = 0
+                changed = True
+        for a in list(depth):
+            for b in sorted(edges[a]):
+                if depth.get(b, -1) < depth[a] + 1 and depth[a] + 1 <= len(edges):
+                    depth[b] = depth[a] + 1
+                    changed = True
+        if not changed:
+            break
+    rows: dict[int, list[str]] = {}
+    off_path = max(depth.values(), default=-1) + 1
+    for comp in spec.components:  # spec order within a row
+        rows.setdefault(depth.get(comp.name, off_path), []).append(comp.name)
+    result = []
+    for level in sorted(rows):
+        names = rows[level]
+        result += [names[i:i + ROW_MAX] for i in range(0, len(names), ROW_MAX)]
+    return result
+
+
+def _wrap(value: str, width: int, max_lines: int) -> list[str]:
+    words, lines, line = value.split(), [], ""
+    for word in words:
+        word = word[:width]
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return lines
+
+
+def _box(title: str, subtitle: str, width: int) -> _Box:
+    body = _wrap(title, width, 2) + [f"({line})" for line in _wrap(subtitle, width - 2, 1)]
+    top = "┌" + "─" * (width + 2) + "┐"
+    mid = ["│ " + line.center(width) + " │" for line in body]
+    bottom = "└" + "─" * (width + 2) + "┘"
+    return _Box((top, *mid, bottom), width + 4)
+
+
+def _row(boxes: list[_Box], total: int, gap: int = 3) -> tuple[list[str], list[int]]:
+    """Lay boxes side by side, centred in ``total`` columns; return lines and box centres."""
+    height = max(len(b.lines) for b in boxes)
+    width = sum(b.width for b in boxes) + gap * (len(boxes) - 1)
+    left = (total - width) // 2
+    lines = [[" "] * total for _ in range(height)]
+    centres, x = [], left
+    for b in boxes:
+        padded = list(b.lines[:-1]) + ["│" + " " * (b.width - 2) + "│"] * (height - len(b.lines)) + [b.lines[-1]]
+        for y, line in enumerate(padded):
+            lines[y][x:x + b.width] = list(line)
+        centres.append(x + b.width // 2)
+        x += b.width + gap
+    return ["".join(line).rstrip() for line in lines], centres
+
+
+def _connector(upper: list[int], lower: list[int], total: int) -> list[str]:
+    """Lines joining box centres of one row to the next, as the template draws them."""
+    if len(upper) == 1 and len(lower) == 1 and upper == lower:
+        x = upper[0]
+        return [" " * x + "│", " " * x + "▼"]
+    drop = [" "] * total
+    for x in upper:
+        drop[x] = "│"
+    lo, hi = min(upper + lower), max(upper + lower)
+    bus = [" "] * total
+    for x in range(lo, hi + 1):
+        up, down = x in upper, x in lower
+        if x == lo:
+            bus[x] = "├" if up and down else ("└" if up else "┌")
+        elif x == hi:
+            bus[x] = "┤" if up and down else ("┘" if up else "┐")
+        else:
+            bus[x] = "┼" if up and down else ("┴" if up else ("┬" if down else "─"))
+    arrows = [" "] * total
+    for x in lower:
+        arrows[x] = "▼"
+    return ["".join(line).rstrip() for line in (drop, bus, arrows)]
+
+
+def architecture_diagram(spec) -> str:
+    """The high-level architecture in box characters: clients on top, components by path depth."""
+    rows = [[_box(spec.component(n).name, spec.component(n).technology, BOX_WIDTH) for n in row]
+            for row in layers(spec)]
+    widest = max([sum(b.width for b in r) + 3 * (len(r) - 1) for r in rows] + [63])
+    clients = _box("CLIENTS", "Web, Mobile, API consumers", widest - 4)
+    out, centres = _row([clients], widest)
+    for boxes in rows:
+        lines, below = _row(boxes, widest)
+        out += _connector(centres, below, widest) + lines
+        centres = below
+    return "\n".join(out)
+
+
+def flows(spec) -> str:
+    """The read and write paths as arrows under the diagram."""
+    parts = []
+    for label, path in (("Read path", spec.read_path), ("Write path", spec.write_path)):
+        if path:
+            parts.append(f"**{label}**: Client → " + " → ".join(text(n) for n in path))
+    return "  \n".join(parts)
+
+
+# --- the front matter and the sections that are prose ---------------------------------
+
+def front_matter(spec) -> str:
+    """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
+    title = f"Design {spec.name}"
+    yaml_title = title.replace("\\", "\\\\").replace('"', '\\"')
+    toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(SECTIONS, 1))
+    context = spec.interview_context
+    focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "
+             f"ready to discuss trade-offs around {text(context.main_trade_off)}.") if context else \
+        "This is a common system design question."
+    return _join([
+        f'---\nlayout: simple\ntitle: "{yaml_title}"\npermalink: /system_design/design-{spec.slug}\n---',
+        f"# {text(title)}",
+        text(spec.summary) if spec.summary else "",
+        callout("Interview context", focus),
+        "---",
+        "## Table of Contents\n\n" + toc,
+        "---",
+    ])
+
+
+def heading(number: int) -> str:
+    """The section heading, e.g. '## 1. Requirements'."""
+    return f"## {number}. {SECTIONS[number - 1]}"
+
+
+def requirement_tables(spec) -> str:
+    """The functional and non-functional requirement tables."""
+    req = spec.requirements
+    return _join([
+        "### Functional Requirements",
+        table(["Requirement", "Description"],
+              [[f"**{cell(r.name)}**", cell(r.description)] for r in req.functional]),
+        "### Non-Functional Requirements",
+        table(["Requirement", "Target", "Rationale"],
+              [[f"**{cell(r.name)}**", cell(r.target), cell(r.rationale)] for r in req.non_functional]),
+    ])
+
+
+def requirements(spec, cap: Capacity) -> str:
+    """Section 1: questions, requirements, the capacity block and its chart."""
+    return _join([
+        heading(1),
+        callout("Interview context", "Always start by clarifying requirements. Don't assume—ask questions "
+                                     "to understand the scope."),
+        "### Questions to Ask the Interviewer",
+        "\n".join(f"- {text(item)}" for item in spec.requirements.questions),
+        requirement_tables(spec),
+        "### Capacity Estimation",
+        code(capacity_block(cap)),
+        figure("capacity", f"Capacity of {cell(spec.name)}: requests per second and storage over retention"),
+    ])
+
+
+def high_level_architecture(spec) -> str:
+    """Section 2: the diagram drawn from components and flows, and their responsibilities."""
+    return _join([
+        heading(2),
+        callout("Interview context", '"Let me draw the high-level architecture first, then we can dive into '
+                                     'specific components."'),
+        code(architecture_diagram(spec)),
+        flows(spec),
+        "### Component Responsibilities",
+        table(["Component", "Responsibility", "Technology Choice"],
+              [[f"**{cell(c.name)}**", cell(c.responsibility), cell(c.technology)] for c in spec.components]),
+    ])
+
+
+def core_components(spec) -> str:
+    """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
+    parts = [heading(3)]
+    for i, comp in enumerate(spec.core_components, 1):
+        parts += [
+            f"### 3.{i} {text(comp.name)}",
+            callout("Interview context", f'"Let me explain how {text(comp.name.lower())} works..."'),
+            "#### The Challenge",
+            text(comp.challenge),
+            "#### Options",
+            table(["Option", "Pros", "Cons"],
+                  [[cell(o.name), cell(", ".join(o.pros)), cell(", ".join(o.cons))] for o in comp.options]),
+            "#### Our Approach",
+            text(comp.approach),
+            code(comp.pseudocode),
+            f"#### Why Not {text(comp.why_not.alternative)}?",
+            text(comp.why_not.reason),
+            interviewer_asks(comp.interviewer_asks),
+            "---",
+        ]
+    return _join(parts)
+
+
+def interviewer_asks(qa) -> str:
+    """The '> **Interviewer might ask**' block."""
+    question = text(qa.question).strip('"')
+    return f'> **Interviewer might ask**: "{question}"\n>\n> {text(qa.answer)}'
+
+
+def data_model(spec) -> str:
+    """Section 4: schema and access patterns."""
+    model = spec.data_model
+    if model is None:
+        return _join([heading(4), "_This spec has no data model yet._"])
+    return _join([
+        heading(4),
+        callout("Interview context", '"For the database schema, let me think about the access patterns we '
+                                     'need to support..."'),
+        "### Schema Design",
+        code(model.schema_sql, "sql"),
+        "### Access Patterns",
+        table(["Query", "Frequency", "Index Used"],
+              [[cell(a.query), cell(a.frequency), cell(a.index)] for a in model.access_patterns]),
+        interviewer_asks(model.database_choice),
+    ])
+
+
+def key_design_decisions(spec) -> str:
+    """Section 5: each decision with its options, then the summary table."""
+    parts = [heading(5)]
+    for i, d in enumerate(spec.decisions, 1):
+        parts += [
+            f"### 5.{i} {text(d.area)}",
+            callout("Interview context", f'"One key decision is {text(d.area.lower())}..."'),
+            table(["Option", "Trade-off"], [[f"**{cell(o.name)}**", cell(o.trade_off)] for o in d.options]),
+            f"**We chose {text(d.choice)} because**: {text(d.rationale)}",
+        ]
+    parts += [
+        "### Design Decisions Summary",
+        table(["Decision", "Choice", "Alternative", "Rationale"],
+              [[cell(d.area), cell(d.choice), cell(d.alternative), cell(d.rationale)] for d in spec.decisions]),
+    ]
+    return _join(parts)
+
+
+def interview_timeline(spec) -> str:
+    """The 45-minute approach block, with this system's deep dives."""
+    dives = spec.interview_tips.deep_dives or ["Pick 2-3 areas to explore in detail"]
+    dive_lines = "\n".join(f"           - {d}" for d in dives)
+    return code(f"""0-5 min:   CLARIFY REQUIREMENTS
+           - Ask about scale, latency, consistency needs
+           - Identify must-have vs nice-to-have features
+
+5-10 min:  CAPACITY ESTIMATION
+           - Users, QPS, storage
+           - Identify the scale we're designing for
+
+10-25 min: HIGH-LEVEL DESIGN
+           - Draw main components
+           - Explain data flow
+           - Discuss API design
+
+25-40 min: DEEP DIVE
+{dive_lines}
+           - Discuss trade-offs for each decision
+           - Address failure scenarios
+
+40-45 min: WRAP UP
+           - Summarize key decisions
+           - Discuss future improvements
+           - Answer remaining questions""")
+
+
+def key_takeaways(spec) -> str:
+    """Section 9: concepts, trade-offs, red flags, then the references."""
+    t = spec.takeaways
+    parts = [
+        heading(9),
+        "### Core Concepts",
+        "\n".join(f"{i}. **{text(c.name)}**: {text(c.explanation)}" for i, c in enumerate(t.concepts, 1)),
+        "### Trade-offs to Remember",
+        table(["Trade-off", "When to choose A", "When to choose B"],
+              [[cell(x.trade_off), cell(x.choose_a), cell(x.choose_b)] for x in t.trade_offs]),
+        "### Red Flags to Avoid",
+        "\n".join(f"- {text(flag)}" for flag in t.red_flags),
+        "---",
+        "## References",
+        "\n".join(f"- [{text(r.title).replace(']', '')}]({r.url})" for r in spec.references)
+        or "- designkit spec (no references given)",
+    ]
+    return _join(parts)
+
+
+# --- warnings -------------------------------------------------------------------------
+
+def placeholders(spec) -> list[str]:
+    """Field paths whose text is still a placeholder (TODO, [Component Name], ...)."""
+    found = []
+
+    def walk(value, path):
+        if isinstance(value, str):
+            if PLACEHOLDER.search(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else key)
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                walk(item, f"{path}.{index}")
+
+    walk(spec.model_dump(by_alias=True), "")
+    return found
+
+
+def missing_prose(spec) -> list[str]:
+    """Prose fields the article needs but the spec leaves empty."""
+    checks = {
+        "summary": spec.summary, "interview_context": spec.interview_context,
+        "requirements.functional": spec.requirements.functional,
+        "requirements.non_functional": spec.requirements.non_functional,
+        "components": spec.components, "core_components": spec.core_components,
+        "data_model": spec.data_model, "decisions": spec.decisions, "bottlenecks": spec.bottlenecks,
+        "takeaways.concepts": spec.takeaways.concepts, "takeaways.trade_offs": spec.takeaways.trade_offs,
+        "references": spec.references,
+    }
+    return [name for name, value in checks.items() if not value]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import __version__
 from .errors import DesignkitError
@@ -61,10 +62,56 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_build(args) -> int:
+    from .build import build, print_progress
+    from .spec import example_names
+    if args.all_examples:
+        failures = 0
+        for name in example_names():
+            out = Path(args.output) / name if args.output else None
+            failures += _build_one(build, name, out, args, print_progress)
+        return 1 if failures else 0
+    return 1 if _build_one(build, args.spec, args.output, args, print_progress) else 0
+
+
+def _build_one(build, spec, out, args, progress) -> int:
+    """Build one spec; print warnings and where it went; return 1 on a failed build."""
+    from .errors import BuildError
+    try:
+        result = build(spec, out, _overrides(args), progress=progress)
+    except BuildError as exc:
+        print(f"designkit build: error: {spec}: {exc}", file=sys.stderr)
+        return 1
+    for warning in result.warnings:
+        print(f"designkit build: warning: {spec}: {warning}", file=sys.stderr)
+    print(f"{result.article}\n{result.handout}  ({result.seconds:.1f} s)")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .skeleton import write_skeleton
+    path = write_skeleton(args.name, Path.cwd(), force=args.force)
+    print(f"{path.name}: written; fill in the TODOs, then `designkit build {path.name}`")
+    return 0
+
+
+def cmd_examples(args) -> int:
+    from .spec import example_names, load_spec
+    for name in example_names():
+        spec = load_spec(name)
+        summary = (spec.summary or "").split(". ")[0].rstrip(".")
+        line = f"{spec.name}: {summary}"
+        print(f"{name:<22} {line if len(line) <= 96 else line[:95] + '…'}")
+    return 0
+
+
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
     "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
+    "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
+    "new": (cmd_new, "write a spec skeleton with every field, e.g. designkit new 'Chat System'"),
+    "examples": (cmd_examples, "list the bundled example specs"),
 }
 
 
@@ -86,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object (SI units)")
 
     p = sub.add_parser("schema", help=COMMANDS["schema"][1], description=COMMANDS["schema"][1])
+
+    p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
+    _spec_arg(p, default="reference")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output folder (default: build/<slug>/; with --all-examples: DIR/<example>/)")
+    _overrides_arg(p)
+    p.add_argument("--all-examples", action="store_true", help="build every bundled example")
+
+    p = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
+    p.add_argument("name", help="the system's name, e.g. 'Chat System' (writes chat-system.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    p = sub.add_parser("examples", help=COMMANDS["examples"][1], description=COMMANDS["examples"][1])
     return parser
 
 

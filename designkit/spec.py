@@ -212,7 +212,11 @@ class Component(Model):
         None, description="Writes per second one primary/shard sustains (databases; default: capacity)")
     memory: Size | None = Field(None, description="Memory per node (caches)")
     storage: Size | None = Field(None, description="Storage per node (databases, stores)")
-    replicas: Whole = 1
+    replicas: Whole = Field(
+        1, description="Servers (stateless kinds) or copies of each shard (data stores, caches)")
+    shards: Whole = Field(
+        1, description="Data stores and caches: partitions the data is split across; each shard has "
+                       "`replicas` copies (one primary), so the component runs shards x replicas nodes")
     availability: Share = DEFAULT_AVAILABILITY
     traffic_share: Share = Field(1.0, description="Share of the path's requests that reach it")
     hit_ratio: Share | None = Field(None, description="Caches: share of reads served from memory")
@@ -224,6 +228,10 @@ class Component(Model):
     def _cache_fields(self):
         if self.hit_ratio is not None and self.kind != "cache":
             raise _FieldError("hit_ratio", f"only a cache has a hit ratio; this is a {self.kind}")
+        sharded_kinds = ("database", "search", "object_store", "cache")
+        if self.shards > 1 and self.kind not in sharded_kinds:
+            raise _FieldError("shards", f"only data stores and caches ({', '.join(sharded_kinds)}) are "
+                                        f"sharded; for a {self.kind} add replicas instead")
         return self
 
 

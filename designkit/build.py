@@ -1,0 +1,198 @@
+"""The article build: run the 9 section notebooks headless, assemble article.md and handout.html.
+
+Everything is built in a staging folder inside the output folder and swapped in only when
+every section produced what the article needs, so a failed build never touches the last good
+article.  Same spec and same designkit version give byte-identical article and handout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import article
+from .errors import BuildError, SpecError
+from .spec import load_spec, resolve
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = (
+    "01_requirements", "02_high_level_architecture", "03_core_components", "04_data_model",
+    "05_key_design_decisions", "06_scalability", "07_reliability", "08_interview_tips",
+    "09_key_takeaways",
+)
+PARAMETERS = ("spec", "overrides", "interactive")
+FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+FIGURE_REF = re.compile(r"\]\(figures/([^)]+)\)")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where a build put its files, and what it warned about."""
+
+    out_dir: Path
+    article: Path
+    handout: Path
+    warnings: tuple[str, ...]
+    seconds: float
+
+
+def default_out_dir(slug: str) -> Path:
+    """build/<slug>/ under the current folder."""
+    return Path("build") / slug
+
+
+def notebook_paths(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The 9 section notebooks, in article order."""
+    paths = [notebooks_dir / f"{name}.ipynb" for name in NOTEBOOKS]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise BuildError("all", str(notebooks_dir), f"section notebooks missing: {', '.join(missing)}")
+    return paths
+
+
+def check_parameters(paths: list[Path]) -> None:
+    """Refuse notebooks whose `parameters` cell lacks what the build passes (papermill only warns)."""
+    import papermill
+    for number, path in enumerate(paths, 1):
+        declared = set(papermill.inspect_notebook(str(path)))
+        missing = [name for name in PARAMETERS if name not in declared]
+        if missing:
+            raise BuildError(article.SECTIONS[number - 1], path.name,
+                             f"its parameters cell does not declare {', '.join(missing)}")
+
+
+def spec_warnings(spec) -> list[str]:
+    """Placeholders left in a spec and prose the article needs but the spec lacks."""
+    warnings = [f"{field}: still a placeholder; the article shows it as written"
+                for field in article.placeholders(spec)]
+    warnings += [f"{field}: empty; its part of the article stays thin" for field in article.missing_prose(spec)]
+    return warnings
+
+
+def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Path, *, pool=None,
+                     progress: Callable[[str], None] | None = None) -> list:
+    """Execute the notebooks in parallel on warm kernels; executed copies go to out_dir."""
+    from .kernels import KernelPool
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(path, parameters, out_dir / path.name) for path in paths]
+    started = time.perf_counter()
+    done = [0]
+
+    def on_done(index, result):
+        done[0] += 1
+        if progress:
+            status = "ok" if not isinstance(result, BaseException) else "FAILED"
+            progress(f"[{done[0]}/{len(jobs)}] {index + 1}. {article.SECTIONS[index]:<24} {status:<6} "
+                     f"{time.perf_counter() - started:5.1f} s")
+
+    if pool is not None:
+        results = pool.map(jobs, on_done=on_done)
+    else:
+        with KernelPool(size=default_pool_size(len(jobs))) as own:
+            results = own.map(jobs, on_done=on_done)
+    for index, result in enumerate(results):
+        if isinstance(result, BaseException):
+            raise _section_error(index, paths[index], result)
+    return results
+
+
+def default_pool_size(jobs: int) -> int:
+    """One warm kernel per core plus one starting, never more than there are notebooks."""
+    return max(1, min(jobs, (os.cpu_count() or 1) + 1))
+
+
+def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
+    section = article.SECTIONS[index]
+    if hasattr(error, "ename"):  # papermill.PapermillExecutionError
+        return BuildError(section, path.name, "a cell failed", cell=getattr(error, "cell_index", None),
+                          ename=error.ename, evalue=error.evalue)
+    return BuildError(section, path.name, f"could not run: {type(error).__name__}: {error}")
+
+
+def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
+    """article.md text and the figures, from the executed notebooks' fragments."""
+    from .fragments import collect
+
+    pieces: list[tuple[int, int, str]] = []
+    figures: dict[str, Any] = {}
+    for number, (nb, path) in enumerate(zip(executed, paths), 1):
+        fragments, figs = collect(nb)
+        section = article.SECTIONS[number - 1]
+        if not any(f.section == number for f in fragments):
+            raise BuildError(section, path.name, "the notebook ran but emitted no article fragment for its "
+                                                 "section (did a cell swallow an error?)")
+        for order, fragment in enumerate(fragments):
+            pieces.append((fragment.section, number * 1000 + order, fragment.markdown))
+        for fig in figs:
+            if not FIGURE_NAME.match(fig.name):
+                raise BuildError(section, path.name, f"figure name {fig.name!r} is not a safe file name")
+            figures[fig.name] = fig
+    if not any(p[0] == 0 for p in pieces):
+        raise BuildError(article.SECTIONS[0], paths[0].name, "no front matter fragment was emitted")
+    markdown = "\n\n".join(text.strip() for _, _, text in sorted(pieces)) + "\n"
+    for name in FIGURE_REF.findall(markdown):
+        stem = name.removesuffix(".svg")
+        if not name.endswith(".svg") or stem not in figures:
+            raise BuildError("all", "article.md", f"the article refers to figures/{name}, which no notebook drew")
+    return markdown, [figures[name] for name in sorted(figures)]
+
+
+def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
+          overrides: dict[str, Any] | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR, pool=None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir."""
+    from .handout import render_handout
+
+    started = time.perf_counter()
+    spec = load_spec(spec_ref, overrides)
+    spec_path = resolve(spec_ref).resolve()
+    out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
+    if out.exists() and not out.is_dir():
+        raise SpecError(str(out), "output path exists and is not a folder")
+    paths = notebook_paths(notebooks_dir)
+    check_parameters(paths)
+    warnings = spec_warnings(spec)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
+        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
+        markdown, figures = assemble(executed, paths)
+        (staging / "figures").mkdir()
+        for fig in figures:
+            (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
+        (staging / "article.md").write_text(markdown, encoding="utf-8")
+        try:
+            page = render_handout(markdown, assets_dir=staging)
+        except ValueError as exc:
+            raise BuildError("all", "handout.html", str(exc)) from None
+        (staging / "handout.html").write_text(page, encoding="utf-8")
+        _publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(out, out / "article.md", out / "handout.html", tuple(warnings),
+                       time.perf_counter() - started)
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move the staged build over the old one; article.md goes last, in one atomic rename."""
+    trash = staging / ".old"
+    trash.mkdir()
+    for name in ("figures", "notebooks", "handout.html", "article.md"):
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            target.rename(trash / name)
+        os.replace(staging / name, target)
+
+
+def print_progress(line: str) -> None:
+    """Progress lines go to stderr, so stdout stays the result."""
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,223 @@
+"""The article as one self-contained HTML page for printing and class: no script, no network.
+
+Markdown goes through mistune with raw HTML escaped; figures are embedded as data: URIs; links
+are limited to http(s) and in-page anchors; a Content-Security-Policy backs all of it up.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import unquote, urlsplit
+
+import mistune
+import yaml
+from mistune.util import safe_entity, striptags
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_H1 = re.compile(r"^# +(.+?)[ #]*$", re.M)
+
+
+def anchor(text: str) -> str:
+    """GitHub's id for a heading's text: lower-case, punctuation dropped, spaces to hyphens."""
+    kept = (c for c in text.lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM")
+    return "".join(kept).replace(" ", "-")
+
+
+class Slugger:
+    """Unique GitHub-style ids within one document: repeats get -1, -2, ... like GitHub."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def slug(self, text: str) -> str:
+        base = result = anchor(text)
+        while result in self.seen:
+            self.seen[base] += 1
+            result = f"{base}-{self.seen[base]}"
+        self.seen[result] = 0
+        return result
+
+
+def render_handout(markdown: str, *, assets_dir: Path) -> str:
+    """The article (front matter + Markdown) as a complete, self-contained HTML5 page.
+
+    Raises ValueError for a figure that is not a PNG/SVG file inside `assets_dir`.
+    """
+    meta, body = split_front_matter(markdown)
+    title = str(meta.get("title") or _first_h1(body) or "Handout")
+    renderer = _HandoutRenderer(Path(assets_dir))
+    content = mistune.create_markdown(renderer=renderer, plugins=["table", "strikethrough"])(body)
+    return _PAGE.format(csp=CSP, title=html.escape(title), css=CSS, content=content)
+
+
+def split_front_matter(markdown: str) -> tuple[dict, str]:
+    """The YAML front matter (loaded safely; {} when absent) and the Markdown after it."""
+    match = _FRONT_MATTER.match(markdown)
+    if not match:
+        return {}, markdown
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"front matter is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ValueError("front matter must be a mapping (layout, title, permalink)")
+    return meta, markdown[match.end():]
+
+
+def heading_ids(markdown: str) -> list[str]:
+    """The ids render_handout gives the headings, in order: to check a TOC's links resolve."""
+    _, body = split_front_matter(markdown)
+    tokens = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough"])(body)
+    slugger = Slugger()
+    return [slugger.slug(_plain(t)) for t in _walk(tokens) if t["type"] == "heading"]
+
+
+def _walk(tokens: list[dict]):
+    for token in tokens:
+        yield token
+        yield from _walk(token.get("children", []))
+
+
+def _plain(token: dict) -> str:
+    """A token's text as a reader sees it (entities decoded, markup dropped)."""
+    if "raw" in token:
+        return html.unescape(token["raw"]) if token["type"] == "text" else token["raw"]
+    return "".join(_plain(child) for child in token.get("children", []))
+
+
+def _first_h1(body: str) -> str | None:
+    match = _H1.search(body)
+    return match.group(1).strip() if match else None
+
+
+class _HandoutRenderer(mistune.HTMLRenderer):
+    """mistune's HTML with raw HTML escaped, GitHub heading ids, safe links, embedded figures."""
+
+    def __init__(self, assets_dir: Path):
+        super().__init__(escape=True)
+        self.assets_dir = assets_dir
+        self.slugger = Slugger()
+
+    def render_token(self, token, state):
+        if token["type"] == "heading":
+            token = {**token, "attrs": {**token["attrs"], "id": self.slugger.slug(_plain(token))}}
+        elif token["type"] == "paragraph" and [c["type"] for c in token["children"]] == ["image"]:
+            image = token["children"][0]
+            caption = image["attrs"].get("title")
+            caption = f"<figcaption>{safe_entity(caption)}</figcaption>" if caption else ""
+            return "<figure>" + self.render_token(image, state) + caption + "</figure>\n"
+        return super().render_token(token, state)
+
+    def link(self, text, url, title=None):
+        """http(s) and #anchor links stay links; any other scheme or path becomes plain text."""
+        if url.startswith("#"):
+            attrs = {"href": url, "title": title}
+        elif url.lower().startswith(("http://", "https://")):
+            attrs = {"href": url, "title": title, "rel": "noreferrer"}
+        else:
+            return text
+        return "<a" + self.render_attrs(attrs) + ">" + text + "</a>"
+
+    def image(self, text, url, title=None):
+        attrs = {"src": embed_image(unquote(url), self.assets_dir), "alt": striptags(text), "title": title}
+        return "<img" + self.render_attrs(attrs) + ">"
+
+    def block_code(self, code, info=None):
+        """Code and box-drawing diagrams; --cols lets print CSS shrink wide ones to fit A4."""
+        cols = max((len(line) for line in code.splitlines()), default=0)
+        lang = (info or "").split(None, 1)[0] if info and info.strip() else None
+        attrs = {"class": f"language-{lang}" if lang else None}
+        return (f'<pre style="--cols: {cols}"><code' + self.render_attrs(attrs) + ">"
+                + html.escape(code, quote=False) + "</code></pre>\n")
+
+
+def embed_image(path: str, assets_dir: Path) -> str:
+    """A data: URI for a PNG or SVG file inside assets_dir; ValueError naming the path otherwise."""
+    if urlsplit(path).scheme or PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        raise ValueError(f"image {path!r}: must be a relative path inside {assets_dir}")
+    try:
+        root = assets_dir.resolve(strict=True)
+        file = (root / path).resolve(strict=True)
+    except (OSError, ValueError):
+        raise ValueError(f"image {path!r}: no such file in {assets_dir}") from None
+    if not file.is_relative_to(root):
+        raise ValueError(f"image {path!r}: escapes {assets_dir}")
+    kind = IMAGE_TYPES.get(file.suffix.lower())
+    if kind is None or not file.is_file():
+        raise ValueError(f"image {path!r}: not a PNG or SVG file")
+    return f"data:{kind};base64," + base64.b64encode(file.read_bytes()).decode("ascii")
+
+
+CSS = """\
+:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --zebra: #f6f8fa; --accent: #0969da; }
+html { color: var(--ink); background: #fff; }
+body { margin: 0; font: 16px/1.6 "DejaVu Sans", "Segoe UI", "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
+h1, h2, h3, h4 { line-height: 1.25; margin: 1.6em 0 0.6em; }
+h1 { font-size: 2em; margin-top: 0; }
+h2 { font-size: 1.5em; padding-bottom: 0.3em; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.2em; }
+h4 { font-size: 1em; }
+a { color: var(--accent); }
+hr { border: 0; border-top: 1px solid var(--line); margin: 2rem 0; }
+blockquote { margin: 1rem 0; padding: 0.5rem 1rem; color: var(--muted);
+  border-left: 4px solid var(--accent); background: #f3f8ff; }
+blockquote p { margin: 0.4em 0; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
+pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85rem;
+  line-height: 1.15; white-space: pre; overflow-x: auto; padding: 0.8rem 1rem;
+  background: var(--zebra); border: 1px solid var(--line); border-radius: 6px; }
+pre code { font-size: inherit; }
+table { border-collapse: collapse; margin: 1rem 0; display: block; overflow-x: auto; }
+th, td { border: 1px solid var(--line); padding: 0.35rem 0.7rem; text-align: left; vertical-align: top; }
+th { background: #eef1f4; }
+tbody tr:nth-child(even) { background: var(--zebra); }
+figure { margin: 1.5rem 0; text-align: center; }
+img { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 0.9rem; }
+
+@media print {
+  @page { size: A4; margin: 18mm 15mm; }
+  html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { font-size: 10.5pt; line-height: 1.45; }
+  main { max-width: none; margin: 0; padding: 0; }
+  h2 { break-before: page; }
+  h2:first-of-type, h2#references { break-before: auto; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  hr { display: none; }
+  p, li { orphans: 3; widows: 3; }
+  pre, table, figure, blockquote, tr { break-inside: avoid; }
+  pre { overflow: visible; border-radius: 0; padding: 2mm 3mm;
+    font-size: clamp(5pt, calc(170mm / (var(--cols) * 0.61)), 8.5pt); }
+  table { display: table; font-size: 9pt; }
+  img { max-height: 110mm; }
+  a { color: inherit; }
+  a[href^="http"]::after { content: " <" attr(href) ">"; color: var(--muted); font-size: 85%;
+    word-break: break-all; }
+}
+"""
+
+_PAGE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{css}</style>
+</head>
+<body>
+<main>
+{content}</main>
+</body>
+</html>
+"""
