@@ -15,12 +15,13 @@ from urllib.parse import unquote, urlsplit
 
 import mistune
 import yaml
-from mistune.util import safe_entity, striptags
+from mistune.util import safe_entity, striptags, unescape
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-_H1 = re.compile(r"^# +(.+?)[ #]*$", re.M)
+_H1 = re.compile(r"^# +(.+?)(?: +#+)? *$", re.M)
+_PLUGINS = ["table", "strikethrough"]
 
 
 def anchor(text: str) -> str:
@@ -52,7 +53,7 @@ def render_handout(markdown: str, *, assets_dir: Path) -> str:
     meta, body = split_front_matter(markdown)
     title = str(meta.get("title") or _first_h1(body) or "Handout")
     renderer = _HandoutRenderer(Path(assets_dir))
-    content = mistune.create_markdown(renderer=renderer, plugins=["table", "strikethrough"])(body)
+    content = mistune.create_markdown(renderer=renderer, plugins=_PLUGINS)(body)
     return _PAGE.format(csp=CSP, title=html.escape(title), css=CSS, content=content)
 
 
@@ -73,7 +74,7 @@ def split_front_matter(markdown: str) -> tuple[dict, str]:
 def heading_ids(markdown: str) -> list[str]:
     """The ids render_handout gives the headings, in order: to check a TOC's links resolve."""
     _, body = split_front_matter(markdown)
-    tokens = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough"])(body)
+    tokens = mistune.create_markdown(renderer=None, plugins=_PLUGINS)(body)
     slugger = Slugger()
     return [slugger.slug(_plain(t)) for t in _walk(tokens) if t["type"] == "heading"]
 
@@ -87,7 +88,7 @@ def _walk(tokens: list[dict]):
 def _plain(token: dict) -> str:
     """A token's text as a reader sees it (entities decoded, markup dropped)."""
     if "raw" in token:
-        return html.unescape(token["raw"]) if token["type"] == "text" else token["raw"]
+        return unescape(token["raw"]) if token["type"] == "text" else token["raw"]
     return "".join(_plain(child) for child in token.get("children", []))
 
 
@@ -114,6 +115,10 @@ class _HandoutRenderer(mistune.HTMLRenderer):
             return "<figure>" + self.render_token(image, state) + caption + "</figure>\n"
         return super().render_token(token, state)
 
+    def text(self, text):
+        """Entity references are decoded once, then everything is escaped: `&lt;` reads as `<`."""
+        return safe_entity(text)
+
     def link(self, text, url, title=None):
         """http(s) and #anchor links stay links; any other scheme or path becomes plain text."""
         if url.startswith("#"):
@@ -125,25 +130,29 @@ class _HandoutRenderer(mistune.HTMLRenderer):
         return "<a" + self.render_attrs(attrs) + ">" + text + "</a>"
 
     def image(self, text, url, title=None):
-        attrs = {"src": embed_image(unquote(url), self.assets_dir), "alt": striptags(text), "title": title}
+        attrs = {"src": embed_image(url, self.assets_dir), "alt": striptags(text), "title": title}
         return "<img" + self.render_attrs(attrs) + ">"
 
     def block_code(self, code, info=None):
         """Code and box-drawing diagrams; --cols lets print CSS shrink wide ones to fit A4."""
-        cols = max((len(line) for line in code.splitlines()), default=0)
-        lang = (info or "").split(None, 1)[0] if info and info.strip() else None
-        attrs = {"class": f"language-{lang}" if lang else None}
+        cols = max([1, *map(len, code.splitlines())])
+        lang = (info or "").split()[:1]
+        attrs = {"class": "language-" + lang[0] if lang else None}
         return (f'<pre style="--cols: {cols}"><code' + self.render_attrs(attrs) + ">"
                 + html.escape(code, quote=False) + "</code></pre>\n")
 
 
 def embed_image(path: str, assets_dir: Path) -> str:
-    """A data: URI for a PNG or SVG file inside assets_dir; ValueError naming the path otherwise."""
-    if urlsplit(path).scheme or PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+    """A data: URI for a PNG or SVG file inside assets_dir; ValueError naming the path otherwise.
+
+    `path` is the image reference as written in the Markdown (percent-escapes allowed).
+    """
+    local = unquote(path)
+    if urlsplit(local).scheme or PurePosixPath(local).is_absolute() or PureWindowsPath(local).is_absolute():
         raise ValueError(f"image {path!r}: must be a relative path inside {assets_dir}")
     try:
         root = assets_dir.resolve(strict=True)
-        file = (root / path).resolve(strict=True)
+        file = (root / local).resolve(strict=True)
     except (OSError, ValueError):
         raise ValueError(f"image {path!r}: no such file in {assets_dir}") from None
     if not file.is_relative_to(root):

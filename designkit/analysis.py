@@ -1,0 +1,240 @@
+"""One spec's scaling and reliability analysis, bundled: ``analyze(spec) -> Analysis``.
+
+The numbers behind ``designkit analyze`` and the article's Scalability and Reliability
+sections: loads and utilization, scaling thresholds, what breaks first at 10x and 100x,
+queueing operating points, availability and error budgets, failure scenarios.  The math
+lives in ``scaling``, ``queueing`` and ``reliability``; the Markdown in ``tables``.
+
+Settings come from the call, else from the spec's non-functional requirements (an
+"Availability" target sets the SLO, an "RTO"/"Recovery time" target the RTO), else from
+the defaults: 70% target utilization, 80% cache memory, SLO 99.9%, RTO 60 s, 1 s async
+replication lag.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import quantities as q
+from . import queueing, reliability, scaling
+from .capacity import Capacity, estimate
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The thresholds and objectives an analysis was computed with."""
+
+    target_utilization: float = scaling.TARGET_UTILIZATION
+    memory_threshold: float = scaling.MEMORY_THRESHOLD
+    slo: float = reliability.DEFAULT_SLO
+    rto_seconds: float = reliability.DEFAULT_RTO_SECONDS
+    replication_lag_seconds: float = reliability.REPLICATION_LAG_SECONDS
+    availability_zones: int = reliability.AVAILABILITY_ZONES
+
+
+@dataclass(frozen=True)
+class QueuePoint:
+    """A component's M/M/c operating point on its busiest throughput limit."""
+
+    component: str
+    metric: str
+    point: queueing.OperatingPoint
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``designkit analyze`` reports for one spec."""
+
+    name: str
+    capacity: Capacity
+    settings: Settings
+    loads: tuple[scaling.ComponentLoad, ...]
+    thresholds: tuple[scaling.Threshold, ...]
+    break_points: tuple[scaling.BreakPoint, ...]   # one per scaling.SCALE_FACTORS
+    queueing: tuple[QueuePoint, ...]
+    components: tuple[reliability.ComponentAvailability, ...]
+    read_path: reliability.PathAvailability | None
+    write_path: reliability.PathAvailability | None
+    scenarios: tuple[reliability.Scenario, ...]
+
+    def load(self, name: str) -> scaling.ComponentLoad:
+        """The load of the component called ``name``."""
+        return next(load for load in self.loads if load.name == name)
+
+    def first_to_break(self, factor: float) -> str | None:
+        """The component that saturates first at ``factor`` x today's traffic (None: nothing)."""
+        return scaling.break_point(self.loads, factor).first
+
+    def queue_curve(self, name: str, *, points: int = queueing.DEFAULT_POINTS,
+                    max_utilization: float = queueing.DEFAULT_MAX_UTILIZATION
+                    ) -> tuple[list[float], list[float]]:
+        """(utilizations, response seconds) for the component's busiest pool, for a chart."""
+        point = next(qp.point for qp in self.queueing if qp.component == name)
+        return queueing.response_curve(point.servers, point.service_seconds, points=points,
+                                       max_utilization=max_utilization)
+
+    def to_json(self) -> dict:
+        """The ``--json`` object (SI units: requests/s, bytes, seconds, minutes where named)."""
+        return _clean({
+            "system": self.name,
+            "users": self.capacity.users,
+            "qps_peak": self.capacity.qps_peak,
+            "settings": vars(self.settings) | {},
+            "load": [_load_json(load) for load in self.loads],
+            "thresholds": [{
+                "component": t.component, "step": t.step, "metric": t.metric, "limit": t.limit,
+                "users": t.users, "qps": t.qps, "multiplier": t.multiplier, "reached": t.reached,
+            } for t in self.thresholds],
+            "first_to_break": {_factor(bp.factor): bp.first for bp in self.break_points},
+            "breaking": {_factor(bp.factor): [
+                {"component": b.component, "metric": b.metric, "multiplier": b.multiplier}
+                for b in bp.breaking] for bp in self.break_points},
+            "queueing": [{
+                "component": qp.component, "metric": qp.metric, "servers": qp.point.servers,
+                "service_seconds": qp.point.service_seconds, "utilization": qp.point.utilization,
+                "wait_probability": qp.point.wait_probability,
+                "response_seconds": qp.point.response_seconds,
+            } for qp in self.queueing],
+            "availability": {
+                "read_path": self.read_path.availability if self.read_path else None,
+                "write_path": self.write_path.availability if self.write_path else None,
+                "components": {c.component: c.availability for c in self.components},
+                "replicas_needed": {c.component: c.needed for c in self.components},
+                "downtime_minutes_per_year":
+                    self.read_path.downtime.year if self.read_path else None,
+                "downtime_minutes": {
+                    "read_path": vars(self.read_path.downtime) if self.read_path else None,
+                    "write_path": vars(self.write_path.downtime) if self.write_path else None,
+                },
+                "slo": self.settings.slo,
+                "error_budget": {
+                    "read_path": _budget_json(self.read_path),
+                    "write_path": _budget_json(self.write_path),
+                },
+            },
+            "scenarios": [{
+                "name": s.name, "component": s.component, "affected_share": s.affected_share,
+                "lasting_share": s.lasting_share, "data_loss": s.data_loss,
+                "data_loss_writes": s.data_loss_writes, "detection_seconds": s.detection_seconds,
+                "failover_seconds": s.failover_seconds, "recovery_seconds": s.recovery_seconds,
+                "rto_seconds": s.rto_seconds, "rto_met": s.rto_met, "nodes_lost": s.nodes_lost,
+                "survives": s.survives, "survivors_utilization": s.survivors_utilization,
+                "downstream": s.downstream, "load_multiplier": s.load_multiplier,
+            } for s in self.scenarios],
+        })
+
+
+def _factor(factor: float) -> str:
+    return f"{factor:g}x"
+
+
+def _load_json(load: scaling.ComponentLoad) -> dict:
+    return {
+        "component": load.name, "kind": load.kind, "replicas": load.replicas, "shards": load.shards,
+        "qps_average": load.qps_average, "qps_peak": load.qps_peak,
+        "read_qps_peak": load.read_qps_peak, "write_qps_peak": load.write_qps_peak,
+        "utilization": load.utilization, "utilization_average": load.utilization_average,
+        "replicas_needed": load.replicas_needed, "shards_needed": load.shards_needed,
+        "storage_bytes": load.storage_bytes, "storage_utilization": load.storage_utilization,
+        "memory_bytes": load.memory_bytes, "memory_utilization": load.memory_utilization,
+        "breaks_at": load.break_multiplier,
+    }
+
+
+def _budget_json(path: reliability.PathAvailability | None) -> dict | None:
+    if path is None:
+        return None
+    budget = path.budget
+    return {"slo": budget.slo, "allowed_minutes_per_month": budget.allowed_minutes_per_month,
+            "expected_minutes_per_month": budget.expected_minutes_per_month,
+            "consumed": budget.consumed, "met": budget.met}
+
+
+def _clean(value):
+    """JSON-safe: infinities and NaN become null (a limit never reached, an unbounded queue)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(item) for item in value]
+    return value
+
+
+# --- settings from the spec ----------------------------------------------------------------
+
+def _requirement(spec, *words: str) -> str | None:
+    """The target of the first non-functional requirement whose name contains one of ``words``."""
+    for item in spec.requirements.non_functional:
+        name = item.name.lower()
+        if any(word in name.split() or word in name for word in words):
+            return item.target
+    return None
+
+
+def _target_number(text: str | None, parse) -> float | None:
+    """A number from a requirement target like '99.99%' or '< 1 minute', or None."""
+    if text is None:
+        return None
+    cleaned = text.strip().lstrip("<≤=~ ").strip()
+    try:
+        return parse(cleaned)
+    except ValueError:
+        return None
+
+
+def spec_settings(spec, **overrides) -> Settings:
+    """Settings for ``spec``: explicit overrides, then its stated targets, then the defaults."""
+    found = {}
+    slo = _target_number(_requirement(spec, "availability"), q.parse_fraction)
+    if slo is not None and 0 < slo < 1:
+        found["slo"] = slo
+    rto_days = _target_number(_requirement(spec, "rto", "recovery time"), q.parse_duration_days)
+    if rto_days is not None and rto_days > 0:
+        found["rto_seconds"] = rto_days * q.DAY_SECONDS
+    found.update({key: value for key, value in overrides.items() if value is not None})
+    return Settings(**found)
+
+
+# --- the analysis --------------------------------------------------------------------------
+
+def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | None = None,
+            memory_threshold: float | None = None, slo: float | None = None,
+            rto_seconds: float | None = None,
+            replication_lag_seconds: float | None = None) -> Analysis:
+    """The scaling and reliability analysis of ``spec`` (``cap`` defaults to its estimate)."""
+    cap = estimate(spec.scale) if cap is None else cap
+    settings = spec_settings(spec, target_utilization=target_utilization,
+                             memory_threshold=memory_threshold, slo=slo, rto_seconds=rto_seconds,
+                             replication_lag_seconds=replication_lag_seconds)
+    options = {"target": settings.target_utilization, "memory_threshold": settings.memory_threshold}
+    loads = scaling.loads(spec, cap, **options)
+    read_reach, write_reach = scaling.spec_reach(spec)
+
+    queue_points = []
+    for load in loads:
+        lim = load.bottleneck
+        queue_points.append(QueuePoint(load.name, lim.metric, queueing.operating_point(
+            lim.servers, 1.0 / lim.per_server, lim.load)))
+
+    components = reliability.availabilities(spec.components, loads)
+    by_name = {c.component: c.availability for c in components}
+    traffic = reliability.Traffic(read_reach, write_reach, cap.read_qps_peak / cap.qps_peak)
+    bypassed = {c.name: scaling.loads(spec, cap, bypass=c.name, **options)
+                for c in spec.components if c.kind == "cache"}
+    return Analysis(
+        name=spec.name,
+        capacity=cap,
+        settings=settings,
+        loads=loads,
+        thresholds=scaling.thresholds(loads, cap),
+        break_points=tuple(scaling.break_point(loads, f) for f in scaling.SCALE_FACTORS),
+        queueing=tuple(queue_points),
+        components=components,
+        read_path=reliability.path_summary(spec.read_path, read_reach, by_name, settings.slo),
+        write_path=reliability.path_summary(spec.write_path, write_reach, by_name, settings.slo),
+        scenarios=reliability.scenarios(spec, loads, traffic, bypassed=bypassed,
+                                        rto_seconds=settings.rto_seconds,
+                                        lag_seconds=settings.replication_lag_seconds),
+    )

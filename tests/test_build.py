@@ -1,0 +1,162 @@
+"""The papermill build: notebooks really executed, the article checked against the template."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from designkit import article
+from designkit.build import NOTEBOOKS, NOTEBOOKS_DIR, build
+from designkit.capacity import estimate
+from designkit.errors import BuildError
+from designkit.quantities import say_bytes, say_count, say_qps
+from designkit.spec import load_spec
+
+pytestmark = pytest.mark.slow
+
+
+def headings(markdown):
+    return [line for line in markdown.splitlines() if re.match(r"^#{1,4} ", line)]
+
+
+def table_headers(markdown):
+    lines = markdown.splitlines()
+    return [lines[i].strip() for i in range(len(lines) - 1)
+            if lines[i].startswith("|") and re.match(r"^\|[-| :]+\|$", lines[i + 1].strip())]
+
+
+def test_build_writes_every_output(reference_build):
+    result, progress = reference_build
+    out = result.out_dir
+    assert sorted(p.name for p in out.iterdir()) == ["article.md", "figures", "handout.html", "notebooks"]
+    assert sorted(p.stem for p in (out / "notebooks").iterdir()) == sorted(NOTEBOOKS)
+    assert len(progress) == 9 and all(" ok " in line for line in progress)
+    # The executed notebooks really ran: every code cell has an execution count, no errors.
+    for path in (out / "notebooks").iterdir():
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.execution_count for c in cells), path.name
+        assert not any(o.get("output_type") == "error" for c in cells for o in c.outputs)
+        assert any("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+
+
+def test_article_has_every_template_heading_and_table(reference_build, template_text):
+    md = reference_build[0].article.read_text(encoding="utf-8")
+    ours = headings(md)
+    for line in headings(template_text):
+        if "[" in line:  # "### 3.1 [Component Name]": any filled-in heading at that position
+            prefix = line.split("[")[0]
+            prefix = re.sub(r"\d+\.\d+ $", "", prefix) if prefix.startswith("### ") else prefix
+            assert any(h.startswith(prefix) and "[" not in h for h in ours), line
+        else:
+            assert line.replace("[", "") in ours, line
+    ours_tables = table_headers(md)
+    for header in table_headers(template_text):
+        assert header in ours_tables, header
+
+
+def test_front_matter_toc_and_no_placeholders(reference_build):
+    md = reference_build[0].article.read_text(encoding="utf-8")
+    assert md.startswith('---\nlayout: simple\ntitle: "Design Analytics Event Collector"\n'
+                         "permalink: /system_design/design-analytics-event-collector\n---\n")
+    anchors = {article.anchor(h.lstrip("#").strip()) for h in headings(md)}
+    for target in re.findall(r"\]\(#([^)]+)\)", md):
+        assert target in anchors, target
+    assert not article.PLACEHOLDER.search(md)
+    assert "[Component Name]" not in md and "[Choice]" not in md and "Option A" not in md
+
+
+def test_article_numbers_equal_the_estimate(reference_build):
+    md = reference_build[0].article.read_text(encoding="utf-8")
+    cap = estimate(load_spec("reference").scale)
+    out = subprocess.run([sys.executable, "-m", "designkit", "estimate", "reference"], capture_output=True,
+                         text=True, check=True).stdout
+    block = out.split("\n\n", 1)[1].strip()
+    assert block in md  # the same capacity block, character for character
+    for spoken in (say_count(cap.requests_per_day), say_qps(cap.qps_average), say_qps(cap.qps_peak),
+                   say_bytes(cap.storage_per_day_bytes), say_bytes(cap.storage_total_bytes)):
+        assert spoken in md
+    assert f"we'd need {cap.servers_needed} servers" in md
+
+
+def test_figures_referenced_exist_beside_the_article(reference_build):
+    out = reference_build[0].out_dir
+    md = (out / "article.md").read_text(encoding="utf-8")
+    names = re.findall(r"\]\((figures/[^)]+)\)", md)
+    assert {"figures/capacity.svg", "figures/scaling.svg", "figures/latency.svg",
+            "figures/availability.svg"} <= set(names)
+    for name in names:
+        svg = (out / name).read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_same_spec_same_bytes(reference_build, tmp_path):
+    first = reference_build[0].out_dir
+    again = build("reference", tmp_path / "again")
+    for name in ("article.md", "handout.html"):
+        assert (first / name).read_bytes() == (again.out_dir / name).read_bytes(), name
+    for fig in (first / "figures").iterdir():
+        assert fig.read_bytes() == (again.out_dir / "figures" / fig.name).read_bytes(), fig.name
+
+
+def test_a_failing_notebook_keeps_the_old_article(reference_build, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(reference_build[0].out_dir, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, broken)
+    nb = nbformat.read(broken / "04_data_model.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('the data model is inconsistent')"))
+    nbformat.write(nb, broken / "04_data_model.ipynb")
+    with pytest.raises(BuildError) as info:
+        build("reference", out, notebooks_dir=broken)
+    message = str(info.value)
+    assert "Data Model" in message and "04_data_model.ipynb" in message
+    assert f"cell {len(nb.cells) - 1}" in message
+    assert "RuntimeError: the data model is inconsistent" in message
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # nothing half-written, nothing left behind
+
+
+def test_spec_text_is_escaped(tmp_path):
+    raw = (load_spec("reference").model_dump(by_alias=True, exclude_none=True))
+    source = (NOTEBOOKS_DIR.parent / "designkit" / "examples" / "reference.yaml").read_text()
+    evil = source.replace("name: Analytics Event Collector", 'name: "../../Evil <script>window.__pwned=1</script>"')
+    evil = evil.replace("summary: >-", "summary: >-\n  <img src=x onerror=alert(1)> <script>alert(2)</script>", 1)
+    path = tmp_path / "evil.yaml"
+    path.write_text(evil)
+    result = build(path, tmp_path / "site" / load_spec(path).slug)
+    assert result.out_dir.resolve().is_relative_to((tmp_path / "site").resolve())
+    md = result.article.read_text()
+    html = result.handout.read_text()
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "<script" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")
+    assert "&lt;script&gt;" in html
+    assert raw  # the reference itself still loads
+
+
+def test_cli_build_and_exit_codes(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: X\nscale: {users: lots}\n")
+    out = subprocess.run([sys.executable, "-m", "designkit", "build", str(bad), "-o", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "scale.users" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_new_skeleton_builds_with_warnings(tmp_path):
+    made = subprocess.run([sys.executable, "-m", "designkit", "new", "Chat System"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert made.returncode == 0 and (tmp_path / "chat-system.yaml").is_file()
+    out = subprocess.run([sys.executable, "-m", "designkit", "build", "chat-system.yaml"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if "warning:" in line]
+    assert any("summary: still a placeholder" in w for w in warnings)
+    assert any("core_components.0.challenge: still a placeholder" in w for w in warnings)
+    assert (tmp_path / "build" / "chat-system" / "article.md").is_file()
+    assert len(json.dumps(warnings)) > 0
