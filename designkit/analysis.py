@@ -14,7 +14,8 @@ replication lag.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass
 
 from . import quantities as q
 from . import queueing, reliability, scaling
@@ -57,6 +58,7 @@ class Analysis:
     read_path: reliability.PathAvailability | None
     write_path: reliability.PathAvailability | None
     scenarios: tuple[reliability.Scenario, ...]
+    recovery: tuple[reliability.Recovery, ...]
 
     def load(self, name: str) -> scaling.ComponentLoad:
         """The load of the component called ``name``."""
@@ -80,7 +82,7 @@ class Analysis:
             "system": self.name,
             "users": self.capacity.users,
             "qps_peak": self.capacity.qps_peak,
-            "settings": vars(self.settings) | {},
+            "settings": asdict(self.settings),
             "load": [_load_json(load) for load in self.loads],
             "thresholds": [{
                 "component": t.component, "step": t.step, "metric": t.metric, "limit": t.limit,
@@ -104,8 +106,8 @@ class Analysis:
                 "downtime_minutes_per_year":
                     self.read_path.downtime.year if self.read_path else None,
                 "downtime_minutes": {
-                    "read_path": vars(self.read_path.downtime) if self.read_path else None,
-                    "write_path": vars(self.write_path.downtime) if self.write_path else None,
+                    "read_path": asdict(self.read_path.downtime) if self.read_path else None,
+                    "write_path": asdict(self.write_path.downtime) if self.write_path else None,
                 },
                 "slo": self.settings.slo,
                 "error_budget": {
@@ -121,6 +123,7 @@ class Analysis:
                 "rto_seconds": s.rto_seconds, "rto_met": s.rto_met, "nodes_lost": s.nodes_lost,
                 "survives": s.survives, "survivors_utilization": s.survivors_utilization,
                 "downstream": s.downstream, "load_multiplier": s.load_multiplier,
+                "downstream_read_qps": s.downstream_read_qps,
             } for s in self.scenarios],
         })
 
@@ -164,37 +167,39 @@ def _clean(value):
 
 # --- settings from the spec ----------------------------------------------------------------
 
-def _requirement(spec, *words: str) -> str | None:
-    """The target of the first non-functional requirement whose name contains one of ``words``."""
+def _requirement(spec, pattern: str) -> str | None:
+    """The target of the first non-functional requirement whose name matches ``pattern``."""
     for item in spec.requirements.non_functional:
-        name = item.name.lower()
-        if any(word in name.split() or word in name for word in words):
+        if re.search(pattern, item.name, re.IGNORECASE):
             return item.target
     return None
 
 
-def _target_number(text: str | None, parse) -> float | None:
-    """A number from a requirement target like '99.99%' or '< 1 minute', or None."""
+def _stated_slo(spec) -> float | None:
+    """An "Availability" requirement's target ('99.99%', '99.9% monthly') as a fraction."""
+    text = _requirement(spec, r"\bavailability\b")
+    match = re.search(r"\d+(?:\.\d+)?\s*%", text or "")
+    slo = q.parse_fraction(match.group(0)) if match else None
+    return slo if slo is not None and 0 < slo < 1 else None
+
+
+def _stated_rto(spec) -> float | None:
+    """An "RTO" or "Recovery time" requirement's target ('< 1 minute', '30 s') in seconds."""
+    text = _requirement(spec, r"\brto\b|recovery time")
     if text is None:
         return None
-    cleaned = text.strip().lstrip("<≤=~ ").strip()
     try:
-        return parse(cleaned)
+        days = q.parse_duration_days(text.strip().lstrip("<≤=~ ").strip())
     except ValueError:
         return None
+    return days * q.DAY_SECONDS if days > 0 else None
 
 
 def spec_settings(spec, **overrides) -> Settings:
     """Settings for ``spec``: explicit overrides, then its stated targets, then the defaults."""
-    found = {}
-    slo = _target_number(_requirement(spec, "availability"), q.parse_fraction)
-    if slo is not None and 0 < slo < 1:
-        found["slo"] = slo
-    rto_days = _target_number(_requirement(spec, "rto", "recovery time"), q.parse_duration_days)
-    if rto_days is not None and rto_days > 0:
-        found["rto_seconds"] = rto_days * q.DAY_SECONDS
-    found.update({key: value for key, value in overrides.items() if value is not None})
-    return Settings(**found)
+    found = {"slo": _stated_slo(spec), "rto_seconds": _stated_rto(spec)}
+    found |= {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**{key: value for key, value in found.items() if value is not None})
 
 
 # --- the analysis --------------------------------------------------------------------------
@@ -237,4 +242,5 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         scenarios=reliability.scenarios(spec, loads, traffic, bypassed=bypassed,
                                         rto_seconds=settings.rto_seconds,
                                         lag_seconds=settings.replication_lag_seconds),
+        recovery=reliability.recoveries(spec.components, settings.replication_lag_seconds),
     )

@@ -110,3 +110,191 @@ class CapacityChart:
         self.ax_storage.set_title(f"Storage over {q.say_days(cap.retention_days)}: "
                                   f"{q.say_bytes(cap.storage_total_bytes)}")
         self.fig.canvas.draw_idle()
+
+
+def _users_axis(ax, analysis) -> str:
+    """Label the x axis in users (per-user form) or in multiples of today's traffic (totals form)."""
+    if analysis.capacity.users is not None:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_count(v, approx=False)))
+        return "users"
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+    return "traffic (x today)"
+
+
+class ScalingChart:
+    """Utilization of each component's first-to-fill limit as users grow (log-log), thresholds marked."""
+
+    SPAN = (0.1, 1000.0)  # from a tenth of today's scale to a thousand times it
+
+    def __init__(self, analysis, *, size=(8.0, 3.8)):
+        self.fig = Figure(figsize=size, layout="constrained")
+        self.ax = self.fig.subplots()
+        self.ax.set_xscale("log")
+        self.ax.set_yscale("log")
+        self.ax.axhline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
+        self.ax.axhline(100, color=COLORS["bad"], linestyle="-", linewidth=1)
+        self.ax.set_ylabel("utilization at peak (% of today's nodes)")
+        self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+        self.lines, self.marks = {}, {}
+        cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, load in enumerate(analysis.loads):
+            (self.lines[load.name],) = self.ax.plot([], [], color=cycle[i % len(cycle)], label=load.name)
+            (self.marks[load.name],) = self.ax.plot([], [], "o", color=cycle[i % len(cycle)], markersize=5)
+        self.today = self.ax.axvline(1, color=COLORS["mark"], linewidth=1)
+        self.tenx = self.ax.axvline(10, color=COLORS["mark"], linewidth=1, linestyle=":")
+        self.ax.legend(loc="upper left", frameon=False, fontsize=7, ncols=2)
+        self.update(analysis)
+
+    def update(self, analysis) -> None:
+        """Redraw the lines for another analysis of the same components."""
+        base = analysis.capacity.users if analysis.capacity.users is not None else 1.0
+        self.ax.set_xlabel(_users_axis(self.ax, analysis) + "  (solid: today, dotted: 10x; "
+                           "dots: when each must scale)")
+        lo, hi = self.SPAN
+        xs = [base * lo * (hi / lo) ** (i / 40) for i in range(41)]
+        for load in analysis.loads:
+            line, mark = self.lines[load.name], self.marks[load.name]
+            limit = load.breaking_limit
+            if limit is None:
+                line.set_data([], [])
+                mark.set_data([], [])
+                continue
+            per_multiple = 100 / limit.break_multiplier   # % utilization at today's traffic
+            line.set_data(xs, [per_multiple * x / base for x in xs])
+            mark.set_data([base * limit.step_multiplier], [per_multiple * limit.step_multiplier])
+        self.today.set_xdata([base, base])
+        self.tenx.set_xdata([base * 10, base * 10])
+        self.ax.set_xlim(xs[0], xs[-1])
+        self.ax.set_ylim(1, 10_000)
+        first = analysis.first_to_break(10)
+        self.ax.set_title(f"At 10x today's scale, {first} breaks first" if first
+                          else "Nothing breaks at 10x today's scale")
+        self.fig.canvas.draw_idle()
+
+
+class LatencyChart:
+    """M/M/c response time, in multiples of the service time, against utilization: the knee."""
+
+    def __init__(self, analysis, *, size=(8.0, 3.4), top: int = 5):
+        self.fig = Figure(figsize=size, layout="constrained")
+        self.ax = self.fig.subplots()
+        points = sorted(analysis.queueing, key=lambda qp: -qp.point.utilization)[:top]
+        self.names = [qp.component for qp in points]
+        cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        self.curves, self.dots = {}, {}
+        for i, name in enumerate(self.names):
+            color = cycle[i % len(cycle)]
+            (self.curves[name],) = self.ax.plot([], [], color=color, label=name)
+            (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6)
+        self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
+        self.ax.set_xlim(0, 100)
+        self.ax.set_ylim(0.9, 20)
+        self.ax.set_yscale("log")
+        self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+        self.ax.set_xlabel("utilization (dots: today's peak)")
+        self.ax.set_ylabel("response time / service time")
+        self.ax.set_title("Queueing (M/M/c): latency explodes past the knee")
+        if self.names:
+            self.ax.legend(loc="upper left", frameon=False, fontsize=7)
+        self.update(analysis)
+
+    def update(self, analysis) -> None:
+        """Move the curves and today's operating points."""
+        points = {qp.component: qp.point for qp in analysis.queueing}
+        for name in self.names:
+            point = points[name]
+            utils, times = analysis.queue_curve(name, points=40, max_utilization=0.99)
+            self.curves[name].set_data([u * 100 for u in utils], [t / point.service_seconds for t in times])
+            shown = min(point.utilization, 0.99)
+            slowdown = point.slowdown if point.stable else 20
+            self.dots[name].set_data([shown * 100], [min(slowdown, 20)])
+        self.fig.canvas.draw_idle()
+
+
+class AvailabilityChart:
+    """Expected downtime a year per component (k of n replicas up) and per path, log scale."""
+
+    def __init__(self, analysis, *, size=(8.0, 3.4)):
+        self.fig = Figure(figsize=size, layout="constrained")
+        self.ax = self.fig.subplots()
+        self.rows = [c.component for c in analysis.components]
+        self.rows += [label for label, path in (("READ PATH", analysis.read_path),
+                                                ("WRITE PATH", analysis.write_path)) if path]
+        self.bars = self.ax.barh(range(len(self.rows)), [1] * len(self.rows), color=COLORS["read"])
+        self.ax.set_yticks(range(len(self.rows)), self.rows)
+        self.ax.invert_yaxis()
+        self.ax.set_xscale("log")
+        self.ax.set_xlabel("expected downtime per year (minutes, log scale)")
+        self.labels = []
+        self.update(analysis)
+
+    def update(self, analysis) -> None:
+        """Resize the bars for another analysis of the same components."""
+        from .reliability import downtime
+        values = {c.component: c.availability for c in analysis.components}
+        if analysis.read_path:
+            values["READ PATH"] = analysis.read_path.availability
+        if analysis.write_path:
+            values["WRITE PATH"] = analysis.write_path.availability
+        for label in self.labels:
+            label.remove()
+        self.labels = []
+        minutes = [max(downtime(values[row]).year, 1e-3) for row in self.rows]
+        for bar, row, value in zip(self.bars, self.rows, minutes):
+            bar.set_width(value)
+            bar.set_color(COLORS["write"] if row.endswith("PATH") else COLORS["read"])
+            seconds = downtime(values[row]).year * 60
+            self.labels.append(self.ax.text(value, bar.get_y() + bar.get_height() / 2,
+                                            f" {q.say_seconds(seconds) if seconds >= 1 else '< 1 s'} a year",
+                                            va="center", fontsize=7))
+        self.ax.set_xlim(1e-3, max(minutes + [1]) * 30)
+        slo = analysis.settings.slo
+        self.ax.set_title(f"Availability: SLO {q.say_percent(slo)} allows "
+                          f"{downtime(slo).year:,.0f} minutes a year")
+        self.fig.canvas.draw_idle()
+
+
+class LoadChart:
+    """Live widgets: each component's fullest limit at peak as a bar, green/amber/red by utilization."""
+
+    CUT = 3.0  # bars stop at 300%; the label still says the real share
+    WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes", "storage_bytes": "disk",
+             "memory_bytes": "memory"}
+
+    def __init__(self, analysis, *, width: float = 8.0):
+        self.names = [load.name for load in analysis.loads]
+        rows = max(len(self.names), 1)
+        self.fig = Figure(figsize=(width, 1.0 + 0.3 * rows), layout="constrained")
+        self.ax = self.fig.subplots()
+        self.bars = self.ax.barh(range(len(self.names)), [0] * len(self.names), 0.6, color=COLORS["ok"])
+        self.ax.set_yticks(range(len(self.names)), self.names)
+        self.ax.invert_yaxis()
+        self.ax.grid(axis="y", visible=False)
+        self.target = self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
+        self.full = self.ax.axvline(100, color=COLORS["bad"], linewidth=1)
+        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+        self.ax.set_xlabel("busiest limit at peak, % of what today's nodes sustain or hold")
+        self.labels = [self.ax.text(0, i, "", va="center", fontsize=8) for i in range(len(self.names))]
+        self.update(analysis)
+
+    def update(self, analysis) -> None:
+        """Resize and recolour the bars for another analysis of the same components."""
+        target = analysis.settings.target_utilization
+        widest, over = 1.0, 0
+        for bar, label, load in zip(self.bars, self.labels, analysis.loads):
+            lim = max(load.limits, key=lambda lim: lim.utilization)
+            shown = min(lim.utilization, self.CUT)
+            widest = max(widest, shown)
+            over += lim.utilization >= 1
+            bar.set_width(shown * 100)
+            bar.set_color(COLORS["ok"] if lim.utilization < target else
+                          COLORS["warn"] if lim.utilization < 1 else COLORS["bad"])
+            label.set_x(shown * 100)
+            label.set_text(f" {lim.utilization * 100:.3g}% {self.WORDS.get(lim.metric, lim.metric)}"
+                           + (" (cut)" if lim.utilization > self.CUT else ""))
+        self.target.set_xdata([target * 100] * 2)
+        self.ax.set_xlim(0, widest * 100 * 1.3)
+        self.ax.set_title(f"Load at peak: {over} of {len(self.names)} components over capacity" if over
+                          else f"Load at peak: every component under 100% (target {target * 100:g}%)")
+        self.fig.canvas.draw_idle()

@@ -56,6 +56,19 @@ def cmd_estimate(args) -> int:
     return 0
 
 
+def cmd_analyze(args) -> int:
+    from .analysis import analyze
+    from .spec import load_spec
+    from .tables import report
+    spec = load_spec(args.spec, _overrides(args))
+    result = analyze(spec)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, allow_nan=False))
+    else:
+        print(report(result))
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .spec import json_schema
     print(json.dumps(json_schema(), indent=2))
@@ -108,6 +121,7 @@ def cmd_examples(args) -> int:
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
+    "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
     "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
     "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
     "new": (cmd_new, "write a spec skeleton with every field, e.g. designkit new 'Chat System'"),
@@ -128,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     _overrides_arg(p)
 
     p = sub.add_parser("estimate", help=COMMANDS["estimate"][1], description=COMMANDS["estimate"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object (SI units)")
+
+    p = sub.add_parser("analyze", help=COMMANDS["analyze"][1], description=COMMANDS["analyze"][1])
     _spec_arg(p)
     _overrides_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (SI units)")

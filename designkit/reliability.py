@@ -56,16 +56,14 @@ def k_of_n(k: int, n: int, p: float) -> float:
         return 1.0
     if p <= 0:
         return 0.0
-    # Sum the shorter tail in log space: exact enough near 1, no overflow for large n.
+    # 1 - P(fewer than k up), summed in log space: precise near 1, no overflow for large n.
     log_p, log_q = math.log(p), math.log1p(-p)
 
     def term(i: int) -> float:
         return math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
                         + i * log_p + (n - i) * log_q)
 
-    if k - 1 < n - k + 1:
-        return max(0.0, 1.0 - math.fsum(term(i) for i in range(k)))
-    return min(1.0, math.fsum(term(i) for i in range(k, n + 1)))
+    return max(0.0, 1.0 - math.fsum(term(i) for i in range(k)))
 
 
 def series(availabilities: Iterable[float]) -> float:
@@ -148,6 +146,31 @@ class ComponentAvailability:
     needed: int          # k: replicas per shard that carry today's peak
     availability: float
 
+    @property
+    def downtime(self) -> Downtime:
+        """Expected downtime of this component alone."""
+        return downtime(self.availability)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """How one component recovers: seconds to notice, seconds to fail over, writes lost."""
+
+    component: str
+    detection_seconds: float
+    failover_seconds: float
+    rpo_seconds: float | None  # None: no copy to fail over to
+
+    @property
+    def recovery_seconds(self) -> float:
+        """Detection + failover."""
+        return self.detection_seconds + self.failover_seconds
+
+
+def recoveries(components: Sequence, lag: float = REPLICATION_LAG_SECONDS) -> tuple[Recovery, ...]:
+    """Each component's detection, failover and RPO, defaults filled in (spec order)."""
+    return tuple(Recovery(c.name, detection(c), failover(c), rpo_seconds(c, lag)) for c in components)
+
 
 @dataclass(frozen=True)
 class PathAvailability:
@@ -187,6 +210,7 @@ class Scenario:
     name: str                        # one of SCENARIOS
     component: str | None            # the component that fails or is hit hardest (None: all)
     affected_share: float            # share of peak requests failing until failover completes
+                                     # (async partition: accepted but at risk of being lost)
     lasting_share: float             # share still failing after failover, until repair
     data_loss: float | None          # RPO in seconds of writes; None: unbounded (no copy)
     data_loss_writes: float | None   # writes lost at peak (rate x RPO)
@@ -199,6 +223,7 @@ class Scenario:
     survivors_utilization: float | None  # busiest survivor afterwards; None when none survive
     downstream: str | None = None    # cache loss: the component the misses now land on
     load_multiplier: float | None = None  # cache loss: reads reaching `downstream`, after/before
+    downstream_read_qps: float | None = None  # cache loss: peak reads `downstream` now receives
 
     @property
     def rto_met(self) -> bool:
@@ -255,20 +280,24 @@ def _replica_limit(load: ComponentLoad) -> Limit:
     return next(lim for lim in load.limits if lim.metric in ("qps", "read_qps"))
 
 
-def _loss(comp, load: ComponentLoad, lost_per_shard: int, shards_hit: int
+def _loss(comp, load: ComponentLoad, lost_per_shard: int, shards_hit: int,
+          primaries_lost: int | None = None
           ) -> tuple[tuple[float, float], tuple[float, float], float | None]:
-    """When ``shards_hit`` shards each lose ``lost_per_shard`` replicas (a stateful shard's
-    primary among them): the (reads, writes) shares of the component's requests failing until
-    failover, those failing after it, and the survivors' utilization (None: no survivors).
+    """When ``shards_hit`` shards each lose ``lost_per_shard`` replicas, ``primaries_lost``
+    of them (default: all hit shards) their primary: the (reads, writes) shares of the
+    component's requests failing until failover, those failing after it, and the survivors'
+    utilization (None: no survivors).
 
-    Requests sent to lost replicas fail until failover; afterwards a stateful shard has a
-    new primary, and the survivors fail only the overflow they add by being fewer.
+    Requests sent to lost replicas (or, for a store or cache, writes to a lost primary) fail
+    until failover; afterwards the shard has a new primary, and the survivors fail only the
+    overflow they add by being fewer.
     """
     n, s = comp.replicas, comp.shards
     hit = shards_hit / s
     read_window = hit * lost_per_shard / n
     stateful = is_stateful(comp.kind)
-    window = (read_window, hit if stateful else read_window)
+    primaries = (shards_hit if primaries_lost is None else primaries_lost) / s
+    window = (read_window, primaries if stateful else read_window)
     left = n - lost_per_shard
     if left <= 0:
         return window, (hit, hit), None
@@ -283,7 +312,7 @@ def _on_paths(name: str, traffic: Traffic) -> bool:
 
 
 def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: float) -> Scenario | None:
-    """One replica of a stateless component dies: the one whose survivors fare worst."""
+    """One replica of a stateless component dies: the component where that hurts most."""
     rows = []
     for index, comp in enumerate(components):
         if is_stateful(comp.kind):
@@ -292,8 +321,10 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
         window, after, busiest = _loss(comp, load, 1, 1)
         affected = traffic.failing_share({comp.name: window})
         lasting = traffic.failing_share({comp.name: after})
-        severity = math.inf if busiest is None else busiest
-        rows.append(((-severity, -lasting, -affected, index), comp, load, affected, lasting, busiest))
+        # Worst first: no survivors, then lasting failures, then the widest outage, then the
+        # busiest survivors; spec order breaks ties.
+        key = (busiest is not None, -lasting, -affected, -(busiest or 0.0), index)
+        rows.append((key, comp, load, affected, lasting, busiest))
     if not rows:
         return None
     _, comp, load, affected, lasting, busiest = min(rows, key=lambda row: row[0])
@@ -301,7 +332,8 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
     alone = comp.replicas == 1
     return Scenario(
         name="Server crash", component=comp.name, affected_share=affected, lasting_share=lasting,
-        data_loss=rpo, data_loss_writes=None if rpo is None else load.write_qps_peak * rpo,
+        data_loss=rpo,
+        data_loss_writes=None if rpo is None else load.write_qps_peak / comp.replicas * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
         recovery_seconds=None if alone else detection(comp) + failover(comp), rto_seconds=rto,
         nodes_lost=1, survives=busiest is not None and busiest <= 1, survivors_utilization=busiest)
@@ -355,7 +387,8 @@ def cache_loss(spec, comp, traffic: Traffic, loads_by_name: Mapping[str, Compone
         failover_seconds=failover(comp), recovery_seconds=detection(comp) + failover(comp),
         rto_seconds=rto, nodes_lost=comp.shards * comp.replicas,
         survives=busiest is not None and busiest <= 1, survivors_utilization=busiest,
-        downstream=downstream, load_multiplier=multiplier)
+        downstream=downstream, load_multiplier=multiplier,
+        downstream_read_qps=new_loads[downstream].read_qps_peak if downstream else None)
 
 
 def network_partition(components, loads_by_name, traffic: Traffic, rto: float,
@@ -401,11 +434,13 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
     rpos: list[float | None] = []
     lost_nodes = 0
     for index, comp in enumerate(components):
+        primaries = math.ceil(comp.shards / AVAILABILITY_ZONES)  # primaries spread round-robin
         if comp.replicas == 1:
-            lost, hit = 1, math.ceil(comp.shards / AVAILABILITY_ZONES)
+            lost, hit = 1, primaries
         else:
             lost, hit = math.ceil(comp.replicas / AVAILABILITY_ZONES), comp.shards
-        window[comp.name], after[comp.name], busiest = _loss(comp, loads_by_name[comp.name], lost, hit)
+        window[comp.name], after[comp.name], busiest = _loss(
+            comp, loads_by_name[comp.name], lost, hit, primaries)
         lost_nodes += lost * hit
         if not _on_paths(comp.name, traffic):
             continue

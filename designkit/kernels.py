@@ -1,0 +1,400 @@
+"""Execute notebooks the papermill way, on kernels started and warmed up ahead of time.
+
+papermill starts a fresh kernel per notebook (1-2 s here); a KernelPool keeps preloaded kernels
+ready and hands them to papermill's own client (`PapermillNotebookClient(km=...)`), so parameters,
+metadata and `PapermillExecutionError` are exactly papermill's.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable, Iterable
+
+import nbformat
+from jupyter_client import AsyncKernelClient, KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine
+from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+from papermill.iorw import load_notebook_node
+from papermill.log import logger
+from papermill.parameterize import parameterize_notebook
+
+from .errors import DesignkitError
+
+PRELOAD = """\
+import matplotlib
+matplotlib.use("agg")
+import matplotlib.pyplot
+import designkit
+import matplotlib_inline.backend_inline
+matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) gives a PNG, as inline does
+"""
+"""Code every kernel runs before each notebook (imports are paid once per kernel); extend freely."""
+
+KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+KERNEL_NAME = "python3"
+
+Job = tuple  # (notebook_path, parameters, output_path)
+
+# Runs once in a kernel after the preload: remembers process state that reset() puts back.
+_KERNEL_SETUP = '''
+def _designkit_setup():
+    import logging, os, random, sys, types, warnings
+    import matplotlib, matplotlib.pyplot
+    from IPython import get_ipython
+
+    state = types.ModuleType("_designkit_kernel")
+    state.cwd, state.environ = os.getcwd(), dict(os.environ)
+    state.argv, state.path = list(sys.argv), list(sys.path)
+    state.filters, state.showwarning = list(warnings.filters), warnings.showwarning
+    state.log_handlers, state.log_level = list(logging.root.handlers), logging.root.level
+
+    def reset():
+        get_ipython().reset(new_session=True)  # %reset -f, plus In/Out and execution count
+        matplotlib.pyplot.close("all")
+        matplotlib.rc_file_defaults()  # rcdefaults(), but honouring a matplotlibrc like a fresh kernel
+        os.chdir(state.cwd)
+        os.environ.clear()
+        os.environ.update(state.environ)
+        sys.argv[:], sys.path[:] = state.argv, state.path
+        warnings.resetwarnings()  # also forgets "once"/"default" warnings already shown
+        warnings.filters[:], warnings.showwarning = state.filters, state.showwarning
+        warnings.onceregistry.clear()
+        logging.root.handlers[:] = state.log_handlers
+        logging.root.setLevel(state.log_level)
+        random.seed()
+
+    state.reset = reset
+    sys.modules[state.__name__] = state
+
+_designkit_setup()
+del _designkit_setup
+'''
+_KERNEL_RESET = '__import__("sys").modules["_designkit_kernel"].reset()'
+
+
+class KernelStartError(DesignkitError):
+    """A kernel could not be started or its preload code failed: nothing can run."""
+
+
+class KernelPoolClosed(DesignkitError):
+    """The pool was closed (or aborted) before a kernel was handed out."""
+
+
+def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of an executed notebook without timings and with ids cell-0, cell-1...: diffable output."""
+    nb = copy.deepcopy(nb)
+    for key in ("start_time", "end_time", "duration"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for index, cell in enumerate(nb.cells):
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+        cell.metadata.pop("execution", None)  # nbclient's iopub/shell timestamps
+        if "id" in cell:
+            cell.id = f"cell-{index}"
+    return nb
+
+
+class _KernelClient(AsyncKernelClient):
+    """nbclient's kernel client, minus the 0.2 s IOPub flush that ends jupyter_client's wait_for_ready().
+
+    The flush only drops stale IOPub messages; nbclient ignores messages of other requests anyway.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            msg_id = self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub subscribed: welcome or status
+                    self._handle_kernel_info_reply(reply)
+                    return
+            except queue.Empty:
+                pass
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
+class _WarmKernelEngine(Engine):
+    """papermill's nbclient engine, on a running kernel that it leaves running (km= given)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, timeout, start_timeout, **kwargs):
+        client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=timeout,
+                                         startup_timeout=start_timeout, log=logger)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:  # nbclient keeps the client of a kernel it does not own open
+                client.kc.stop_channels()
+
+
+class _Kernel:
+    """One kernel process and its manager; shutdown() is idempotent and safe from any thread."""
+
+    def __init__(self, km: KernelManager):
+        self.km = km
+        self.busy = False  # running a notebook: close() kills it rather than asking it to exit
+        self._lock = threading.Lock()
+        self._down = False
+
+    def execute(self, code: str, timeout: float, what: str) -> None:
+        """Run code outside any notebook (no history, output dropped); KernelStartError if it fails.
+
+        Talks over the shell channel only: the execute_reply carries the status, and skipping IOPub
+        avoids the 0.2 s settle time of a new client's wait_for_ready().
+        """
+        kc = self.km.blocking_client()
+        kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        try:
+            msg_id = kc.execute(code, store_history=False, allow_stdin=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    reply = kc.get_shell_msg(timeout=1)
+                except queue.Empty:
+                    if not self.km.is_alive():
+                        raise KernelStartError(f"{what}: the kernel died") from None
+                    if time.monotonic() > deadline:
+                        raise KernelStartError(f"{what}: no answer from the kernel within {timeout:g} s") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        finally:
+            kc.stop_channels()
+        content = reply["content"]
+        if content["status"] != "ok":
+            code = "\n".join("    " + line for line in code.strip().splitlines())
+            raise KernelStartError(f"{what} failed in the kernel: {content.get('ename')}: {content.get('evalue')}\n"
+                                   f"  {what} code:\n{code}")
+
+    def shutdown(self, now: bool = False) -> None:
+        """Stop the kernel: kill it (now=True, e.g. mid-cell) or ask it to exit, then free its files.
+
+        The polite path skips KernelManager.shutdown_kernel()'s SIGINT, which can hit an idle
+        ipykernel between handlers and stall its exit for the full 2.5 s grace period.
+        """
+        with self._lock:
+            if self._down:
+                return
+            self._down = True
+            try:
+                if now:
+                    self.km.shutdown_kernel(now=True)
+                else:
+                    self.km.request_shutdown()
+                    self.km.finish_shutdown()  # SIGTERM, then SIGKILL if it does not exit
+                    self.km.cleanup_resources()
+            except Exception:  # noqa: BLE001 - e.g. half-started or already dead: make sure it is gone
+                logger.debug("kernel shutdown failed, killing it", exc_info=True)
+                if self.km.has_kernel:
+                    self.km.provisioner.process.kill()
+                    self.km.provisioner.process.wait()
+
+
+def _done(value) -> Future:
+    future: Future = Future()
+    if isinstance(value, BaseException):
+        future.set_exception(value)
+    else:
+        future.set_result(value)
+    return future
+
+
+class KernelPool:
+    """`size` warm kernels that execute notebooks like papermill; close() shuts every kernel down.
+
+    reuse=False: a kernel runs one notebook, then a replacement is warmed up in the background.
+    reuse=True: a kernel runs many notebooks and is reset in between (namespace, figures, rcParams,
+    cwd, environment, argv, sys.path, warnings, root logger, random seed).
+    """
+
+    def __init__(self, size: int, *, preload: str = PRELOAD, reuse: bool = False, cwd: str | os.PathLike | None = None,
+                 timeout: float = 600, start_timeout: float = 60):
+        if size < 1:
+            raise ValueError("a KernelPool needs at least one kernel")
+        self.size, self.preload, self.reuse = size, preload, reuse
+        self.timeout, self.start_timeout = timeout, start_timeout
+        self._files = tempfile.mkdtemp(prefix="designkit-kernels-")  # connection files and IPC sockets
+        self.cwd = str(Path(cwd).resolve()) if cwd is not None else self._files
+        self._lock = threading.Lock()
+        self._closed = False
+        self._kernels: set[_Kernel] = set()  # every started kernel not yet shut down
+        self._supply: queue.SimpleQueue[Future] = queue.SimpleQueue()  # warm (or warming) kernels
+        self._demand = 0  # jobs announced that have not taken a kernel yet (fresh mode tops up to it)
+        self._background = ThreadPoolExecutor(size, thread_name_prefix="designkit-kernel-start")
+        self._workers = ThreadPoolExecutor(size, thread_name_prefix="designkit-kernel-run")
+        for _ in range(size):
+            self._supply.put(self._background.submit(self._start))
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- running notebooks ---------------------------------------------------------------------
+
+    def run(self, notebook_path, parameters: dict | None = None, output_path=None) -> nbformat.NotebookNode:
+        """Execute one notebook on a warm kernel like papermill.execute_notebook; return it normalized."""
+        self._expect(1)
+        return self._run(notebook_path, parameters, output_path)
+
+    def map(self, jobs: Iterable[Job], on_done: Callable[[int, object], None] | None = None) -> list:
+        """Run (notebook_path, parameters, output_path) jobs in parallel, one thread per kernel.
+
+        Returns one result per job, in job order: the executed notebook or the exception it raised.
+        on_done(index, result) is called in the calling thread as each job finishes. A kernel that
+        cannot start raises KernelStartError; an exception (or KeyboardInterrupt) in here closes the pool.
+        """
+        jobs = list(jobs)
+        self._expect(len(jobs))
+        results: list = [None] * len(jobs)
+        futures = {self._workers.submit(self._run, *job): index for index, job in enumerate(jobs)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                error = future.exception()
+                if isinstance(error, (KernelStartError, KernelPoolClosed)):
+                    raise error
+                results[index] = error if error is not None else future.result()
+                if on_done is not None:
+                    on_done(index, results[index])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            self.close()
+            raise
+        return results
+
+    def _run(self, notebook_path, parameters, output_path) -> nbformat.NotebookNode:
+        input_path = str(Path(notebook_path).resolve())
+        output_path = str(Path(output_path).resolve()) if output_path is not None else None
+        try:
+            # Read with nbformat: papermill's own file handler may os.chdir (nteract/papermill#473).
+            nb = load_notebook_node(nbformat.read(input_path, as_version=4))
+            if parameters:
+                nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
+            nb = remove_error_markers(prepare_notebook_metadata(nb, input_path, output_path))
+        except BaseException:
+            with self._lock:
+                self._demand -= 1  # this job will not take a kernel
+            raise
+        kernel = self._acquire()
+        clean = False  # did the kernel end up idle (notebook finished or stopped at a failing cell)?
+        try:
+            _WarmKernelEngine.execute_notebook(  # executes nb in place, also when it raises
+                nb, KERNEL_NAME, output_path=None, progress_bar=False, km=kernel.km,
+                timeout=self.timeout, start_timeout=self.start_timeout)
+            clean = True
+            raise_for_execution_errors(nb, None)  # adds papermill's error marker cells to nb, in place
+        finally:
+            nb = normalize(nb)
+            try:
+                if output_path is not None:
+                    nbformat.write(nb, output_path)
+            finally:
+                self._release(kernel, clean)
+        return nb
+
+    # -- kernel supply -------------------------------------------------------------------------
+
+    def _start(self) -> _Kernel:
+        """Start one kernel in the pool's cwd and run the preload (in a background thread)."""
+        # IPC sockets: no TCP port races between concurrent starts, no "TCP without encryption" warning.
+        name = os.path.join(self._files, f"kernel-{uuid.uuid4().hex[:12]}")
+        km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=name, connection_file=name + ".json",
+                           client_factory=_KernelClient)
+        kernel = _Kernel(km)
+        with self._lock:
+            if self._closed:
+                raise KernelPoolClosed("kernel pool is closed")
+            self._kernels.add(kernel)
+        try:
+            km.start_kernel(cwd=self.cwd, env={**os.environ, **KERNEL_ENV},
+                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            kernel.execute(self.preload, self.start_timeout, "preload")
+            kernel.execute(_KERNEL_SETUP, self.start_timeout, "kernel setup")
+        except BaseException as error:
+            self._retire(kernel)
+            if isinstance(error, KernelStartError):
+                raise
+            raise KernelStartError(f"could not start a {KERNEL_NAME} kernel: {error}") from error
+        return kernel
+
+    def _retire(self, kernel: _Kernel) -> None:
+        kernel.shutdown(now=kernel.busy)
+        with self._lock:
+            self._kernels.discard(kernel)
+
+    def _expect(self, jobs: int) -> None:
+        """Announce jobs; in fresh mode keep min(size, jobs waiting) kernels warm or warming."""
+        with self._lock:
+            if self._closed:
+                raise KernelPoolClosed("kernel pool is closed")
+            self._demand += jobs
+            self._top_up()
+
+    def _top_up(self) -> None:
+        if not self.reuse and not self._closed:
+            while self._supply.qsize() < min(self.size, self._demand):
+                self._supply.put(self._background.submit(self._start))
+
+    def _acquire(self) -> _Kernel:
+        future = self._supply.get()  # in reuse mode: blocks while every kernel is busy
+        with self._lock:
+            self._demand -= 1
+            self._top_up()  # start this kernel's successor now, while the notebook runs
+        kernel = future.result()
+        kernel.busy = True
+        return kernel
+
+    def _release(self, kernel: _Kernel, clean: bool) -> None:
+        """Reset a reusable kernel and put it back; otherwise shut it down (in the background)."""
+        kernel.busy = not clean  # after a timeout or an interrupt it may still be running a cell
+        if self.reuse and clean and not self._closed:
+            try:
+                kernel.execute(_KERNEL_RESET, self.start_timeout, "kernel reset")
+                kernel.execute(self.preload, self.start_timeout, "preload")
+            except KernelStartError:
+                logger.warning("kernel reset failed; replacing the kernel", exc_info=True)
+            else:
+                self._supply.put(_done(kernel))
+                return
+        with self._lock:
+            if self._closed:  # close() shuts it down
+                return
+            self._background.submit(self._retire, kernel)
+            if self.reuse:
+                self._supply.put(self._background.submit(self._start))
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Shut down every kernel (idle, starting or busy), wait for the pool's threads, remove the temp cwd."""
+        with self._lock:
+            already_closed, self._closed = self._closed, True
+        if not already_closed:
+            for _ in range(self.size):  # wake threads waiting for a kernel
+                self._supply.put(_done(KernelPoolClosed("kernel pool is closed")))
+        self._background.shutdown(wait=True, cancel_futures=True)  # let running starts finish
+        with self._lock:
+            kernels = list(self._kernels)
+        if kernels:
+            with ThreadPoolExecutor(len(kernels)) as stopper:  # a graceful shutdown takes ~0.3 s each
+                list(stopper.map(self._retire, kernels))
+        self._workers.shutdown(wait=True, cancel_futures=True)  # their kernels are gone: they end now
+        shutil.rmtree(self._files, ignore_errors=True)
