@@ -458,3 +458,156 @@ def missing_prose(spec) -> list[str]:
         "references": spec.references,
     }
     return [name for name, value in checks.items() if not value]
+
+
+# --- the sections built on the analysis ------------------------------------------------
+
+def computed(markdown: str) -> str:
+    """A computed table or list that names spec components: HTML-escaped like all spec text."""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def high_level_architecture_with_load(spec, analysis) -> str:
+    """Section 2 plus the load each component carries at peak."""
+    from . import tables
+    parts = [high_level_architecture(spec)]
+    if analysis.loads:
+        parts += ["### Load at Peak",
+                  f"Each component's share of the {q.say_qps(analysis.capacity.qps_peak)} peak QPS, and how "
+                  "full its current nodes are:",
+                  computed(tables.load_table(analysis))]
+    return _join(parts)
+
+
+def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
+    """The template's horizontal-scaling sketch with this system's server and shard counts."""
+    shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
+    small = 9
+    servers = [_box(f"Server {i}", "", small) for i in ("1", "2")] + [_box(f"Server {cap.servers_needed}", "", small)]
+    shard_boxes = [_box("Shard 1", "", small), _box(f"Shard {shards}", "", small)]
+    servers = [_Box(tuple(line for line in b.lines if "()" not in line), b.width) for b in servers]
+    shard_boxes = [_Box(tuple(line for line in b.lines if "()" not in line), b.width) for b in shard_boxes]
+    width = 63
+    lb, top = _row([_Box(("Load Balancer",), 13)], width)
+    mid, mid_c = _row(servers, width, gap=6)
+    low, low_c = _row(shard_boxes, width, gap=6)
+    lines = lb + _connector(top, mid_c, width) + mid + _connector(mid_c, low_c, width) + low
+    return "\n".join(lines)
+
+
+def scalability(spec, analysis) -> str:
+    """Section 6: horizontal scaling, computed strategies and thresholds, what breaks first, queueing."""
+    from . import tables
+    cap = analysis.capacity
+    parts = [
+        heading(6),
+        callout("Interview context", '"Let me discuss how this system scales..."'),
+        "### Horizontal Scaling",
+        code(horizontal_scaling_diagram(cap, analysis)),
+        f"At {q.say_qps(cap.qps_peak)} peak QPS the app tier needs {cap.servers_needed} servers of "
+        f"{q.say_qps(cap.server_qps, approx=False)} requests/second each; the data tier needs the shards "
+        "in the table below.",
+    ]
+    if analysis.loads:
+        parts += [
+            "### Scaling Strategies",
+            computed(tables.strategies_table(analysis)),
+            "### Scaling Thresholds",
+            computed(tables.thresholds_table(analysis)) if analysis.thresholds else "No traffic reaches any component.",
+            figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
+            "### What Breaks First",
+            computed(tables.breaks_lines(analysis)),
+            "### Queueing and Latency",
+            "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "
+            "the knee, then climbs steeply. That is why we scale out at "
+            f"{tables.say_share(analysis.settings.target_utilization)}, not at 100%.",
+            computed(tables.queueing_table(analysis)),
+            figure("latency", "M/M/c response time against utilization for the busiest components"),
+        ]
+    parts += [
+        "### Bottlenecks and Mitigations",
+        table(["Bottleneck", "Symptom", "Mitigation"],
+              [[cell(b.bottleneck), cell(b.symptom), cell(b.mitigation)] for b in spec.bottlenecks]),
+    ]
+    return _join(parts)
+
+
+def reliability(spec, analysis) -> str:
+    """Section 7: failure scenarios, availability in series and parallel, recovery with computed times."""
+    from . import tables
+    if not analysis.loads:
+        return _join([heading(7), "### Failure Scenarios", "_Add components to get failure scenarios._",
+                      "### Recovery Procedures", "_Add components to get recovery times._"])
+    return _join([
+        heading(7),
+        callout("Interview context", '"For reliability, let\'s discuss failure scenarios..."'),
+        "### Failure Scenarios",
+        computed(tables.scenarios_table(analysis)),
+        "### Availability",
+        "Replicas of a component run in parallel (it is up while enough of them are); the components along "
+        "a path run in series (the path is up only while all of them are).",
+        computed(tables.availability_table(analysis)),
+        computed(tables.paths_table(analysis)) if analysis.read_path or analysis.write_path else "",
+        figure("availability", "Expected downtime a year per component and per path"),
+        "### Recovery Procedures",
+        computed(tables.recovery_lines(analysis)),
+    ])
+
+
+def key_phrases(spec, analysis) -> list[list[str]]:
+    """The spec's key phrases plus three said with this system's numbers."""
+    cap = analysis.capacity
+    rows = [[f'"{cell(p.instead)}"', f'"{cell(p.say)}"'] for p in spec.interview_tips.key_phrases]
+    rows.append(['"Scale horizontally"',
+                 f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {cap.servers_needed} servers assuming each '
+                 f'handles {q.say_qps(cap.server_qps, approx=False)} requests/second"'])
+    rows.append(['"We need a lot of storage"',
+                 f'"{q.say_bytes(cap.storage_per_day_bytes)} a day is {q.say_bytes(cap.storage_total_bytes)} over '
+                 f'{q.say_days(cap.retention_days)}, {q.say_bytes(cap.storage_replicated_bytes)} with '
+                 f'{cap.replication_factor} copies"'])
+    caches = [load for load in analysis.loads if load.kind == "cache"]
+    if caches and cap.reads_per_day:
+        comp = spec.component(caches[0].name)
+        rows.append(['"Add caching"',
+                     f'"Caching the hottest {q.say_percent(spec.scale.cache_fraction)} of a day\'s reads takes '
+                     f'{q.say_bytes(cap.cache_memory_bytes)}; at a {q.say_percent(comp.hit_ratio or 0)} hit ratio '
+                     f'it keeps all but {q.say_percent(round(1 - (comp.hit_ratio or 0), 6))} of '
+                     f'{q.say_qps(cap.read_qps_peak)} peak reads off the database"'])
+    return rows
+
+
+def interview_tips(spec, analysis) -> str:
+    """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
+    from . import tables
+    follow = [[f'"{cell(f.question)}"', cell(f.key_points)] for f in spec.interview_tips.follow_ups]
+    if analysis.loads:
+        first = analysis.first_to_break(10)
+        bp = next(b for b in analysis.break_points if b.factor == 10)
+        answer = (f"{cell(first)} breaks first ({cell(tables.METRIC_LABELS[bp.breaking[0].metric].lower())} "
+                  f"full at {tables.say_times(bp.breaking[0].multiplier)} today's traffic); "
+                  + cell(_next_step(analysis, first)) if first else "Nothing breaks at 10x: every current pool copes")
+        follow.append(['"What if scale increases 10x?"', answer])
+        busiest = max(analysis.loads, key=lambda load: load.utilization)
+        follow.append(['"What metrics would you monitor?"',
+                       f"Latency percentiles, error rates, saturation: {cell(busiest.name)} runs at "
+                       f"{tables.say_share(busiest.utilization)} at peak today, so alert at "
+                       f"{tables.say_share(analysis.settings.target_utilization)}"])
+    return _join([
+        heading(8),
+        "### Approach (45 minutes)",
+        interview_timeline(spec),
+        "### Key Phrases That Show Depth",
+        table(["Instead of...", "Say..."], key_phrases(spec, analysis)),
+        "### Common Follow-up Questions",
+        table(["Question", "Key Points"], follow),
+    ])
+
+
+def _next_step(analysis, name: str) -> str:
+    """'shard it (46 shards needed)'-style advice for the component that breaks first."""
+    load = analysis.load(name)
+    steps = [t.step for t in analysis.thresholds if t.component == name]
+    step = steps[0] if steps else "add replicas"
+    if load.shards_needed:
+        return f"fix: {step} (it needs {load.shards_needed} shards at today's scale, ~{load.shards_needed * 10} at 10x)"
+    return f"fix: {step} (it needs {load.replicas_needed} replicas today, ~{load.replicas_needed * 10} at 10x)"

@@ -1,0 +1,118 @@
+"""Live widgets: ms from "a slider value changed" to "every view of the section updated", in a kernel.
+
+Starts a real IPython kernel, builds ``live(spec, section=N)`` there and drives the users slider
+programmatically (value set in the kernel, the update awaited on the kernel's own asyncio loop),
+for sections 1, 6 and 7; prints p50 and p95 (target p95 <= 50 ms).  Then a burst: 100 slider
+updates sent as comm messages, the way a browser sends them, to show they coalesce into a
+handful of updates that end on the last value.
+
+    python3 benchmarks/widgets.py [SPEC] [--changes N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+SECTIONS = (1, 6, 7)
+TARGET_P95_MS = 50.0
+
+KERNEL_CODE = r'''
+import asyncio, json, math, statistics, time
+from designkit.widgets import live
+
+async def _measure(spec, section, changes):
+    box = live(spec, section=section)
+    panel = box.panel
+    slider = panel.controls["users"].slider if "users" in panel.controls else panel.controls["reads"].slider
+    lo, hi = slider.min, slider.max
+    times = []
+    for i in range(changes + 5):
+        exponent = lo + (hi - lo) * ((i * 0.37) % 1.0)          # jump around the whole range
+        await asyncio.sleep(panel._min_interval + panel.last_seconds + 0.005)  # the throttle window has passed
+        done = panel.next_update()
+        started = time.perf_counter()
+        slider.value = 10 ** exponent
+        await done
+        if i >= 5:                                               # the first few warm caches up
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    box.close() if hasattr(box, "close") else None
+    return {"section": section, "p50": p50, "p95": p95, "max": times[-1], "views": len(box.views)}
+'''
+
+
+def run(kc, code: str) -> str:
+    """Execute code in the kernel; return its stdout, raise on an error."""
+    out, err = [], []
+
+    def hook(msg):
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            out.append(content["text"])
+        elif kind == "error":
+            err.append("\n".join(content["traceback"]))
+
+    kc.execute_interactive(code, timeout=300, output_hook=hook)
+    if err:
+        raise RuntimeError(err[0])
+    return "".join(out)
+
+
+def burst(kc, spec: str, events: int = 100) -> dict:
+    """Send ``events`` slider updates as comm messages back to back; count updates, check the end."""
+    run(kc, f"_box = live({spec!r}, section=1); _panel = _box.panel; _slider = _panel.controls["
+            f"'users' if 'users' in _panel.controls else 'reads'].slider; _before = _panel.updates")
+    model_id = json.loads(run(kc, "print(json.dumps(_slider.model_id))"))
+    lo, hi = json.loads(run(kc, "print(json.dumps([_slider.min, _slider.max]))"))
+    values = [10 ** (lo + (hi - lo) * i / (events - 1)) for i in range(events)]
+    started = time.perf_counter()
+    for value in values:
+        kc.shell_channel.send(kc.session.msg("comm_msg", {
+            "comm_id": model_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}))
+    result = json.loads(run(kc, """
+while _panel._dirty or _panel._handle is not None:
+    await asyncio.sleep(0.005)
+print(json.dumps({"updates": _panel.updates - _before, "value": _slider.value,
+                  "qps": _panel.qps_peak.value, "error": _panel.error}))
+"""))
+    result["seconds"] = time.perf_counter() - started
+    result["exact"] = result["value"] == values[-1]
+    result["events"] = events
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", nargs="?", default="reference")
+    parser.add_argument("--changes", type=int, default=60, help="value changes per section (default 60)")
+    args = parser.parse_args(argv)
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        run(kc, KERNEL_CODE)
+        worst = 0.0
+        print(f"live widgets, spec {args.spec!r}: value changed -> every view of the section updated")
+        for section in SECTIONS:
+            r = json.loads(run(kc, f"print(json.dumps(await _measure({args.spec!r}, {section}, {args.changes})))"))
+            worst = max(worst, r["p95"])
+            print(f"  section {section} ({r['views']} views): p50 {r['p50']:5.1f} ms   p95 {r['p95']:5.1f} ms   "
+                  f"max {r['max']:5.1f} ms")
+        b = burst(kc, args.spec)
+        print(f"  burst: {b['events']} slider events -> {b['updates']} updates in {b['seconds'] * 1000:.0f} ms, "
+              f"final value {'exact' if b['exact'] else 'WRONG'} (peak QPS {b['qps']})")
+        verdict = "ok" if worst <= TARGET_P95_MS else "MISSED"
+        print(f"target p95 <= {TARGET_P95_MS:g} ms: {verdict} (worst p95 {worst:.1f} ms)")
+        return 0 if b["exact"] else 1
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
