@@ -248,7 +248,7 @@ def flows(spec) -> str:
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
-    yaml_title = title.replace("\\", "\\\\").replace('"', '\\"')
+    yaml_title = text(title).replace("\\", "\\\\").replace('"', '\\"')
     toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(SECTIONS, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "

@@ -112,9 +112,21 @@ def default_pool_size(jobs: int) -> int:
 def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
     section = article.SECTIONS[index]
     if hasattr(error, "ename"):  # papermill.PapermillExecutionError
-        return BuildError(section, path.name, "a cell failed", cell=getattr(error, "cell_index", None),
-                          ename=error.ename, evalue=error.evalue)
+        cell = _source_cell(path, getattr(error, "cell_index", None))
+        first = (getattr(error, "source", "") or "").strip().splitlines()[:1]
+        where = f"a cell failed ({first[0][:80]!r})" if first else "a cell failed"
+        return BuildError(section, path.name, where, cell=cell, ename=error.ename, evalue=error.evalue)
     return BuildError(section, path.name, f"could not run: {type(error).__name__}: {error}")
+
+
+def _source_cell(path: Path, executed_index: int | None) -> int | None:
+    """The failing cell's index in the committed notebook (papermill inserts one cell of parameters)."""
+    if executed_index is None:
+        return None
+    import nbformat
+    cells = nbformat.read(path, as_version=4).cells
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    return executed_index - 1 if tagged and executed_index > tagged[0] else executed_index
 
 
 def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:

@@ -118,6 +118,16 @@ def cmd_examples(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    from .lab import lab_command, run_lab, working_copy
+    copies = working_copy(args.spec, Path(args.dir) if args.dir else None)
+    folder = copies[0].parent
+    print(f"{folder}: {len(copies)} notebooks with spec {args.spec!r}; starting JupyterLab (Ctrl-C stops it)",
+          flush=True)
+    run_lab(lab_command(folder, copies[0], port=args.port, browser=not args.no_browser), folder)
+    return 0  # pragma: no cover - run_lab replaces this process
+
+
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
@@ -126,6 +136,7 @@ COMMANDS = {
     "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
     "new": (cmd_new, "write a spec skeleton with every field, e.g. designkit new 'Chat System'"),
     "examples": (cmd_examples, "list the bundled example specs"),
+    "lab": (cmd_lab, "open JupyterLab on a working copy of the notebooks, with live sliders for a spec"),
 }
 
 
@@ -165,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = sub.add_parser("examples", help=COMMANDS["examples"][1], description=COMMANDS["examples"][1])
+
+    p = sub.add_parser("lab", help=COMMANDS["lab"][1], description=COMMANDS["lab"][1])
+    _spec_arg(p, default="reference")
+    p.add_argument("--port", type=int, metavar="N", help="port for JupyterLab (default: its own, 8888 or next free)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL)")
+    p.add_argument("--dir", metavar="DIR",
+                   help="folder for the working copy (default: build/lab/<slug>/; overwritten each time)")
     return parser
 
 

@@ -235,7 +235,8 @@ class KernelPool:
         self._kernels: set[_Kernel] = set()  # every started kernel not yet shut down
         self._supply: queue.SimpleQueue[Future] = queue.SimpleQueue()  # warm (or warming) kernels
         self._demand = 0  # jobs announced that have not taken a kernel yet (fresh mode tops up to it)
-        self._background = ThreadPoolExecutor(size, thread_name_prefix="designkit-kernel-start")
+        # Starts and shutdowns: at most `size` of each at once, so a shutdown never delays a start.
+        self._background = ThreadPoolExecutor(2 * size, thread_name_prefix="designkit-kernel-bg")
         self._workers = ThreadPoolExecutor(size, thread_name_prefix="designkit-kernel-run")
         for _ in range(size):
             self._supply.put(self._background.submit(self._start))
@@ -319,21 +320,22 @@ class KernelPool:
         km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=name, connection_file=name + ".json",
                            client_factory=_KernelClient)
         kernel = _Kernel(km)
-        with self._lock:
-            if self._closed:
-                raise KernelPoolClosed("kernel pool is closed")
-            self._kernels.add(kernel)
         try:
             km.start_kernel(cwd=self.cwd, env={**os.environ, **KERNEL_ENV},
                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
             kernel.execute(self.preload, self.start_timeout, "preload")
             kernel.execute(_KERNEL_SETUP, self.start_timeout, "kernel setup")
         except BaseException as error:
-            self._retire(kernel)
+            kernel.shutdown(now=True)
             if isinstance(error, KernelStartError):
                 raise
             raise KernelStartError(f"could not start a {KERNEL_NAME} kernel: {error}") from error
-        return kernel
+        with self._lock:
+            if not self._closed:
+                self._kernels.add(kernel)
+                return kernel
+        kernel.shutdown()  # the pool was closed while this kernel started
+        raise KernelPoolClosed("kernel pool is closed")
 
     def _retire(self, kernel: _Kernel) -> None:
         kernel.shutdown(now=kernel.busy)
@@ -384,17 +386,19 @@ class KernelPool:
     # -- closing -------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Shut down every kernel (idle, starting or busy), wait for the pool's threads, remove the temp cwd."""
+        """Shut down every kernel (busy ones are killed), wait for the pool's threads, remove its files."""
         with self._lock:
             already_closed, self._closed = self._closed, True
+            kernels = list(self._kernels)
         if not already_closed:
             for _ in range(self.size):  # wake threads waiting for a kernel
                 self._supply.put(_done(KernelPoolClosed("kernel pool is closed")))
-        self._background.shutdown(wait=True, cancel_futures=True)  # let running starts finish
-        with self._lock:
-            kernels = list(self._kernels)
-        if kernels:
-            with ThreadPoolExecutor(len(kernels)) as stopper:  # a graceful shutdown takes ~0.3 s each
-                list(stopper.map(self._retire, kernels))
-        self._workers.shutdown(wait=True, cancel_futures=True)  # their kernels are gone: they end now
-        shutil.rmtree(self._files, ignore_errors=True)
+        try:
+            if kernels:
+                with ThreadPoolExecutor(len(kernels)) as stopper:  # a polite shutdown takes 0.3-1 s
+                    stopper.map(self._retire, kernels)
+        finally:
+            # Starts still running shut their kernel down themselves once they see the pool closed.
+            self._background.shutdown(wait=True, cancel_futures=True)
+            self._workers.shutdown(wait=True, cancel_futures=True)  # their kernels are gone: they end now
+            shutil.rmtree(self._files, ignore_errors=True)

@@ -1,0 +1,76 @@
+"""`designkit lab`: a working copy of the section notebooks with one spec selected, opened in JupyterLab.
+
+The committed notebooks in ``notebooks/`` stay clean: the copies go to ``build/lab/<slug>/`` (or
+``--dir``) with the ``spec`` default of each ``parameters`` cell set to the spec's absolute path,
+so "Run All" in class shows that system and its live sliders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from .build import NOTEBOOKS, NOTEBOOKS_DIR
+from .errors import DesignkitError
+from .spec import load_spec, resolve
+
+SPEC_LINE = re.compile(r"^spec\s*=.*$", re.MULTILINE)
+
+
+def default_dir(slug: str) -> Path:
+    """build/lab/<slug>/ under the current folder."""
+    return Path("build") / "lab" / slug
+
+
+def working_copy(spec_ref: str, dest: Path | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """Copy the section notebooks into ``dest`` with ``spec`` set to this spec's absolute path.
+
+    The copies are overwritten each time (they are scratch copies for class); outputs are
+    dropped so each run starts clean.  Returns the copies, in section order.
+    """
+    import nbformat
+
+    spec = load_spec(spec_ref)                     # refuse a bad spec before copying anything
+    spec_path = resolve(spec_ref).resolve()
+    dest = Path(dest) if dest is not None else default_dir(spec.slug)
+    sources = [notebooks_dir / f"{name}.ipynb" for name in NOTEBOOKS]
+    sources = [path for path in sources if path.is_file()]
+    if not sources:
+        raise DesignkitError(f"no section notebooks in {notebooks_dir}")
+    dest.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for source in sources:
+        nb = nbformat.read(source, as_version=4)
+        cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])),
+                    None)
+        if cell is None or not SPEC_LINE.search(cell.source):
+            raise DesignkitError(f"{source.name}: no `parameters` cell assigning `spec`")
+        line = f"spec = {json.dumps(str(spec_path))}  # selected by `designkit lab`"
+        cell.source = SPEC_LINE.sub(lambda _: line, cell.source, count=1)
+        for c in nb.cells:
+            if c.cell_type == "code":
+                c.outputs, c.execution_count = [], None
+        target = dest / source.name
+        nbformat.write(nb, target)
+        copies.append(target)
+    return copies
+
+
+def lab_command(folder: Path, first: Path, *, port: int | None = None, browser: bool = True) -> list[str]:
+    """The JupyterLab command line that serves ``folder`` and opens ``first``."""
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
+    if port is not None:
+        argv.append(f"--ServerApp.port={port}")
+    if not browser:
+        argv.append("--no-browser")
+    argv.append(first.name)
+    return argv
+
+
+def run_lab(argv: list[str], folder: Path) -> None:
+    """Replace this process with JupyterLab (so Ctrl-C reaches it directly); never returns."""
+    os.chdir(folder)
+    os.execvp(argv[0], argv)
