@@ -54,7 +54,7 @@ def render_handout(markdown: str, *, assets_dir: Path) -> str:
     title = str(meta.get("title") or _first_h1(body) or "Handout")
     renderer = _HandoutRenderer(Path(assets_dir))
     content = mistune.create_markdown(renderer=renderer, plugins=_PLUGINS)(body)
-    return _PAGE.format(csp=CSP, title=html.escape(title), css=CSS, content=content)
+    return _PAGE.format(csp=CSP, title=html.escape(html.unescape(title)), css=CSS, content=content)
 
 
 def split_front_matter(markdown: str) -> tuple[dict, str]:

@@ -43,7 +43,7 @@ matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) g
 KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 KERNEL_NAME = "python3"
 
-Job = tuple  # (notebook_path, parameters, output_path)
+Job = tuple[str | os.PathLike, dict | None, str | os.PathLike | None]  # notebook, parameters, output
 
 # Runs once in a kernel after the preload: remembers process state that reset() puts back.
 _KERNEL_SETUP = '''

@@ -52,7 +52,7 @@ STYLE = """<style>
             margin-bottom: 6px; }
 .dk-controls { grid-gap: 0 24px; }
 .dk-control .widget-html-content, .dk-summary .widget-html-content { white-space: nowrap; }
-.dk-readout { min-width: 150px; }
+.dk-readout { min-width: 140px; }
 .dk-readout .widget-html-content { font-weight: 600; color: var(--jp-ui-font-color1, #222); }
 .dk-summary { align-items: baseline; gap: 4px; flex-wrap: wrap; }
 .dk-summary .dk-big .widget-html-content { font-size: 1.25em; font-weight: 700; margin-right: 14px; }
@@ -170,8 +170,8 @@ class Control:
         self.name, self.slider, self.say = name, slider, say
         slider.readout = False
         slider.continuous_update = True
-        slider.style.description_width = "150px"
-        slider.layout.width = "330px"
+        slider.style.description_width = "130px"
+        slider.layout.width = "300px"
         css = name.replace(".", "-").replace(" ", "_").lower()
         slider.add_class(f"dk-{css}")
         self.readout = w.HTML(say(slider.value))
@@ -183,25 +183,34 @@ class Control:
 
     @property
     def value(self):
-        return self.slider.value
+        """The slider's value, or exactly the spec's while the slider has not left it."""
+        return self.slider.value if self.changed else self.initial
 
     @property
     def changed(self) -> bool:
-        """True when the slider has left the spec's value."""
-        return self.slider.value != self.initial
+        """True when the slider has left the spec's value (a float's last bits after a browser
+        round trip do not count)."""
+        value, initial = self.slider.value, self.initial
+        if isinstance(value, float) and isinstance(initial, (int, float)):
+            return not math.isclose(value, initial, rel_tol=1e-9, abs_tol=1e-12)
+        return value != initial
 
     def refresh(self) -> None:
-        """Say the slider's current value."""
-        self.readout.value = self.say(self.slider.value)
+        """Say the slider's current value (the spec's own while the slider has not left it)."""
+        self.readout.value = self.say(self.value)
 
 
 def _log_slider(label: str, value: float, lo: float, hi: float, step: float = 0.02) -> w.FloatLogSlider:
-    """A base-10 log slider from lo to hi (widened to include ``value``)."""
+    """A base-10 log slider covering lo..hi (and ``value``) whose step grid passes through ``value``.
+
+    The browser snaps a slider to its grid when it first draws it; on the grid, the spec's own
+    value survives that round trip, so showing a panel never changes a number.
+    """
     exp = math.log10(value) if value > 0 else math.log10(lo)
-    lo_exp = min(math.floor(exp), math.log10(lo))
-    hi_exp = max(math.ceil(exp), math.log10(hi))
-    return w.FloatLogSlider(value=value if value > 0 else lo, base=10, min=lo_exp, max=hi_exp, step=step,
-                            description=label)
+    below = math.ceil(round((exp - math.log10(lo)) / step, 6))
+    above = math.ceil(round((math.log10(hi) - exp) / step, 6))
+    return w.FloatLogSlider(value=value if value > 0 else lo, base=10, min=exp - max(below, 0) * step,
+                            max=exp + max(above, 0) * step, step=step, description=label)
 
 
 def _options(choices, value, key=lambda v: v) -> list:
@@ -306,7 +315,7 @@ class Panel:
 
     def _layout(self, spec: Spec) -> w.VBox:
         scale = [c.box for name, c in self.controls.items() if "." not in name]
-        grid = w.GridBox(scale, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(500px, 1fr))"))
+        grid = w.GridBox(scale, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(450px, 1fr))"))
         grid.add_class("dk-controls")
         rows = []
         for comp in spec.components:
@@ -536,7 +545,9 @@ class ChartView:
         self._relayout()
         self._overlay = self._legend_overlay()
         self._background, self._frame = None, None
-        self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(max_width="100%", height="auto"))
+        width = self.canvas.get_width_height()[0]
+        self.widget = w.Image(format="png", value=self.render(),
+                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
         self.widget.add_class("dk-chart")
         self.widget.add_class(css)
         self._key = key(state)

@@ -1,0 +1,409 @@
+"""Live classroom widgets: the panel drives every section's views, in place, with coalesced updates.
+
+ipywidgets works without a frontend, so the panel is driven in-process: move sliders, flush,
+and check that readouts, table cells and charts show what estimate/analyze give for the same
+inputs.  Also: the CLI path never imports the widgets, and `designkit lab`'s working copy.
+"""
+
+import asyncio
+import hashlib
+import json
+import subprocess
+import sys
+
+import ipywidgets
+import pytest
+
+from designkit import quantities as q
+from designkit.analysis import analyze
+from designkit.build import NOTEBOOKS_DIR
+from designkit.capacity import estimate
+from designkit.spec import load_spec, resolve
+from designkit.widgets import (SECTION_VIEWS, ChartView, LiveSection, ManualScheduler, Panel, TableView,
+                               TextView, live, say_share)
+
+
+def manual(section, spec="reference", overrides=None):
+    """A live section whose updates run only when the test says so."""
+    scheduler = ManualScheduler()
+    box = live(spec, overrides, section=section, scheduler=scheduler)
+    return box, box.panel, scheduler
+
+
+def view(box, kind, css=None):
+    """The first view of ``kind`` (and CSS class) in a live section."""
+    for v in box.views:
+        if isinstance(v, kind) and (css is None or css in (v.widget._dom_classes if kind is ChartView else
+                                                          v.table.widget._dom_classes if kind is TableView
+                                                          else v.widget.children[-1]._dom_classes)):
+            return v
+    raise LookupError(kind)
+
+
+def expected(spec, overrides):
+    """What the library says for the same inputs: (spec, capacity, analysis)."""
+    system = load_spec(spec, overrides)
+    cap = estimate(system.scale)
+    return system, cap, analyze(system, cap)
+
+
+# --- building ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("section", sorted(SECTION_VIEWS))
+def test_every_section_has_the_shared_panel_and_its_views(section):
+    box, panel, _ = manual(section)
+    assert isinstance(box, LiveSection) and isinstance(box, ipywidgets.Widget)
+    assert box.children[0] is panel.widget
+    assert "dk-panel" in panel.widget._dom_classes
+    assert box.views and all(v.widget in box.children for v in box.views)
+    _, cap, _ = expected("reference", {})
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak) == "~46K"
+    assert panel.overrides() == {}
+
+
+def test_same_controls_in_every_section():
+    names = {section: list(manual(section)[1].controls) for section in (1, 6, 9)}
+    assert names[1] == names[6] == names[9]
+    assert names[1][:9] == ["users", "active", "requests", "ratio", "peak_factor", "record_size", "retention",
+                            "hit_ratio", "server_qps"]
+    assert "Event Store.replicas" in names[1] and "Event Store.shards" in names[1]
+    assert "Event Store.availability" in names[1]
+
+
+def test_unknown_section_is_refused():
+    with pytest.raises(ValueError, match="section must be 1 to 9"):
+        live("reference", section=10)
+
+
+def test_readouts_say_values_like_people_do():
+    _, panel, _ = manual(1)
+    readouts = {name: c.readout.value for name, c in panel.controls.items()}
+    assert readouts["users"] == "100 million"
+    assert readouts["active"] == "10% (10 million a day)"
+    assert readouts["ratio"] == "0:1 (writes only)"
+    assert readouts["record_size"] == "500 bytes"
+    assert readouts["retention"] == "5 years"
+    assert readouts["server_qps"] == "2K/s per server"
+    assert all(c.slider.readout is False for c in panel.controls.values())
+    assert "dk-users" in panel.controls["users"].slider._dom_classes
+    assert panel.controls["users"].slider.min == pytest.approx(3) and panel.controls["users"].slider.max >= 10
+
+
+def test_spec_values_sit_on_the_slider_grid():
+    """The browser snaps a slider to its step grid; the spec's value must survive that unchanged."""
+    _, panel, _ = manual(1, "paste-service")
+    for name in ("reads", "writes", "record_size", "server_qps"):
+        s = panel.controls[name].slider
+        steps = (q.math.log10(s.value) - s.min) / s.step
+        assert abs(steps - round(steps)) < 1e-6, name
+    s = panel.controls["record_size"].slider
+    s.value = 10 ** (s.min + round((q.math.log10(s.value) - s.min) / s.step) * s.step)  # the browser's round trip
+    assert not panel.controls["record_size"].changed and panel.overrides() == {}
+
+
+# --- driving the panel ---------------------------------------------------------------------------
+
+def test_users_drive_the_capacity_views_to_the_estimates_numbers():
+    box, panel, _ = manual(1)
+    table = view(box, TableView).table
+    cells = [c for row in table.cells for c in row]
+    panel.set(users=1e9)
+    assert panel.flush()
+    overrides = panel.overrides()
+    assert overrides == {"users": 1e9, "daily_active_users": 1e8}   # the spec's 10% daily share kept
+    _, cap, _ = expected("reference", overrides)
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak) == "~460K"
+    assert panel.storage.value == q.say_bytes(cap.storage_total_bytes)
+    assert panel.servers.value == str(cap.servers_needed) == "232"
+    rows = dict(map(tuple, table.text()))
+    assert rows["Users"] == "1 billion" and rows["Daily active"] == "100 million"
+    assert rows["QPS (peak)"] == f"{q.say_qps(cap.qps_peak)} (4x average)"
+    assert rows["Requests/day"] == q.say_count(cap.requests_per_day) == "10 billion"
+    assert [c for row in table.cells for c in row] == cells          # the same cell widgets, new text
+    assert panel.error == ""
+
+
+def test_chart_changes_in_place_no_new_figure():
+    box, panel, _ = manual(1)
+    chart = view(box, ChartView, "dk-chart-capacity")
+    fig, image, before = chart.fig, chart.widget, chart.widget.value
+    panel.set(users=3e9)
+    panel.flush()
+    assert chart.fig is fig and chart.chart.fig is fig and chart.widget is image
+    assert bytes(image.value) != bytes(before) and bytes(image.value).startswith(b"\x89PNG")
+    assert "dk-chart-capacity" in image._dom_classes
+    # The artists show the new estimate: the peak write bar is the peak write QPS.
+    _, cap, _ = expected("reference", panel.overrides())
+    assert chart.chart.write_bars[1].get_height() == pytest.approx(cap.write_qps_peak)
+    renders = chart.renders
+    panel.set(**{"Event Store.availability": 0.9999})   # nothing this chart shows: no re-render
+    panel.flush()
+    assert chart.renders == renders
+
+
+def test_burst_of_100_changes_is_one_update_and_exact():
+    box, panel, scheduler = manual(1)
+    users = panel.controls["users"].slider
+    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    for value in values:
+        users.value = value
+    assert scheduler.pending == 1 and panel.updates == 0        # one update scheduled, nothing queued
+    scheduler.run()
+    assert panel.updates == 1
+    _, cap, _ = expected("reference", {"users": values[-1], "daily_active_users": values[-1] / 10})
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak)
+    assert panel.state.cap == cap
+
+
+def test_throttle_keeps_only_the_newest_value_between_updates():
+    """Events 2 ms apart for 200 ms, updates at most every 20 ms: a handful, ending exact."""
+    now = [0.0]
+    due = []
+
+    def schedule(delay, callback):
+        handle = ManualScheduler.Handle(delay, callback)
+        due.append((now[0] + delay, handle))
+        return handle
+
+    panel = Panel("reference", scheduler=schedule, clock=lambda: now[0], min_interval=0.02)
+    users = panel.controls["users"].slider
+    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    for value in values:
+        users.value = value
+        now[0] += 0.002
+        for at, handle in [d for d in due if d[0] <= now[0]]:
+            due.remove((at, handle))
+            if not handle.cancelled:
+                handle.callback()
+    for at, handle in due:
+        if not handle.cancelled:
+            now[0] = max(now[0], at)
+            handle.callback()
+    assert 5 <= panel.updates <= 12
+    assert panel.state.overrides["users"] == values[-1]
+    _, cap, _ = expected("reference", {"users": values[-1], "daily_active_users": values[-1] / 10})
+    assert panel.state.cap == cap
+
+
+def test_coalescing_on_a_real_asyncio_loop():
+    async def drive():
+        box = live("reference", section=1)           # the default scheduler: the running loop
+        panel = box.panel
+        users = panel.controls["users"].slider
+        for i in range(100):
+            users.value = 10 ** (7 + i * 0.02)
+            await asyncio.sleep(0)
+        while panel._dirty or panel._handle is not None:
+            await asyncio.sleep(0.005)
+        return panel, users.value
+
+    panel, last = asyncio.run(drive())
+    assert 1 <= panel.updates <= 5
+    _, cap, _ = expected("reference", {"users": last, "daily_active_users": last / 10})
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak)
+
+
+def test_without_an_event_loop_updates_apply_at_once():
+    panel = Panel("reference")                        # plain Python: no loop, no scheduler
+    panel.set(users=2e8)
+    assert panel.updates == 1 and panel.qps_peak.value == q.say_qps(expected(
+        "reference", {"users": 2e8, "daily_active_users": 2e7})[1].qps_peak)
+
+
+def test_reset_restores_the_spec():
+    box, panel, _ = manual(1)
+    panel.set(users=5e9, active=0.5, peak_factor=8.0, record_size=2000.0, **{"Event Store.replicas": 9})
+    panel.flush()
+    assert panel.qps_peak.value != "~46K"
+    panel.reset_button.click()
+    assert panel.overrides() == {}
+    assert all(not c.changed for c in panel.controls.values())
+    assert panel.qps_peak.value == "~46K" and panel.state.spec == load_spec("reference")
+    assert panel.controls["users"].readout.value == "100 million"
+
+
+def test_daily_actives_never_exceed_users():
+    """Users below the spec's daily actives: the share is kept, so daily actives follow, no error."""
+    box, panel, _ = manual(1)
+    panel.set(users=1e3)
+    panel.flush()
+    assert panel.error == ""
+    assert panel.state.cap.daily_active_users == pytest.approx(100)
+    panel.set(active=1.0)
+    panel.flush()
+    assert panel.state.cap.daily_active_users == pytest.approx(1e3) and panel.error == ""
+
+
+def test_an_invalid_spec_is_shown_not_raised(monkeypatch):
+    box, panel, _ = manual(1)
+    state = panel.state
+    monkeypatch.setattr(panel, "overrides", lambda: {"peak_factor": "lots"})
+    panel.set(users=2e8)
+    assert panel.flush()
+    assert "scale.peak_factor" in panel.error and "scale.peak_factor" in panel.error_box.value
+    assert panel.state is state and panel.qps_peak.value == "~46K"   # views keep the last valid spec
+    monkeypatch.undo()
+    panel.set(users=3e8)
+    panel.flush()
+    assert panel.error == "" and panel.error_box.value == ""
+
+
+def test_totals_form_offers_reads_and_writes():
+    box, panel, _ = manual(1, "url-shortener")
+    assert "reads" in panel.controls and "writes" in panel.controls and "users" not in panel.controls
+    assert panel.controls["reads"].readout.value == q.say_qps(1e9 / q.DAY_SECONDS) + "/s"
+    panel.set(reads=50_000.0, writes=2_000.0)
+    panel.flush()
+    overrides = panel.overrides()
+    assert overrides == {"reads": "50000.0/s", "writes": "2000.0/s"}
+    _, cap, _ = expected("url-shortener", overrides)
+    assert cap.qps_average == pytest.approx(52_000)
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak) == "~100K"
+    rows = dict(map(tuple, view(box, TableView).table.text()))
+    assert "Users" not in rows and rows["Reads/s"].startswith("50K average")
+
+
+def test_component_controls_change_the_analysis():
+    box, panel, _ = manual(2)
+    panel.set(**{"Event Store.shards": 8, "Collector API.replicas": 60, "hit_ratio": 0.5})
+    panel.flush()
+    overrides = panel.overrides()
+    assert overrides == {"components.Event Store.shards": 8, "components.Collector API.replicas": 60,
+                         "components.Query Cache.hit_ratio": 0.5}
+    _, _, analysis = expected("reference", overrides)
+    assert panel.state.analysis == analysis
+    rows = {row[0]: row for row in view(box, TableView).table.text()}
+    for load in analysis.loads:
+        fullest = max(lim.utilization for lim in load.limits)
+        assert f">{say_share(fullest)}</span>" in rows[load.name][3]
+    assert rows["Collector API"][2] == "60"
+
+
+def test_load_view_colours_and_numbers_follow_users():
+    box, panel, _ = manual(2)
+    chart = view(box, ChartView, "dk-chart-load")
+    panel.set(users=1e7)
+    panel.flush()
+    _, _, analysis = expected("reference", panel.overrides())
+    for bar, load in zip(chart.chart.bars, analysis.loads):
+        util = max(lim.utilization for lim in load.limits)
+        assert bar.get_width() == pytest.approx(min(util, 3.0) * 100)
+    rows = {row[0]: row for row in view(box, TableView).table.text()}
+    collector = analysis.load("Collector API")
+    assert rows["Collector API"][1] == q.say_qps(collector.qps_peak) + "/s"
+    assert "#55A868" in rows["Collector API"][3]                    # 6% busy: green
+    panel.set(users=3e8)
+    panel.flush()
+    rows = {row[0]: row for row in view(box, TableView).table.text()}
+    assert "#C44E52" in rows["Collector API"][3]                    # 190% busy: red
+
+
+def test_scalability_views_follow_the_analysis():
+    box, panel, _ = manual(6)
+    panel.set(users=3e7, **{"Event Store.shards": 64})
+    panel.flush()
+    _, cap, analysis = expected("reference", panel.overrides())
+    breaks = view(box, TextView).text()
+    first10 = analysis.first_to_break(10)
+    assert f"<b>{first10}</b> breaks first" in breaks[0]
+    assert breaks[0].startswith(f"At 10x today ({q.say_count(cap.users * 10)} users)")
+    thresholds = view(box, TableView, "dk-table-thresholds").table.text()
+    assert len(thresholds) == len(analysis.thresholds)
+    earliest = min(analysis.thresholds, key=lambda t: t.multiplier)
+    assert thresholds[0][:2] == [earliest.component, earliest.step]
+    scaling = view(box, ChartView, "dk-chart-scaling")
+    assert scaling.chart.today.get_xdata()[0] == pytest.approx(cap.users)     # the current scale marked
+    queue = view(box, TableView, "dk-table-queueing").table.text()
+    busiest = max(analysis.queueing, key=lambda qp: qp.point.utilization)
+    assert queue[0][0] == busiest.component and queue[0][2] == str(busiest.point.servers)
+
+
+def test_reliability_views_follow_the_analysis():
+    box, panel, _ = manual(7)
+    panel.set(**{"Stream Processor.replicas": 12, "Event Store.availability": 0.99})
+    panel.flush()
+    _, _, analysis = expected("reference", panel.overrides())
+    rows = view(box, TableView, "dk-table-scenarios").table.text()
+    assert [r[0] for r in rows] == [s.name for s in analysis.scenarios]
+    assert [r[2] for r in rows] == [say_share(s.affected_share) for s in analysis.scenarios]
+    paths = view(box, TextView).text()
+    assert q.say_percent(round(analysis.read_path.availability, 6)) in paths[0]
+    assert q.say_percent(round(analysis.write_path.availability, 6)) in paths[1]
+
+
+def test_phrases_and_compact_views_carry_live_numbers():
+    for section, needle in ((8, "QPS</b>"), (4, "Rows written a day"), (5, "Read share"), (9, "Peak QPS")):
+        box, panel, _ = manual(section)
+        panel.set(users=2e9)
+        panel.flush()
+        _, cap, _ = expected("reference", panel.overrides())
+        v = box.views[0]
+        text = " ".join(v.text()) if isinstance(v, TextView) else " ".join(" ".join(r) for r in v.table.text())
+        assert needle in text and q.say_qps(cap.qps_peak) in text
+    box, panel, _ = manual(4)
+    rows = dict(map(tuple, box.views[0].table.text()))
+    assert rows["Rows written a day"] == "1 billion"
+    assert rows["Rows over 5 years"] == q.say_count(1e9 * 5 * q.YEAR_DAYS)
+
+
+def test_notebook_overrides_are_the_starting_point():
+    box, panel, _ = manual(1, "reference", {"users": "1 billion", "daily_active_users": "100 million"})
+    assert panel.controls["users"].readout.value == "1 billion"
+    assert panel.qps_peak.value == "~460K"
+    panel.set(peak_factor=2.0)
+    panel.flush()
+    assert panel.overrides() == {"users": "1 billion", "daily_active_users": "100 million", "peak_factor": 2.0}
+    assert panel.qps_peak.value == "~230K"
+
+
+# --- the CLI path stays light; `designkit lab` ---------------------------------------------------
+
+def test_cli_and_estimate_never_import_the_widgets():
+    code = ("import sys; from designkit.cli import main; main(['estimate', 'reference']); "
+            "main(['validate', 'reference']); import designkit, designkit.capacity, designkit.article; "
+            "print([m for m in ('ipywidgets', 'designkit.widgets', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lab_help():
+    out = subprocess.run([sys.executable, "-m", "designkit", "lab", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for option in ("--port", "--no-browser", "--dir", "reference"):
+        assert option in out.stdout
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.ipynb"))}
+
+
+def test_lab_working_copy_selects_the_spec_and_leaves_notebooks_alone(tmp_path):
+    import nbformat
+
+    from designkit.lab import lab_command, working_copy
+    before = _digest(NOTEBOOKS_DIR)
+    copies = working_copy("paste-service", tmp_path / "lab")
+    assert _digest(NOTEBOOKS_DIR) == before
+    assert [c.name for c in copies] == sorted(before) and len(copies) == 9
+    spec_path = str(resolve("paste-service").resolve())
+    for copy in copies:
+        nb = nbformat.read(copy, as_version=4)
+        original = nbformat.read(NOTEBOOKS_DIR / copy.name, as_version=4)
+        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        first = params.source.splitlines()[0]
+        assert first.startswith(f"spec = {json.dumps(spec_path)}")
+        namespace = {}
+        exec(params.source, namespace)                                 # still a plain assignment
+        assert namespace["spec"] == spec_path and namespace["interactive"] is True
+        assert [c.source for c in nb.cells if c is not params] == \
+               [c.source for c in original.cells if "parameters" not in c.metadata.get("tags", [])]
+    argv = lab_command(tmp_path / "lab", copies[0], port=8890, browser=False)
+    assert argv[1:3] == ["-m", "jupyterlab"] and "--ServerApp.port=8890" in argv and "--no-browser" in argv
+    assert f"--ServerApp.root_dir={(tmp_path / 'lab').resolve()}" in argv and argv[-1] == "01_requirements.ipynb"
+
+
+def test_lab_refuses_a_bad_spec(tmp_path, capsys):
+    from designkit.cli import main
+    assert main(["lab", str(tmp_path / "nope.yaml"), "--dir", str(tmp_path / "lab")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert not (tmp_path / "lab").exists()
