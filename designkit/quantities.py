@@ -277,7 +277,14 @@ def say_bandwidth(bytes_per_second: float) -> str:
 
 
 def say_days(days: float) -> str:
-    """A duration: 1826.25 -> '5 years', 30 -> '30 days'."""
+    """A duration: 1826.25 -> '5 years', 30 -> '30 days', 2 minutes -> '2 minutes'."""
+    if days < 1:
+        seconds = days * DAY_SECONDS
+        for unit, size in (("hour", 3600.0), ("minute", 60.0), ("second", 1.0)):
+            if seconds >= size * 0.99:
+                text = _two_sig(seconds / size)
+                return f"{text} {unit}{'s' if text != '1' else ''}"
+        return f"{_two_sig(seconds)} seconds"
     years = days / YEAR_DAYS
     if days >= YEAR_DAYS * 0.99 and abs(years - round(years)) < 0.01:
         n = round(years)

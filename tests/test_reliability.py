@@ -112,7 +112,7 @@ def test_component_availability_uses_replicas_needed_at_peak():
 
 
 def test_reference_paths():
-    a = analyze(load_spec("reference"))
+    a = analyze(load_spec("reference", {"components.Stream Processor.replicas": 4}))
     comps = {c.component: c for c in a.components}
     # Stream Processor: 46,296/s at peak on 20K/s replicas -> 3 of 4 must be up at 99.9%:
     # 1 - P(2+ down) = 1 - (6 x 0.001^2 x 0.999^2 + 4 x 0.001^3 x 0.999 + 0.001^4)

@@ -183,9 +183,15 @@ def test_thresholds_per_user_form_give_users():
     assert collector.limit == pytest.approx(50_400)
     assert collector.users == pytest.approx(108_864_000)
     store = got[("Event Store", "storage_bytes")]
-    # 0.913 PB x 3 copies = 2.739 PB against 3 x 20 TB: due at 100M x 60/2739.375 = 2.19M users.
-    assert store.users == pytest.approx(1e8 * 60e12 / 2.739375e15)
-    assert store.reached and store.step == "sharding"
+    # 0.913 PB x 3 copies = 2.739 PB against 64 shards x 3 x 20 TB = 3.84 PB:
+    # due at 100M x 3840/2739.375 = 140.18M users, not yet reached.
+    assert store.users == pytest.approx(1e8 * 3.84e15 / 2.739375e15)
+    assert not store.reached and store.step == "sharding"
+    one_shard = {(t.component, t.metric): t for t in thresholds(
+        loads(load_spec("reference", {"components.Event Store.shards": 1}), cap), cap)}
+    # With one shard of 3 x 20 TB: due at 100M x 60/2739.375 = 2.19M users, long past.
+    assert one_shard[("Event Store", "storage_bytes")].users == pytest.approx(1e8 * 60e12 / 2.739375e15)
+    assert one_shard[("Event Store", "storage_bytes")].reached
 
 
 def test_thresholds_steps_follow_the_component_kind_and_skip_idle_limits():
@@ -243,9 +249,10 @@ def test_reference_storage_breaks_first():
     cap = estimate(spec.scale)
     got = {load.name: load for load in loads(spec, cap)}
     store = got["Event Store"]
-    # 1B writes/day x 500 B x 1826.25 days x 3 = 2.739375 PB on 3 x 20 TB = 45.66x full;
-    # nodes ceil(2739.375 / 20) = 137 -> ceil(137 / 3) = 46 shards.
-    assert store.storage_utilization == pytest.approx(45.65625)
+    # 1B writes/day x 500 B x 1826.25 days x 3 = 2.739375 PB on 64 x 3 x 20 TB = 3.84 PB: 71% full,
+    # full at 1/0.7134 = 1.4x; nodes ceil(2739.375 / 20) = 137 -> ceil(137 / 3) = 46 shards.
+    assert store.storage_utilization == pytest.approx(2.739375 / 3.84)
+    assert store.breaking_limit.metric == "storage_bytes"
     assert store.shards_needed == 46
     assert break_point(got.values(), 10).first == "Event Store"
     assert break_point(got.values(), 100).first == "Event Store"
