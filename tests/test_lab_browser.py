@@ -116,7 +116,7 @@ def kernel_value(base: str, token: str, runtime: Path, code: str):
     try:
         printed = []
         reply = client.execute_interactive(code, timeout=30, output_hook=lambda m: printed.append(
-            m["content"]["text"]) if m["msg_type"] == "stream" else None)
+            m["content"]["text"]) if m["msg_type"] == "stream" and m["content"]["name"] == "stdout" else None)
         assert reply["content"]["status"] == "ok", reply["content"]
         return json.loads("".join(printed))
     finally:
@@ -155,8 +155,8 @@ def test_users_slider_moves_the_qps_readout_and_the_chart(lab):
             page.wait_for_function("() => document.querySelector('.dk-qps-peak').innerText.trim() !== '~46K'",
                                    timeout=15_000)
             users = kernel_value(base, token, runtime, (
-                "import json, ipywidgets\n"
-                "s = [w for w in list(ipywidgets.Widget.widgets.values()) if 'dk-users' in getattr(w, '_dom_classes', ())]\n"
+                "import json\nfrom ipywidgets.widgets import widget\n"
+                "s = [w for w in list(widget._instances.values()) if 'dk-users' in getattr(w, '_dom_classes', ())]\n"
                 "print(json.dumps(s[-1].value))"))
             assert users > 1e8 * 1.5                                  # six steps of 10^0.05 up
             want = expected_qps_peak(users)
