@@ -8,6 +8,7 @@ for the same numbers, so articles are reproducible.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import matplotlib
@@ -33,7 +34,15 @@ STYLE = {
 }
 COLORS = {"read": "#4C72B0", "write": "#DD8452", "raw": "#55A868", "replicated": "#8172B3",
           "ok": "#55A868", "warn": "#E1A33A", "bad": "#C44E52", "mark": "#333333"}
-matplotlib.rcParams.update(STYLE)
+
+
+def styled(method):
+    """Run a chart method under the house style, whatever the kernel's global rcParams are."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def svg(fig: Figure) -> str:
@@ -65,6 +74,7 @@ def bytes_axis(ax) -> None:
 class CapacityChart:
     """Left: read/write QPS, average and peak.  Right: storage growing over the retention period."""
 
+    @styled
     def __init__(self, cap, *, size=(8.0, 3.2)):
         self.fig = Figure(figsize=size, layout="constrained")
         self.ax_qps, self.ax_storage = self.fig.subplots(1, 2)
@@ -87,6 +97,7 @@ class CapacityChart:
         self.labels = []
         self.update(cap)
 
+    @styled
     def update(self, cap) -> None:
         """Show another estimate on the same artists."""
         reads = [cap.read_qps_average, cap.read_qps_peak]
@@ -126,6 +137,7 @@ class ScalingChart:
 
     SPAN = (0.1, 1000.0)  # from a tenth of today's scale to a thousand times it
 
+    @styled
     def __init__(self, analysis, *, size=(8.0, 3.8)):
         self.fig = Figure(figsize=size, layout="constrained")
         self.ax = self.fig.subplots()
@@ -145,6 +157,7 @@ class ScalingChart:
         self.ax.legend(loc="upper left", frameon=False, fontsize=7, ncols=2)
         self.update(analysis)
 
+    @styled
     def update(self, analysis) -> None:
         """Redraw the lines for another analysis of the same components."""
         base = analysis.capacity.users if analysis.capacity.users is not None else 1.0
@@ -175,6 +188,7 @@ class ScalingChart:
 class LatencyChart:
     """M/M/c response time, in multiples of the service time, against utilization: the knee."""
 
+    @styled
     def __init__(self, analysis, *, size=(8.0, 3.4), top: int = 5):
         self.fig = Figure(figsize=size, layout="constrained")
         self.ax = self.fig.subplots()
@@ -199,6 +213,7 @@ class LatencyChart:
             self.ax.legend(loc="upper left", frameon=False, fontsize=7)
         self.update(analysis)
 
+    @styled
     def update(self, analysis) -> None:
         """Move the curves and today's operating points."""
         points = {qp.component: qp.point for qp in analysis.queueing}
@@ -215,6 +230,7 @@ class LatencyChart:
 class AvailabilityChart:
     """Expected downtime a year per component (k of n replicas up) and per path, log scale."""
 
+    @styled
     def __init__(self, analysis, *, size=(8.0, 3.4)):
         self.fig = Figure(figsize=size, layout="constrained")
         self.ax = self.fig.subplots()
@@ -229,6 +245,7 @@ class AvailabilityChart:
         self.labels = []
         self.update(analysis)
 
+    @styled
     def update(self, analysis) -> None:
         """Resize the bars for another analysis of the same components."""
         from .reliability import downtime
@@ -262,6 +279,7 @@ class LoadChart:
     WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes", "storage_bytes": "disk",
              "memory_bytes": "memory"}
 
+    @styled
     def __init__(self, analysis, *, width: float = 8.0):
         self.names = [load.name for load in analysis.loads]
         rows = max(len(self.names), 1)
@@ -278,6 +296,7 @@ class LoadChart:
         self.labels = [self.ax.text(0, i, "", va="center", fontsize=8) for i in range(len(self.names))]
         self.update(analysis)
 
+    @styled
     def update(self, analysis) -> None:
         """Resize and recolour the bars for another analysis of the same components."""
         target = analysis.settings.target_utilization
@@ -294,7 +313,7 @@ class LoadChart:
             label.set_text(f" {lim.utilization * 100:.3g}% {self.WORDS.get(lim.metric, lim.metric)}"
                            + (" (cut)" if lim.utilization > self.CUT else ""))
         self.target.set_xdata([target * 100] * 2)
-        self.ax.set_xlim(0, widest * 100 * 1.3)
+        self.ax.set_xlim(0, 150 if widest <= 1.15 else 400)   # two fixed scales: live redraws stay cheap
         self.ax.set_title(f"Load at peak: {over} of {len(self.names)} components over capacity" if over
                           else f"Load at peak: every component under 100% (target {target * 100:g}%)")
         self.fig.canvas.draw_idle()

@@ -101,6 +101,14 @@ def _build_one(build, spec, out, args, progress) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .batch import run_batch, summary
+    result = run_batch(args.specs, args.sweep, _overrides(args), args.output, jobs=args.jobs,
+                       resume=args.resume, dask=args.dask, progress=True)
+    print(summary(result))
+    return 1 if result.failed else 0
+
+
 def cmd_new(args) -> int:
     from .skeleton import write_skeleton
     path = write_skeleton(args.name, Path.cwd(), force=args.force)
@@ -134,6 +142,7 @@ COMMANDS = {
     "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
     "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
     "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
+    "batch": (cmd_batch, "build many specs and sweep points, e.g. --sweep users=1M,10M,100M,1B; writes an index"),
     "new": (cmd_new, "write a spec skeleton with every field, e.g. designkit new 'Chat System'"),
     "examples": (cmd_examples, "list the bundled example specs"),
     "lab": (cmd_lab, "open JupyterLab on a working copy of the notebooks, with live sliders for a spec"),
@@ -170,6 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default: build/<slug>/; with --all-examples: DIR/<example>/)")
     _overrides_arg(p)
     p.add_argument("--all-examples", action="store_true", help="build every bundled example")
+
+    p = sub.add_parser("batch", help=COMMANDS["batch"][1], description=COMMANDS["batch"][1])
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (YAML) or bundled example names")
+    p.add_argument("--sweep", action="append", default=[], metavar="FIELD=V1,V2,...",
+                   help="one article per value, parsed like -p values; several --sweep flags make a cross "
+                        "product, e.g. --sweep users=1M,10M,100M,1B")
+    _overrides_arg(p)
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="items built at once (default 2, on one shared pool of warm kernels; "
+                        "with --dask: items in flight, default all)")
+    p.add_argument("-o", "--output", metavar="DIR", default="build/batch",
+                   help="output folder: DIR/<spec>/<sweep point>/ per item, DIR/index.html (default: build/batch)")
+    p.add_argument("--resume", action="store_true",
+                   help="skip items whose spec, overrides, notebooks and designkit version are unchanged")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="build on an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (pip install 'designkit[dask]')")
 
     p = sub.add_parser("new", help=COMMANDS["new"][1], description=COMMANDS["new"][1])
     p.add_argument("name", help="the system's name, e.g. 'Chat System' (writes chat-system.yaml)")

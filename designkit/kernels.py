@@ -35,6 +35,7 @@ import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot
 import designkit
+import designkit.analysis, designkit.article, designkit.charts, designkit.fragments, designkit.tables
 import matplotlib_inline.backend_inline
 matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) gives a PNG, as inline does
 """
@@ -169,7 +170,7 @@ class _Kernel:
                     if not self.km.is_alive():
                         raise KernelStartError(f"{what}: the kernel died") from None
                     if time.monotonic() > deadline:
-                        raise KernelStartError(f"{what}: no answer from the kernel within {timeout:g} s") from None
+                        raise KernelStartError(f"{what}: no answer within {timeout:g} s") from None
                     continue
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
@@ -178,7 +179,7 @@ class _Kernel:
         content = reply["content"]
         if content["status"] != "ok":
             code = "\n".join("    " + line for line in code.strip().splitlines())
-            raise KernelStartError(f"{what} failed in the kernel: {content.get('ename')}: {content.get('evalue')}\n"
+            raise KernelStartError(f"{what} failed in the kernel: {content['ename']}: {content['evalue']}\n"
                                    f"  {what} code:\n{code}")
 
     def shutdown(self, now: bool = False) -> None:
@@ -222,8 +223,8 @@ class KernelPool:
     cwd, environment, argv, sys.path, warnings, root logger, random seed).
     """
 
-    def __init__(self, size: int, *, preload: str = PRELOAD, reuse: bool = False, cwd: str | os.PathLike | None = None,
-                 timeout: float = 600, start_timeout: float = 60):
+    def __init__(self, size: int, *, preload: str = PRELOAD, reuse: bool = False,
+                 cwd: str | os.PathLike | None = None, timeout: float = 600, start_timeout: float = 60):
         if size < 1:
             raise ValueError("a KernelPool needs at least one kernel")
         self.size, self.preload, self.reuse = size, preload, reuse
@@ -250,7 +251,10 @@ class KernelPool:
     # -- running notebooks ---------------------------------------------------------------------
 
     def run(self, notebook_path, parameters: dict | None = None, output_path=None) -> nbformat.NotebookNode:
-        """Execute one notebook on a warm kernel like papermill.execute_notebook; return it normalized."""
+        """Execute one notebook like papermill.execute_notebook, on a warm kernel; return it normalized.
+
+        A failing cell raises PapermillExecutionError; the notebook is written to output_path anyway.
+        """
         self._expect(1)
         return self._run(notebook_path, parameters, output_path)
 
@@ -325,10 +329,11 @@ class KernelPool:
                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
             kernel.execute(self.preload, self.start_timeout, "preload")
             kernel.execute(_KERNEL_SETUP, self.start_timeout, "kernel setup")
-        except BaseException as error:
+        except KernelStartError:
             kernel.shutdown(now=True)
-            if isinstance(error, KernelStartError):
-                raise
+            raise
+        except Exception as error:
+            kernel.shutdown(now=True)
             raise KernelStartError(f"could not start a {KERNEL_NAME} kernel: {error}") from error
         with self._lock:
             if not self._closed:
@@ -343,24 +348,28 @@ class KernelPool:
             self._kernels.discard(kernel)
 
     def _expect(self, jobs: int) -> None:
-        """Announce jobs; in fresh mode keep min(size, jobs waiting) kernels warm or warming."""
+        """Announce jobs; fresh mode makes sure min(size, waiting jobs) kernels are warm or warming."""
         with self._lock:
             if self._closed:
                 raise KernelPoolClosed("kernel pool is closed")
             self._demand += jobs
-            self._top_up()
-
-    def _top_up(self) -> None:
-        if not self.reuse and not self._closed:
-            while self._supply.qsize() < min(self.size, self._demand):
+            while self._wants_kernel():
                 self._supply.put(self._background.submit(self._start))
+
+    def _wants_kernel(self) -> bool:
+        return not self.reuse and not self._closed and self._supply.qsize() < min(self.size, self._demand)
 
     def _acquire(self) -> _Kernel:
         future = self._supply.get()  # in reuse mode: blocks while every kernel is busy
-        with self._lock:
-            self._demand -= 1
-            self._top_up()  # start this kernel's successor now, while the notebook runs
-        kernel = future.result()
+        try:
+            kernel = future.result()
+        finally:
+            with self._lock:
+                self._demand -= 1
+                # One successor per kernel put to work, started only now: kernels still warming
+                # up do not compete for the CPU with their own successors.
+                if self._wants_kernel():
+                    self._supply.put(self._background.submit(self._start))
         kernel.busy = True
         return kernel
 

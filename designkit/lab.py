@@ -66,6 +66,8 @@ def lab_command(folder: Path, first: Path, *, port: int | None = None, browser: 
         argv.append(f"--ServerApp.port={port}")
     if not browser:
         argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")   # classroom containers often run as root; Jupyter refuses by default
     argv.append(first.name)
     return argv
 

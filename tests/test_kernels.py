@@ -295,7 +295,7 @@ def test_interrupted_map_kills_the_busy_kernel_and_closes(tmp_path):
 
 def test_preload_failure_is_a_clear_error(greet):
     with KernelPool(1, preload="import designkit_no_such_module") as pool:
-        with pytest.raises(KernelStartError, match=r"preload failed.*ModuleNotFoundError.*designkit_no_such_module"):
+        with pytest.raises(KernelStartError, match=r"preload failed.*ModuleNotFound.*designkit_no_such_module"):
             pool.run(greet)
         with pytest.raises(KernelStartError):  # not one error per job: nothing can run
             pool.map([(greet, {}, None)] * 3)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from _browser import chromium_page
+from playwright.sync_api import expect
 from designkit import quantities as q
 from designkit.lab import working_copy
 
@@ -36,6 +37,13 @@ SERVER_CONFIG = {
 # Pre-answer JupyterLab's "get notified about news?" question: no toast, no fetch.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
                 {"fetchNews": "false", "checkForUpdates": False}}
+
+
+# Every code cell has run: a number in each prompt, none waiting ("[*]") or unrun ("[ ]").
+ALL_CELLS_RAN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
 
 
 def free_port() -> int:
@@ -141,32 +149,27 @@ def test_users_slider_moves_the_qps_readout_and_the_chart(lab):
             page.click(".lm-MenuBar-itemLabel:text-is('Run')")
             page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
 
+            page.wait_for_function(ALL_CELLS_RAN, timeout=90_000)   # else running cells take the focus
             readout = page.locator(".dk-qps-peak")
-            readout.wait_for(timeout=60_000)
-            page.wait_for_function("() => document.querySelector('.dk-qps-peak').innerText.trim() !== ''")
-            assert readout.inner_text().strip() == expected_qps_peak(1e8) == "~46K"
+            page.locator(".dk-panel").scroll_into_view_if_needed()
+            expect(readout).to_have_text(expected_qps_peak(1e8), timeout=30_000)     # "~46K"
             chart = page.locator("img.dk-chart-capacity")
             before = chart.get_attribute("src")
 
             handle = page.locator(".dk-users .noUi-handle")
             handle.focus()
+            expect(handle).to_be_focused()
             for _ in range(6):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function("() => document.querySelector('.dk-qps-peak').innerText.trim() !== '~46K'",
-                                   timeout=15_000)
+            expect(readout).not_to_have_text("~46K", timeout=30_000)
             users = kernel_value(base, token, runtime, (
                 "import json\nfrom ipywidgets.widgets import widget\n"
                 "s = [w for w in list(widget._instances.values()) if 'dk-users' in getattr(w, '_dom_classes', ())]\n"
                 "print(json.dumps(s[-1].value))"))
             assert users > 1e8 * 1.5                                  # six steps of 10^0.05 up
-            want = expected_qps_peak(users)
-            page.wait_for_function(f"() => document.querySelector('.dk-qps-peak').innerText.trim() === {want!r}",
-                                   timeout=15_000)
-            assert readout.inner_text().strip() == want
-            assert page.locator(".dk-readout-users").inner_text().strip() == q.say_count(users)
-            page.wait_for_function(f"() => document.querySelector('img.dk-chart-capacity').src !== {before!r}",
-                                   timeout=15_000)
-            assert chart.get_attribute("src") != before
+            expect(readout).to_have_text(expected_qps_peak(users), timeout=30_000)
+            expect(page.locator(".dk-readout-users")).to_have_text(q.say_count(users))
+            expect(chart).not_to_have_attribute("src", before, timeout=30_000)
             page.locator(".dk-live").first.screenshot(path=str(runtime.parent / "live.png"))
         except Exception:
             page.screenshot(path=str(runtime.parent / "failure.png"))
