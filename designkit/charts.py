@@ -55,9 +55,10 @@ def svg(fig: Figure) -> str:
 
 
 def png(fig: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes (for live widgets), with no timestamp in the metadata."""
+    """The figure as PNG bytes, with no timestamp in the metadata."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 
 

@@ -77,21 +77,23 @@ def cmd_schema(args) -> int:
 
 def cmd_build(args) -> int:
     from .build import build, print_progress
+    if not args.all_examples:
+        return _build_one(build, args.spec, args.output, args, print_progress)
+    from .batch import batch_pool
     from .spec import example_names
-    if args.all_examples:
-        failures = 0
+    failures = 0
+    with batch_pool() as pool:  # warm kernels shared by every example, reset between notebooks
         for name in example_names():
-            out = Path(args.output) / name if args.output else None
-            failures += _build_one(build, name, out, args, print_progress)
-        return 1 if failures else 0
-    return 1 if _build_one(build, args.spec, args.output, args, print_progress) else 0
+            out = Path(args.output or "build") / name
+            failures += _build_one(build, name, out, args, print_progress, pool=pool)
+    return 1 if failures else 0
 
 
-def _build_one(build, spec, out, args, progress) -> int:
+def _build_one(build, spec, out, args, progress, pool=None) -> int:
     """Build one spec; print warnings and where it went; return 1 on a failed build."""
     from .errors import BuildError
     try:
-        result = build(spec, out, _overrides(args), progress=progress)
+        result = build(spec, out, _overrides(args), progress=progress, pool=pool)
     except BuildError as exc:
         print(f"designkit build: error: {spec}: {exc}", file=sys.stderr)
         return 1
@@ -176,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
     _spec_arg(p, default="reference")
     p.add_argument("-o", "--output", metavar="DIR",
-                   help="output folder (default: build/<slug>/; with --all-examples: DIR/<example>/)")
+                   help="output folder (default: build/<slug>/; with --all-examples: DIR/<example>/, DIR defaults to build)")
     _overrides_arg(p)
     p.add_argument("--all-examples", action="store_true", help="build every bundled example")
 

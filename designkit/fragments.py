@@ -40,10 +40,13 @@ def emit_figure(name: str, fig, alt: str) -> None:
     """Show a figure as SVG and mark it for the article as ``figures/<name>.svg``."""
     from IPython.display import display
 
-    from .charts import svg
+    import base64
+
+    from .charts import png, svg
     image = svg(fig)
-    display({"image/svg+xml": image, "text/plain": alt, FIGURE_MIME: {"name": name, "alt": alt, "svg": image}},
-            raw=True)
+    # The PNG twin is for JupyterLab, which shows no SVG from an untrusted (not re-run) notebook.
+    display({"image/svg+xml": image, "image/png": base64.b64encode(png(fig)).decode("ascii"), "text/plain": alt,
+             FIGURE_MIME: {"name": name, "alt": alt, "svg": image}}, raw=True)
 
 
 def collect(nb) -> tuple[list[Fragment], list[FigureFile]]:

@@ -649,6 +649,7 @@ class ChartView:
     limits and titles stay the same only the data artists are redrawn over a saved background.
     """
 
+    @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
         self.chart, self.fig, self.args, self.key = chart, chart.fig, args, key
         self.canvas = _QuietCanvas(self.fig)
@@ -741,6 +742,7 @@ class ChartView:
             artist.set_animated(True)
         return sorted(found, key=lambda artist: artist.get_zorder())
 
+    @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: a full draw when the axes changed, else data over the saved background."""
         shape = self._tick_shape()

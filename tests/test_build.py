@@ -165,3 +165,25 @@ def test_new_skeleton_builds_with_warnings(tmp_path):
     assert any("core_components.0.challenge: still a placeholder" in w for w in warnings)
     assert (tmp_path / "build" / "chat-system" / "article.md").is_file()
     assert len(json.dumps(warnings)) > 0
+
+
+@pytest.mark.browser
+def test_the_built_handout_renders_in_chromium_with_no_request_leaving(reference_build):
+    from _browser import chromium_page
+    handout = reference_build[0].handout
+    requests = []
+    with chromium_page() as page:
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(handout.as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("h1").inner_text() == "Design Analytics Event Collector"
+        h2 = page.locator("h2").all_inner_texts()
+        assert [t for t in h2 if t[0].isdigit()] == [f"{i}. {name}" for i, name in enumerate(article.SECTIONS, 1)]
+        images = page.locator("img")
+        assert images.count() == 4
+        for i in range(4):
+            assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert page.locator("pre").first.is_visible()
+        page.click("a[href='#7-reliability']")
+        assert page.evaluate("location.hash") == "#7-reliability"
+    assert requests and all(url.startswith(("file:", "data:")) for url in requests), requests

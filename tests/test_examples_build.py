@@ -1,0 +1,32 @@
+"""Every bundled example builds with no warning and no placeholder (issue: worked examples gallery)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from designkit import article
+from designkit.build import spec_warnings
+from designkit.spec import example_names, load_spec
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_example_specs_leave_nothing_to_warn_about(name):
+    assert spec_warnings(load_spec(name)) == []
+
+
+def test_build_all_examples(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "designkit", "build", "--all-examples", "-o", str(tmp_path)],
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "warning:" not in out.stderr
+    for name in example_names():
+        md = (tmp_path / name / "article.md").read_text(encoding="utf-8")
+        spec = load_spec(name)
+        assert md.startswith(f'---\nlayout: simple\ntitle: "Design {article.text(spec.name)}"')
+        assert not article.PLACEHOLDER.search(md), name
+        assert (tmp_path / name / "handout.html").stat().st_size > 10_000
+        assert sorted(p.name for p in (tmp_path / name / "figures").iterdir()) == [
+            "availability.svg", "capacity.svg", "latency.svg", "scaling.svg"]
