@@ -54,7 +54,12 @@ def render_handout(markdown: str, *, assets_dir: Path) -> str:
     title = str(meta.get("title") or _first_h1(body) or "Handout")
     renderer = _HandoutRenderer(Path(assets_dir))
     content = mistune.create_markdown(renderer=renderer, plugins=_PLUGINS)(body)
-    return _PAGE.format(csp=CSP, title=html.escape(html.unescape(title)), css=CSS, content=content)
+    return html_page(html.escape(html.unescape(title)), CSS, content)
+
+
+def html_page(title: str, css: str, content: str) -> str:
+    """A complete page under the no-network CSP; ``title`` and ``content`` are already HTML."""
+    return _PAGE.format(csp=CSP, title=title, css=css, content=content)
 
 
 def split_front_matter(markdown: str) -> tuple[dict, str]:

@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from . import charts
 from . import quantities as q
-from .handout import CSP
+from .handout import html_page
 
 PANELS = (  # (title, metric attribute, y-axis labeller)
     ("Peak QPS", "peak_qps", charts.qps_axis),
@@ -105,7 +105,10 @@ def render_index(rows, figures: list[tuple[str, str]]) -> str:
         f"<figcaption>Sweep of <code>{_e(field)}</code></figcaption></figure>"
         for field, svg in figures)
     sweeps = f"<h2>Sweeps</h2>\n{sweeps}\n" if figures else ""
-    return _PAGE.format(csp=CSP, title=_e(title), summary=_e(summary), head=head, body=body, sweeps=sweeps)
+    content = (f"<h1>{_e(title)}</h1>\n<p>{_e(summary)} Each spec links to its handout; numbers are from "
+               "<code>designkit estimate</code> and\n<code>designkit analyze</code> for the item's spec and "
+               f"overrides.</p>\n<table>\n<thead>{head}</thead>\n<tbody>\n{body}\n</tbody>\n</table>\n{sweeps}")
+    return html_page(_e(title), _CSS, content)
 
 
 _CSS = """\
@@ -123,30 +126,3 @@ figcaption { color: #59636e; font-size: 0.9em; }
 @media print { main { max-width: none; padding: 0; } figure { break-inside: avoid; } }
 """
 
-_PAGE = """\
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-""" + _CSS.replace("{", "{{").replace("}", "}}") + """\
-</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-<p>{summary} Each spec links to its handout; numbers are from <code>designkit estimate</code> and
-<code>designkit analyze</code> for the item's spec and overrides.</p>
-<table>
-<thead>{head}</thead>
-<tbody>
-{body}
-</tbody>
-</table>
-{sweeps}</main>
-</body>
-</html>
-"""

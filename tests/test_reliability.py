@@ -13,20 +13,8 @@ from designkit.analysis import analyze
 from designkit.reliability import (component_availability, downtime, downtime_minutes,
                                    error_budget, k_of_n, parallel, path_availability, series)
 from designkit.scaling import component_load
+from _specs import comp, make_spec
 from designkit.spec import Component, load_spec, validate
-
-
-def comp(name, kind, capacity, **extra):
-    return {"name": name, "kind": kind, "responsibility": "r", "technology": "t",
-            "capacity": capacity, **extra}
-
-
-def make_spec(components, read_path, write_path, **scale):
-    # Totals form: 10K reads/s and 1K writes/s on average; peak 2x -> 20K + 2K = 22K/s.
-    base = {"reads": "10K/s", "writes": "1K/s", "peak_factor": "2x", "record_size": "1 KB",
-            "retention": "1 year"}
-    return validate({"name": "Hand", "scale": base | scale, "components": components,
-                     "read_path": read_path, "write_path": write_path})
 
 
 def scenario(analysis, name):

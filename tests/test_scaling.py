@@ -11,22 +11,11 @@ from hypothesis import strategies as st
 from designkit.capacity import estimate
 from designkit.scaling import (break_point, component_load, loads, path_reach, replicas_for,
                                spec_reach, thresholds)
+from _specs import comp, make_spec
 from designkit.spec import Component, load_spec, validate
 
 TB = 1e12
 GB = 1e9
-
-
-def comp(name, kind, capacity, **extra):
-    return {"name": name, "kind": kind, "responsibility": "r", "technology": "t",
-            "capacity": capacity, **extra}
-
-
-def make_spec(components, read_path, write_path, **scale):
-    base = {"reads": "10K/s", "writes": "1K/s", "peak_factor": "2x", "record_size": "1 KB",
-            "retention": "1 year"}
-    return validate({"name": "Hand", "scale": base | scale, "components": components,
-                     "read_path": read_path, "write_path": write_path})
 
 
 # Totals form: 10K reads/s and 1K writes/s on average, peak 2x -> 20K reads/s, 2K writes/s.
