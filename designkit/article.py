@@ -24,10 +24,13 @@ PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|S
 
 # --- text helpers ----------------------------------------------------------------------
 
+def _html(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def text(value: str) -> str:
     """Spec prose as Markdown: HTML-escaped (spec text is data), one line."""
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"\s*\n\s*", " ", escaped).strip()
+    return re.sub(r"\s*\n\s*", " ", _html(value)).strip()
 
 
 def cell(value: str) -> str:
@@ -464,7 +467,7 @@ def missing_prose(spec) -> list[str]:
 
 def computed(markdown: str) -> str:
     """A computed table or list that names spec components: HTML-escaped like all spec text."""
-    return markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _html(markdown)
 
 
 def high_level_architecture_with_load(spec, analysis) -> str:

@@ -172,8 +172,10 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     paths = notebook_paths(notebooks_dir)
     check_parameters(paths)
     warnings = spec_warnings(spec)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    published = False
     try:
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
         executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
@@ -188,8 +190,11 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
         _publish(staging, out)
+        published = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not published and not any(out.iterdir()):
+            out.rmdir()  # a first build that failed leaves no empty folder behind
     return BuildResult(out, out / "article.md", out / "handout.html", tuple(warnings),
                        time.perf_counter() - started)
 

@@ -125,6 +125,9 @@ def test_a_failing_notebook_keeps_the_old_article(reference_build, tmp_path):
     assert "RuntimeError: the data model is inconsistent" in message
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # nothing half-written, nothing left behind
+    with pytest.raises(BuildError):
+        build("reference", tmp_path / "first", notebooks_dir=broken)
+    assert not (tmp_path / "first").exists()  # a failed first build leaves no empty folder
 
 
 def test_spec_text_is_escaped(tmp_path):
