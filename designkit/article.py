@@ -33,16 +33,12 @@ def text(value: str) -> str:
     return re.sub(r"\s*\n\s*", " ", _html(value)).strip()
 
 
-def cell(value: str) -> str:
-    """Spec prose as one table cell: escaped, no pipes or line breaks."""
-    return text(value).replace("|", "\\|")
-
-
 def table(header: list[str], rows: list[list[str]]) -> str:
-    """A pipe table; cells are used as given (callers escape spec text with ``cell``)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("-" * (len(h) + 2) for h in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    """A pipe table; pipes inside cells are escaped (callers escape spec text with ``text``)."""
+    def line(cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+    return "\n".join([line(header), "|" + "|".join("-" * (len(h) + 2) for h in header) + "|"]
+                     + [line(row) for row in rows])
 
 
 def code(body: str, lang: str = "") -> str:
@@ -279,10 +275,10 @@ def requirement_tables(spec) -> str:
     return _join([
         "### Functional Requirements",
         table(["Requirement", "Description"],
-              [[f"**{cell(r.name)}**", cell(r.description)] for r in req.functional]),
+              [[f"**{text(r.name)}**", text(r.description)] for r in req.functional]),
         "### Non-Functional Requirements",
         table(["Requirement", "Target", "Rationale"],
-              [[f"**{cell(r.name)}**", cell(r.target), cell(r.rationale)] for r in req.non_functional]),
+              [[f"**{text(r.name)}**", text(r.target), text(r.rationale)] for r in req.non_functional]),
     ])
 
 
@@ -297,7 +293,7 @@ def requirements(spec, cap: Capacity) -> str:
         requirement_tables(spec),
         "### Capacity Estimation",
         code(capacity_block(cap)),
-        figure("capacity", f"Capacity of {cell(spec.name)}: requests per second and storage over retention"),
+        figure("capacity", f"Capacity of {text(spec.name)}: requests per second and storage over retention"),
     ])
 
 
@@ -311,7 +307,7 @@ def high_level_architecture(spec) -> str:
         flows(spec),
         "### Component Responsibilities",
         table(["Component", "Responsibility", "Technology Choice"],
-              [[f"**{cell(c.name)}**", cell(c.responsibility), cell(c.technology)] for c in spec.components]),
+              [[f"**{text(c.name)}**", text(c.responsibility), text(c.technology)] for c in spec.components]),
     ])
 
 
@@ -326,7 +322,7 @@ def core_components(spec) -> str:
             text(comp.challenge),
             "#### Options",
             table(["Option", "Pros", "Cons"],
-                  [[cell(o.name), cell(", ".join(o.pros)), cell(", ".join(o.cons))] for o in comp.options]),
+                  [[text(o.name), text(", ".join(o.pros)), text(", ".join(o.cons))] for o in comp.options]),
             "#### Our Approach",
             text(comp.approach),
             code(comp.pseudocode),
@@ -357,7 +353,7 @@ def data_model(spec) -> str:
         code(model.schema_sql, "sql"),
         "### Access Patterns",
         table(["Query", "Frequency", "Index Used"],
-              [[cell(a.query), cell(a.frequency), cell(a.index)] for a in model.access_patterns]),
+              [[text(a.query), text(a.frequency), text(a.index)] for a in model.access_patterns]),
         interviewer_asks(model.database_choice),
     ])
 
@@ -369,13 +365,13 @@ def key_design_decisions(spec) -> str:
         parts += [
             f"### 5.{i} {text(d.area)}",
             callout("Interview context", f'"One key decision is {text(d.area.lower())}..."'),
-            table(["Option", "Trade-off"], [[f"**{cell(o.name)}**", cell(o.trade_off)] for o in d.options]),
+            table(["Option", "Trade-off"], [[f"**{text(o.name)}**", text(o.trade_off)] for o in d.options]),
             f"**We chose {text(d.choice)} because**: {text(d.rationale)}",
         ]
     parts += [
         "### Design Decisions Summary",
         table(["Decision", "Choice", "Alternative", "Rationale"],
-              [[cell(d.area), cell(d.choice), cell(d.alternative), cell(d.rationale)] for d in spec.decisions]),
+              [[text(d.area), text(d.choice), text(d.alternative), text(d.rationale)] for d in spec.decisions]),
     ]
     return _join(parts)
 
@@ -417,7 +413,7 @@ def key_takeaways(spec) -> str:
         "\n".join(f"{i}. **{text(c.name)}**: {text(c.explanation)}" for i, c in enumerate(t.concepts, 1)),
         "### Trade-offs to Remember",
         table(["Trade-off", "When to choose A", "When to choose B"],
-              [[cell(x.trade_off), cell(x.choose_a), cell(x.choose_b)] for x in t.trade_offs]),
+              [[text(x.trade_off), text(x.choose_a), text(x.choose_b)] for x in t.trade_offs]),
         "### Red Flags to Avoid",
         "\n".join(f"- {text(flag)}" for flag in t.red_flags),
         "---",
@@ -523,14 +519,14 @@ def scalability(spec, analysis) -> str:
             "### Queueing and Latency",
             "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "
             "the knee, then climbs steeply. That is why we scale out at "
-            f"{tables.say_share(analysis.settings.target_utilization)}, not at 100%.",
+            f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
             computed(tables.queueing_table(analysis)),
             figure("latency", "M/M/c response time against utilization for the busiest components"),
         ]
     parts += [
         "### Bottlenecks and Mitigations",
         table(["Bottleneck", "Symptom", "Mitigation"],
-              [[cell(b.bottleneck), cell(b.symptom), cell(b.mitigation)] for b in spec.bottlenecks]),
+              [[text(b.bottleneck), text(b.symptom), text(b.mitigation)] for b in spec.bottlenecks]),
     ]
     return _join(parts)
 
@@ -560,7 +556,7 @@ def reliability(spec, analysis) -> str:
 def key_phrases(spec, analysis) -> list[list[str]]:
     """The spec's key phrases plus three said with this system's numbers."""
     cap = analysis.capacity
-    rows = [[f'"{cell(p.instead)}"', f'"{cell(p.say)}"'] for p in spec.interview_tips.key_phrases]
+    rows = [[f'"{text(p.instead)}"', f'"{text(p.say)}"'] for p in spec.interview_tips.key_phrases]
     rows.append(['"Scale horizontally"',
                  f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {cap.servers_needed} servers assuming each '
                  f'handles {q.say_qps(cap.server_qps, approx=False)} requests/second"'])
@@ -582,19 +578,19 @@ def key_phrases(spec, analysis) -> list[list[str]]:
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
     from . import tables
-    follow = [[f'"{cell(f.question)}"', cell(f.key_points)] for f in spec.interview_tips.follow_ups]
+    follow = [[f'"{text(f.question)}"', text(f.key_points)] for f in spec.interview_tips.follow_ups]
     if analysis.loads:
         first = analysis.first_to_break(10)
         bp = next(b for b in analysis.break_points if b.factor == 10)
-        answer = (f"{cell(first)} breaks first ({cell(tables.METRIC_LABELS[bp.breaking[0].metric].lower())} "
-                  f"full at {tables.say_times(bp.breaking[0].multiplier)} today's traffic); "
-                  + cell(_next_step(analysis, first)) if first else "Nothing breaks at 10x: every current pool copes")
+        answer = (f"{text(first)} breaks first ({text(tables.METRIC_LABELS[bp.breaking[0].metric].lower())} "
+                  f"full at {q.say_times(bp.breaking[0].multiplier)} today's traffic); "
+                  + text(_next_step(analysis, first)) if first else "Nothing breaks at 10x: every current pool copes")
         follow.append(['"What if scale increases 10x?"', answer])
         busiest = max(analysis.loads, key=lambda load: load.utilization)
         follow.append(['"What metrics would you monitor?"',
-                       f"Latency percentiles, error rates, saturation: {cell(busiest.name)} runs at "
-                       f"{tables.say_share(busiest.utilization)} at peak today, so alert at "
-                       f"{tables.say_share(analysis.settings.target_utilization)}"])
+                       f"Latency percentiles, error rates, saturation: {text(busiest.name)} runs at "
+                       f"{q.say_share(busiest.utilization)} at peak today, so alert at "
+                       f"{q.say_share(analysis.settings.target_utilization)}"])
     return _join([
         heading(8),
         "### Approach (45 minutes)",

@@ -318,6 +318,52 @@ def say_seconds(seconds: float) -> str:
     return f"{_two_sig(seconds / DAY_SECONDS)} days"
 
 
+def say_share(fraction: float) -> str:
+    """A utilization or share: 0.643 -> '64%', 0.046 -> '4.6%', 45.66 -> '4,566%', 1e-9 -> '< 0.01%'."""
+    percent = fraction * 100
+    if percent == 0:
+        return "0%"
+    if percent < 0.01:
+        return "< 0.01%"
+    if percent >= 9.5:
+        return f"{percent:,.0f}%"
+    return f"{percent:.2g}%"
+
+
+def say_times(multiplier: float) -> str:
+    """A multiple of today: 0.432 -> '0.43x', 18.2 -> '18x', 4512 -> '4,500x'."""
+    rounded = float(f"{multiplier:.2g}")
+    return f"{rounded:,.0f}x" if rounded >= 1000 else f"{rounded:g}x"
+
+
+def say_availability(fraction: float) -> str:
+    """An availability with enough nines to show its first non-9: 0.99980001 -> '99.98%'."""
+    down = 1.0 - fraction
+    if down <= 1e-12:
+        return "~100%"
+    if fraction <= 0:
+        return "0%"
+    places = max(0, math.ceil(-math.log10(down * 100))) + 1
+    text = f"{fraction * 100:.{places}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def say_duration(seconds: float) -> str:
+    """Short times too: 2e-05 -> '20 µs', 0.0005 -> '0.5 ms', 45 -> '45 s'."""
+    if seconds == 0:
+        return "0 s"
+    if seconds < 1e-3:
+        return f"{say_count(seconds * 1e6, approx=False)} µs"
+    if seconds < 1:
+        return f"{say_count(seconds * 1e3, approx=False)} ms"
+    return say_seconds(seconds)
+
+
+def say_minutes(minutes: float) -> str:
+    """A downtime: 52.6 -> '53 min', 0.53 -> '32 s'."""
+    return say_duration(minutes * 60)
+
+
 def _exact(value: float) -> bool:
     """True when the spoken form loses nothing, so no '~' is needed."""
     if value == 0:

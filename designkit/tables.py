@@ -11,6 +11,8 @@ import math
 
 from . import quantities as q
 from .analysis import Analysis
+from .article import table
+from .quantities import say_availability, say_duration, say_minutes, say_share, say_times
 from .scaling import STEPS, STORE_KINDS
 
 METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
@@ -21,55 +23,10 @@ STRATEGIES = {"add replicas": "Horizontal scaling (add replicas)", "read replica
 
 # --- saying things --------------------------------------------------------------------------
 
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A Markdown pipe table (pipes in cells escaped)."""
-    def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-    return "\n".join([line(headers), "|" + "|".join("---" for _ in headers) + "|"]
-                     + [line(row) for row in rows])
 
 
-def say_share(fraction: float) -> str:
-    """A utilization or share: 0.643 -> '64%', 0.046 -> '4.6%', 45.66 -> '4,566%'."""
-    percent = fraction * 100
-    if percent == 0:
-        return "0%"
-    if percent >= 9.5:
-        return f"{percent:,.0f}%"
-    return f"{percent:.2g}%"
 
 
-def say_availability(fraction: float) -> str:
-    """An availability with enough nines to show its first non-9: 0.99980001 -> '99.98%'."""
-    down = 1.0 - fraction
-    if down <= 1e-12:
-        return "~100%"
-    if fraction <= 0:
-        return "0%"
-    places = max(0, math.ceil(-math.log10(down * 100))) + 1
-    text = f"{fraction * 100:.{places}f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def say_duration(seconds: float) -> str:
-    """Short times too: 2e-05 -> '20 µs', 0.0005 -> '0.5 ms', 45 -> '45 s'."""
-    if seconds == 0:
-        return "0 s"
-    if seconds < 1e-3:
-        return f"{q.say_count(seconds * 1e6, approx=False)} µs"
-    if seconds < 1:
-        return f"{q.say_count(seconds * 1e3, approx=False)} ms"
-    return q.say_seconds(seconds)
-
-
-def say_minutes(minutes: float) -> str:
-    """A downtime: 52.6 -> '53 min', 0.53 -> '32 s'."""
-    return say_duration(minutes * 60)
-
-
-def say_times(multiplier: float) -> str:
-    """A multiple of today: 1.512 -> '1.5x'."""
-    return f"{q.say_count(multiplier, approx=False)}x"
 
 
 def _metric(metric: str, value: float) -> str:

@@ -29,6 +29,7 @@ from matplotlib.ticker import AutoLocator, LogFormatter, LogFormatterMathtext, L
 
 from . import charts
 from . import quantities as q
+from .quantities import say_share, say_times
 from .analysis import Analysis, analyze
 from .article import SECTIONS
 from .capacity import Capacity, estimate
@@ -69,15 +70,6 @@ STYLE = """<style>
 
 # --- saying values ------------------------------------------------------------------------
 
-def say_share(fraction: float) -> str:
-    """A share with two significant figures: 0.1023 -> '10%', 0.0015 -> '0.15%', 1e-9 -> '< 0.01%'."""
-    percent = fraction * 100
-    if percent == 0:
-        return "0%"
-    if percent < 0.01:
-        return "< 0.01%"
-    return f"{float(f'{percent:.2g}'):g}%"
-
 
 def say_ratio(ratio: tuple[float, float]) -> str:
     """A read:write ratio with what it means: (100, 1) -> '100:1 (99% reads)'."""
@@ -89,11 +81,6 @@ def say_ratio(ratio: tuple[float, float]) -> str:
         return f"{text} (reads only)"
     return f"{text} ({say_share(reads / (reads + writes))} reads)"
 
-
-def say_times(multiplier: float) -> str:
-    """A multiple of today: 0.432 -> '0.43x', 18.2 -> '18x', 4512 -> '4,500x'."""
-    rounded = float(f"{multiplier:.2g}")
-    return f"{rounded:,.0f}x" if rounded >= 1000 else f"{rounded:g}x"
 
 
 def say_users_at(multiplier: float, cap: Capacity) -> str:

@@ -18,9 +18,10 @@ from designkit import quantities as q
 from designkit.analysis import analyze
 from designkit.build import NOTEBOOKS_DIR
 from designkit.capacity import estimate
+from designkit.quantities import say_share
 from designkit.spec import load_spec, resolve
 from designkit.widgets import (SECTION_VIEWS, ChartView, LiveSection, ManualScheduler, Panel, TableView,
-                               TextView, live, say_share)
+                               TextView, live)
 
 
 def manual(section, spec="reference", overrides=None):
