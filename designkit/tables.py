@@ -210,6 +210,8 @@ def _impact(a: Analysis, s) -> str:
         if s.downstream is None:
             return f"Nothing is behind {comp}: its reads fail until it is back"
         before = a.load(s.downstream).read_qps_peak
+        if s.downstream_read_qps == 0:
+            return f"No reads reach {comp} at today's read:write ratio, so {s.downstream} feels nothing"
         text = (f"{s.downstream} gets {say_times(s.load_multiplier)} the reads "
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives:
