@@ -25,7 +25,8 @@ PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|S
 # --- text helpers ----------------------------------------------------------------------
 
 def _html(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape what could open a tag or an entity; '>' alone is harmless and reads better raw."""
+    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def text(value: str) -> str:

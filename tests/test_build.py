@@ -141,7 +141,7 @@ def test_spec_text_is_escaped(tmp_path):
     assert result.out_dir.resolve().is_relative_to((tmp_path / "site").resolve())
     md = result.article.read_text()
     html = result.handout.read_text()
-    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "<script>" not in md and "<img" not in md and "&lt;script>" in md
     assert "<script" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")
     assert "&lt;script&gt;" in html
     assert raw  # the reference itself still loads
