@@ -12,7 +12,7 @@ from designkit.capacity import estimate
 from designkit.scaling import (break_point, component_load, loads, path_reach, replicas_for,
                                spec_reach, thresholds)
 from _specs import comp, make_spec
-from designkit.spec import Component, load_spec, validate
+from designkit.spec import Component, load_spec
 
 TB = 1e12
 GB = 1e9
