@@ -173,6 +173,7 @@ def _wrap(value: str, width: int, max_lines: int) -> list[str]:
 
 
 def _box(title: str, subtitle: str, width: int) -> _Box:
+    """A box with the title wrapped to two lines and an optional '(subtitle)' line."""
     body = _wrap(title, width, 2) + [f"({line})" for line in _wrap(subtitle, width - 2, 1)]
     top = "┌" + "─" * (width + 2) + "┐"
     mid = ["│ " + line.center(width) + " │" for line in body]
@@ -483,10 +484,8 @@ def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
     """The template's horizontal-scaling sketch with this system's server and shard counts."""
     shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
     small = 9
-    servers = [_box(f"Server {i}", "", small) for i in ("1", "2")] + [_box(f"Server {cap.servers_needed}", "", small)]
-    shard_boxes = [_box("Shard 1", "", small), _box(f"Shard {shards}", "", small)]
-    servers = [_Box(tuple(line for line in b.lines if "()" not in line), b.width) for b in servers]
-    shard_boxes = [_Box(tuple(line for line in b.lines if "()" not in line), b.width) for b in shard_boxes]
+    servers = [_box(f"Server {n}", "", small) for n in (1, 2, cap.servers_needed)]
+    shard_boxes = [_box(f"Shard {n}", "", small) for n in (1, shards)]
     width = 63
     lb, top = _row([_Box(("Load Balancer",), 13)], width)
     mid, mid_c = _row(servers, width, gap=6)
