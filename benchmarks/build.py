@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from designkit.build import build, default_pool_size, execute_sections, notebook_paths
+from designkit.run.build import build, default_pool_size, execute_sections, notebook_paths
 
 
 def emptied_copies(folder: Path) -> list[Path]:

@@ -18,7 +18,7 @@ import nbformat
 import papermill
 from nbformat.v4 import new_code_cell, new_notebook
 
-from designkit.kernels import KernelPool
+from designkit.run.kernels import KernelPool
 
 RUNS = 3
 SECTIONS = 9

@@ -24,7 +24,7 @@ TARGET_P95_MS = 50.0
 
 KERNEL_CODE = r'''
 import asyncio, json, math, statistics, time
-from designkit.widgets import live
+from designkit.live import live
 
 async def _measure(spec, section, changes):
     box = live(spec, section=section)

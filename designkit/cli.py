@@ -31,21 +31,21 @@ def _overrides_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args) -> dict:
-    from .spec import parse_override
+    from .model.spec import parse_override
     return dict(parse_override(item) for item in getattr(args, "param", []))
 
 
 def cmd_validate(args) -> int:
-    from .spec import load_spec
+    from .model.spec import load_spec
     load_spec(args.spec, _overrides(args))
     print(f"{args.spec}: ok")
     return 0
 
 
 def cmd_estimate(args) -> int:
-    from .article import capacity_block
-    from .capacity import estimate
-    from .spec import load_spec
+    from .views.article import capacity_block
+    from .model.capacity import estimate
+    from .model.spec import load_spec
     spec = load_spec(args.spec, _overrides(args))
     cap = estimate(spec.scale)
     if args.json:
@@ -57,9 +57,9 @@ def cmd_estimate(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze
-    from .spec import load_spec
-    from .tables import report
+    from .model.analysis import analyze
+    from .model.spec import load_spec
+    from .views.tables import report
     spec = load_spec(args.spec, _overrides(args))
     result = analyze(spec)
     if args.json:
@@ -70,17 +70,17 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .spec import json_schema
+    from .model.spec import json_schema
     print(json.dumps(json_schema(), indent=2))
     return 0
 
 
 def cmd_build(args) -> int:
-    from .build import build, print_progress
+    from .run.build import build, print_progress
     if not args.all_examples:
         return _build_one(build, args.spec, args.output, args, print_progress)
-    from .batch import batch_pool
-    from .spec import example_names
+    from .run.batch import batch_pool
+    from .model.spec import example_names
     failures = 0
     with batch_pool() as pool:  # warm kernels shared by every example, reset between notebooks
         for name in example_names():
@@ -104,7 +104,7 @@ def _build_one(build, spec, out, args, progress, pool=None) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import run_batch, summary
+    from .run.batch import run_batch, summary
     result = run_batch(args.specs, args.sweep, _overrides(args), args.output, jobs=args.jobs,
                        resume=args.resume, dask=args.dask, progress=True)
     print(summary(result))
@@ -112,14 +112,14 @@ def cmd_batch(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .skeleton import write_skeleton
+    from .run.skeleton import write_skeleton
     path = write_skeleton(args.name, Path.cwd(), force=args.force)
     print(f"{path.name}: written; fill in the TODOs, then `designkit build {path.name}`")
     return 0
 
 
 def cmd_examples(args) -> int:
-    from .spec import example_names, load_spec
+    from .model.spec import example_names, load_spec
     for name in example_names():
         spec = load_spec(name)
         summary = (spec.summary or "").split(". ")[0].rstrip(".")
@@ -128,8 +128,14 @@ def cmd_examples(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    from .assets import template_text
+    sys.stdout.write(template_text())
+    return 0
+
+
 def cmd_lab(args) -> int:
-    from .lab import lab_command, run_lab, working_copy
+    from .run.lab import lab_command, run_lab, working_copy
     copies = working_copy(args.spec, Path(args.dir) if args.dir else None)
     folder = copies[0].parent
     print(f"{folder}: {len(copies)} notebooks with spec {args.spec!r}; starting JupyterLab (Ctrl-C stops it)",
@@ -147,6 +153,7 @@ COMMANDS = {
     "batch": (cmd_batch, "build many specs and sweep points, e.g. --sweep users=1M,10M,100M,1B; writes an index"),
     "new": (cmd_new, "write a spec skeleton with every field, e.g. designkit new 'Chat System'"),
     "examples": (cmd_examples, "list the bundled example specs"),
+    "template": (cmd_template, "print the outline (Markdown template) every article follows"),
     "lab": (cmd_lab, "open JupyterLab on a working copy of the notebooks, with live sliders for a spec"),
 }
 
@@ -203,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = sub.add_parser("examples", help=COMMANDS["examples"][1], description=COMMANDS["examples"][1])
+
+    p = sub.add_parser("template", help=COMMANDS["template"][1], description=COMMANDS["template"][1])
 
     p = sub.add_parser("lab", help=COMMANDS["lab"][1], description=COMMANDS["lab"][1])
     _spec_arg(p, default="reference")

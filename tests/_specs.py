@@ -1,6 +1,6 @@
 """Small hand-made specs shared by the scaling and reliability tests."""
 
-from designkit.spec import validate
+from designkit.model.spec import validate
 
 
 def comp(name, kind, capacity, **extra):

@@ -165,15 +165,15 @@ def test_subprocess_run_and_lazy_imports():
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, designkit.cli; "
-         "print(sorted(m for m in ('designkit.analysis', 'designkit.scaling', "
-         "'designkit.reliability', 'designkit.tables') if m in sys.modules))"],
+         "print(sorted(m for m in ('designkit.model.analysis', 'designkit.model.scaling', "
+         "'designkit.model.reliability', 'designkit.views.tables') if m in sys.modules))"],
         capture_output=True, text=True, timeout=60)
     assert probe.stdout.strip() == "[]"
 
 
 def test_analysis_itself_is_fast():
-    from designkit.analysis import analyze
-    from designkit.spec import load_spec
+    from designkit.model.analysis import analyze
+    from designkit.model.spec import load_spec
     spec = load_spec("reference")
     started = time.perf_counter()
     for _ in range(10):

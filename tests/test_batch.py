@@ -19,15 +19,18 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import designkit
-from designkit import article, batch
-from designkit.batch import (INPUTS_FILE, BatchUsageError, Item, Metrics, Row, batch_pool, check, inputs_record,
-                             is_current, parse_sweep, plan, run_batch, write_index)
-from designkit.build import NOTEBOOKS, NOTEBOOKS_DIR, build
-from designkit.capacity import estimate
+from designkit.run import batch
+from designkit.run.batch import run_batch, write_index
+from designkit.run.items import (INPUTS_FILE, BatchUsageError, Item, Metrics, Row, batch_pool, check, inputs_record,
+                                 is_current, parse_sweep, plan)
+from designkit.assets import EXAMPLES_DIR, NOTEBOOKS_DIR
+from designkit.run.build import build
+from designkit.sections import SECTIONS, TITLES
+from designkit.model.capacity import estimate
 from designkit.cli import main
 from designkit.errors import SpecError
-from designkit.quantities import say_bytes, say_qps
-from designkit.spec import EXAMPLES_DIR, load_spec
+from designkit.model.quantities import say_bytes, say_qps
+from designkit.model.spec import load_spec
 
 # Per-user reference spec, with daily users following users so a users sweep changes the traffic.
 SCALE = {"daily_active_users": None, "daily_active_fraction": "10%"}
@@ -229,7 +232,7 @@ def test_sweep_writes_one_complete_folder_per_point(sweep):
         item = out / folder
         assert sorted(p.name for p in item.iterdir()) == [INPUTS_FILE, "article.md", "figures", "handout.html",
                                                          "notebooks"]
-        assert sorted(p.stem for p in (item / "notebooks").iterdir()) == sorted(NOTEBOOKS)
+        assert sorted(p.stem for p in (item / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
         assert list((item / "figures").glob("*.svg"))
         record = json.loads((item / INPUTS_FILE).read_text())
         assert record["designkit"] == designkit.__version__
@@ -272,7 +275,7 @@ def test_resume_with_nothing_to_do_rebuilds_nothing_and_is_quick(sweep, monkeypa
     def no_kernels(*args, **kwargs):
         raise AssertionError("a resumed run with nothing to do started kernels")
 
-    monkeypatch.setattr("designkit.kernels.KernelPool", no_kernels)
+    monkeypatch.setattr("designkit.run.kernels.KernelPool", no_kernels)
     code, stdout, stderr, seconds = run_cli("batch", "reference", "--sweep", "users=10M,1B", *SCALE_ARGS,
                                             "-o", str(out), "--resume")
     assert code == 0, stderr
@@ -347,14 +350,14 @@ def test_a_failing_item_is_reported_and_never_stops_the_others(probed):
         ("users=10M", "built"), (f"users={FAIL_AT}", "failed"), ("users=1B", "built")]
     [row] = result.failed
     failure = row.failure
-    assert (failure.section, failure.notebook, failure.cell) == (article.SECTIONS[3], "04_data_model.ipynb", fail_cell)
+    assert (failure.section, failure.notebook, failure.cell) == (TITLES[3], "04_data_model.ipynb", fail_cell)
     assert (failure.ename, failure.evalue) == ("RuntimeError", "this sweep point fails on purpose")
     out = result.out_dir
     assert item_folders(out) == [f"{SLUG}/users-10m", f"{SLUG}/users-1b"]
     assert not (out / SLUG / "users-30m").exists()  # nothing half-written
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     text = batch.summary(result)
-    assert f"FAILED reference [users={FAIL_AT}] ({SLUG}/users-30m): section '{article.SECTIONS[3]}'" in text
+    assert f"FAILED reference [users={FAIL_AT}] ({SLUG}/users-30m): section '{TITLES[3]}'" in text
     assert f"cell {fail_cell}" in text and "RuntimeError: this sweep point fails on purpose" in text
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "users-30m/" not in page and "fails on purpose" in page
@@ -412,7 +415,7 @@ def test_dask_builds_the_same_item_into_dir(sweep, plain_1b, tmp_path):
     assert [row.status for row in result.rows] == ["built"]
     item = out / SLUG / "users-1b"
     assert published(item) == published(plain_1b)
-    assert len(list((item / "notebooks").glob("*.ipynb"))) == len(NOTEBOOKS)
+    assert len(list((item / "notebooks").glob("*.ipynb"))) == len(SECTIONS)
     local = sweep[0] / SLUG / "users-1b"
     assert json.loads((item / INPUTS_FILE).read_text()) == json.loads((local / INPUTS_FILE).read_text())
     assert item_folders(out) == [f"{SLUG}/users-1b"] and (out / "index.html").is_file()

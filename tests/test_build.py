@@ -9,12 +9,15 @@ import sys
 import nbformat
 import pytest
 
-from designkit import article
-from designkit.build import NOTEBOOKS, NOTEBOOKS_DIR, build
-from designkit.capacity import estimate
+from designkit.views import article
+from designkit.assets import EXAMPLES_DIR, NOTEBOOKS_DIR
+from designkit.run.build import build
+from designkit.sections import SECTIONS, TITLES
+from designkit.views.markdown import anchor
+from designkit.model.capacity import estimate
 from designkit.errors import BuildError
-from designkit.quantities import say_bytes, say_count, say_qps
-from designkit.spec import load_spec
+from designkit.model.quantities import say_bytes, say_count, say_qps
+from designkit.model.spec import load_spec
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +40,7 @@ def test_build_writes_every_output(reference_build):
     result, progress = reference_build
     out = result.out_dir
     assert sorted(p.name for p in out.iterdir()) == ["article.md", "figures", "handout.html", "notebooks"]
-    assert sorted(p.stem for p in (out / "notebooks").iterdir()) == sorted(NOTEBOOKS)
+    assert sorted(p.stem for p in (out / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
     assert len(progress) == 9 and all(" ok " in line for line in progress)
     # The executed notebooks really ran: every code cell has an execution count, no errors.
     for path in (out / "notebooks").iterdir():
@@ -68,7 +71,7 @@ def test_front_matter_toc_and_no_placeholders(reference_build):
     md = reference_build[0].article.read_text(encoding="utf-8")
     assert md.startswith('---\nlayout: simple\ntitle: "Design Analytics Event Collector"\n'
                          "permalink: /system_design/design-analytics-event-collector\n---\n")
-    anchors = {article.anchor(h.lstrip("#").strip()) for h in headings(md)}
+    anchors = {anchor(h.lstrip("#").strip()) for h in headings(md)}
     for target in re.findall(r"\]\(#([^)]+)\)", md):
         assert target in anchors, target
     assert not article.PLACEHOLDER.search(md)
@@ -132,7 +135,7 @@ def test_a_failing_notebook_keeps_the_old_article(reference_build, tmp_path):
 
 def test_spec_text_is_escaped(tmp_path):
     raw = (load_spec("reference").model_dump(by_alias=True, exclude_none=True))
-    source = (NOTEBOOKS_DIR.parent / "designkit" / "examples" / "reference.yaml").read_text()
+    source = (EXAMPLES_DIR / "reference.yaml").read_text()
     evil = source.replace("name: Analytics Event Collector", 'name: "../../Evil <script>window.__pwned=1</script>"')
     evil = evil.replace("summary: >-", "summary: >-\n  <img src=x onerror=alert(1)> <script>alert(2)</script>", 1)
     path = tmp_path / "evil.yaml"
@@ -181,7 +184,7 @@ def test_the_built_handout_renders_in_chromium_with_no_request_leaving(reference
         page.wait_for_load_state("load")
         assert page.locator("h1").inner_text() == "Design Analytics Event Collector"
         h2 = page.locator("h2").all_inner_texts()
-        assert [t for t in h2 if t[0].isdigit()] == [f"{i}. {name}" for i, name in enumerate(article.SECTIONS, 1)]
+        assert [t for t in h2 if t[0].isdigit()] == [f"{i}. {name}" for i, name in enumerate(TITLES, 1)]
         images = page.locator("img")
         assert images.count() == 4
         for i in range(4):

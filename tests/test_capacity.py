@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from designkit.capacity import JSON_KEYS, estimate
-from designkit.spec import load_spec, validate
+from designkit.model.capacity import JSON_KEYS, estimate
+from designkit.model.spec import load_spec, validate
 
 DAY = 86_400
 MONTH = 30.4375 * DAY

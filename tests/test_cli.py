@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from designkit import __version__
-from designkit.capacity import JSON_KEYS
+from designkit.model.capacity import JSON_KEYS
 from designkit.cli import build_parser, main
 
 

@@ -12,10 +12,11 @@ from collections import defaultdict
 
 import pytest
 
-from designkit.analysis import analyze
-from designkit.capacity import estimate
-from designkit.scaling import break_point, loads
-from designkit.spec import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, EXAMPLES_DIR, example_names,
+from designkit.model.analysis import analyze
+from designkit.model.capacity import estimate
+from designkit.model.scaling import break_point, loads
+from designkit.assets import EXAMPLES_DIR
+from designkit.model.spec import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, example_names,
                             load_spec)
 
 DAY = 86_400.0

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from designkit import article
-from designkit.build import spec_warnings
-from designkit.spec import example_names, load_spec
+from designkit.views import article, markdown
+from designkit.run.build import spec_warnings
+from designkit.model.spec import example_names, load_spec
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def test_build_all_examples(tmp_path):
     for name in example_names():
         md = (tmp_path / name / "article.md").read_text(encoding="utf-8")
         spec = load_spec(name)
-        assert md.startswith(f'---\nlayout: simple\ntitle: "Design {article.text(spec.name)}"')
+        assert md.startswith(f'---\nlayout: simple\ntitle: "Design {markdown.text(spec.name)}"')
         assert not article.PLACEHOLDER.search(md), name
         assert (tmp_path / name / "handout.html").stat().st_size > 10_000
         assert sorted(p.name for p in (tmp_path / name / "figures").iterdir()) == [

@@ -12,8 +12,8 @@ from nbclient.exceptions import CellTimeoutError
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from designkit import kernels
-from designkit.kernels import KernelPool, KernelStartError, normalize
+from designkit.run import kernels
+from designkit.run.kernels import KernelPool, KernelStartError, normalize
 
 pytestmark = pytest.mark.slow
 

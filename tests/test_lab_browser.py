@@ -23,8 +23,8 @@ import pytest
 
 from _browser import chromium_page
 from playwright.sync_api import expect
-from designkit import quantities as q
-from designkit.lab import working_copy
+from designkit.model import quantities as q
+from designkit.run.lab import working_copy
 
 pytestmark = pytest.mark.browser
 

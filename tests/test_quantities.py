@@ -5,7 +5,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from designkit import quantities as q
+from designkit.model import quantities as q
 
 
 @pytest.mark.parametrize("text, value", [

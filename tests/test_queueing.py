@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from designkit.queueing import (erlang_b, erlang_c, operating_point, response_curve,
+from designkit.model.queueing import (erlang_b, erlang_c, operating_point, response_curve,
                                 response_time)
 
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designkit.analysis import analyze
-from designkit.reliability import (component_availability, downtime, downtime_minutes,
+from designkit.model.analysis import analyze
+from designkit.model.reliability import (component_availability, downtime, downtime_minutes,
                                    error_budget, k_of_n, parallel, path_availability, series)
-from designkit.scaling import component_load
+from designkit.model.scaling import component_load
 from _specs import comp, make_spec
-from designkit.spec import Component, load_spec, validate
+from designkit.model.spec import Component, load_spec, validate
 
 
 def scenario(analysis, name):

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designkit.capacity import estimate
-from designkit.scaling import (break_point, component_load, loads, path_reach, replicas_for,
+from designkit.model.capacity import estimate
+from designkit.model.scaling import (break_point, component_load, loads, path_reach, replicas_for,
                                spec_reach, thresholds)
 from _specs import comp, make_spec
-from designkit.spec import Component, load_spec
+from designkit.model.spec import Component, load_spec
 
 TB = 1e12
 GB = 1e9

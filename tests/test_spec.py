@@ -8,7 +8,7 @@ import pytest
 
 from designkit.cli import main
 from designkit.errors import SpecError
-from designkit.spec import apply_overrides, json_schema, load_spec, parse_override, slugify
+from designkit.model.spec import apply_overrides, json_schema, load_spec, parse_override, slugify
 
 GOOD_SCALE = """\
 scale:

@@ -14,14 +14,16 @@ import sys
 import ipywidgets
 import pytest
 
-from designkit import quantities as q
-from designkit.analysis import analyze
-from designkit.build import NOTEBOOKS_DIR
-from designkit.capacity import estimate
-from designkit.quantities import say_share
-from designkit.spec import load_spec, resolve
-from designkit.widgets import (SECTION_VIEWS, ChartView, LiveSection, ManualScheduler, Panel, TableView,
-                               TextView, live)
+from designkit.model import quantities as q
+from designkit.model.analysis import analyze
+from designkit.assets import NOTEBOOKS_DIR
+from designkit.model.capacity import estimate
+from designkit.model.quantities import say_share
+from designkit.model.spec import load_spec, resolve
+from designkit.live import live
+from designkit.live.panel import ManualScheduler, Panel
+from designkit.live.render import ChartView, TableView, TextView
+from designkit.live.views import SECTION_VIEWS, LiveSection
 
 
 def manual(section, spec="reference", overrides=None):
@@ -361,8 +363,8 @@ def test_notebook_overrides_are_the_starting_point():
 
 def test_cli_and_estimate_never_import_the_widgets():
     code = ("import sys; from designkit.cli import main; main(['estimate', 'reference']); "
-            "main(['validate', 'reference']); import designkit, designkit.capacity, designkit.article; "
-            "print([m for m in ('ipywidgets', 'designkit.widgets', 'matplotlib') if m in sys.modules])")
+            "main(['validate', 'reference']); import designkit, designkit.model.capacity, designkit.views.article; "
+            "print([m for m in ('ipywidgets', 'designkit.live', 'matplotlib') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -381,7 +383,7 @@ def _digest(folder):
 def test_lab_working_copy_selects_the_spec_and_leaves_notebooks_alone(tmp_path):
     import nbformat
 
-    from designkit.lab import lab_command, working_copy
+    from designkit.run.lab import lab_command, working_copy
     before = _digest(NOTEBOOKS_DIR)
     copies = working_copy("paste-service", tmp_path / "lab")
     assert _digest(NOTEBOOKS_DIR) == before

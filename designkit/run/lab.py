@@ -13,9 +13,10 @@ import re
 import sys
 from pathlib import Path
 
-from .build import NOTEBOOKS, NOTEBOOKS_DIR
-from .errors import DesignkitError
-from .spec import load_spec, resolve
+from ..assets import NOTEBOOKS_DIR
+from ..sections import SECTIONS
+from ..errors import DesignkitError
+from ..model.spec import load_spec, resolve
 
 SPEC_LINE = re.compile(r"^spec\s*=.*$", re.MULTILINE)
 
@@ -36,7 +37,7 @@ def working_copy(spec_ref: str, dest: Path | None = None, *, notebooks_dir: Path
     spec = load_spec(spec_ref)                     # refuse a bad spec before copying anything
     spec_path = resolve(spec_ref).resolve()
     dest = Path(dest) if dest is not None else default_dir(spec.slug)
-    sources = [notebooks_dir / f"{name}.ipynb" for name in NOTEBOOKS]
+    sources = [notebooks_dir / s.filename for s in SECTIONS]
     sources = [path for path in sources if path.is_file()]
     if not sources:
         raise DesignkitError(f"no section notebooks in {notebooks_dir}")

@@ -28,14 +28,14 @@ from papermill.iorw import load_notebook_node
 from papermill.log import logger
 from papermill.parameterize import parameterize_notebook
 
-from .errors import DesignkitError
+from ..errors import DesignkitError
 
 PRELOAD = """\
 import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot
 import designkit
-import designkit.analysis, designkit.article, designkit.charts, designkit.fragments, designkit.tables
+import designkit.model.analysis, designkit.views.article, designkit.views.charts, designkit.views.tables, designkit.run.fragments
 import matplotlib_inline.backend_inline
 matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) gives a PNG, as inline does
 """

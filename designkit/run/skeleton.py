@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import SpecError
-from .spec import slugify
+from ..errors import SpecError
+from ..model.spec import slugify
 
 SKELETON = """\
 # {title}: a designkit spec. Fill in every TODO, then run

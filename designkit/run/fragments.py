@@ -42,7 +42,7 @@ def emit_figure(name: str, fig, alt: str) -> None:
 
     import base64
 
-    from .charts import png, svg
+    from ..views.charts import png, svg
     image = svg(fig)
     # The PNG twin is for JupyterLab, which shows no SVG from an untrusted (not re-run) notebook.
     display({"image/svg+xml": image, "image/png": base64.b64encode(png(fig)).decode("ascii"), "text/plain": alt,

@@ -17,16 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import article
-from .errors import BuildError, SpecError
-from .spec import load_spec, resolve
+from ..views import article
+from ..errors import BuildError, SpecError
+from ..model.spec import load_spec, resolve
+from ..assets import NOTEBOOKS_DIR
+from ..sections import SECTIONS, TITLES
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-NOTEBOOKS = (
-    "01_requirements", "02_high_level_architecture", "03_core_components", "04_data_model",
-    "05_key_design_decisions", "06_scalability", "07_reliability", "08_interview_tips",
-    "09_key_takeaways",
-)
 PARAMETERS = ("spec", "overrides", "interactive")
 FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FIGURE_REF = re.compile(r"\]\(figures/([^)]+)\)")
@@ -50,7 +46,7 @@ def default_out_dir(slug: str) -> Path:
 
 def notebook_paths(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
     """The 9 section notebooks, in article order."""
-    paths = [notebooks_dir / f"{name}.ipynb" for name in NOTEBOOKS]
+    paths = [notebooks_dir / s.filename for s in SECTIONS]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
         raise BuildError("all", str(notebooks_dir), f"section notebooks missing: {', '.join(missing)}")
@@ -64,7 +60,7 @@ def check_parameters(paths: list[Path]) -> None:
         declared = set(papermill.inspect_notebook(str(path)))
         missing = [name for name in PARAMETERS if name not in declared]
         if missing:
-            raise BuildError(article.SECTIONS[number - 1], path.name,
+            raise BuildError(TITLES[number - 1], path.name,
                              f"its parameters cell does not declare {', '.join(missing)}")
 
 
@@ -90,7 +86,7 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
         done[0] += 1
         if progress:
             status = "ok" if not isinstance(result, BaseException) else "FAILED"
-            progress(f"[{done[0]}/{len(jobs)}] {index + 1}. {article.SECTIONS[index]:<24} {status:<6} "
+            progress(f"[{done[0]}/{len(jobs)}] {index + 1}. {TITLES[index]:<24} {status:<6} "
                      f"{time.perf_counter() - started:5.1f} s")
 
     if pool is not None:
@@ -110,7 +106,7 @@ def default_pool_size(jobs: int) -> int:
 
 
 def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
-    section = article.SECTIONS[index]
+    section = TITLES[index]
     if hasattr(error, "ename"):  # papermill.PapermillExecutionError
         cell = _source_cell(path, getattr(error, "cell_index", None))
         first = (getattr(error, "source", "") or "").strip().splitlines()[:1]
@@ -137,7 +133,7 @@ def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
     figures: dict[str, Any] = {}
     for number, (nb, path) in enumerate(zip(executed, paths), 1):
         fragments, figs = collect(nb)
-        section = article.SECTIONS[number - 1]
+        section = TITLES[number - 1]
         if not any(f.section == number for f in fragments):
             raise BuildError(section, path.name, "the notebook ran but emitted no article fragment for its "
                                                  "section (did a cell swallow an error?)")
@@ -148,7 +144,7 @@ def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
                 raise BuildError(section, path.name, f"figure name {fig.name!r} is not a safe file name")
             figures[fig.name] = fig
     if not any(p[0] == 0 for p in pieces):
-        raise BuildError(article.SECTIONS[0], paths[0].name, "no front matter fragment was emitted")
+        raise BuildError(TITLES[0], paths[0].name, "no front matter fragment was emitted")
     markdown = "\n\n".join(text.strip() for _, _, text in sorted(pieces)) + "\n"
     for name in FIGURE_REF.findall(markdown):
         stem = name.removesuffix(".svg")
@@ -161,7 +157,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
           overrides: dict[str, Any] | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR, pool=None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir."""
-    from .handout import render_handout
+    from ..views.handout import render_handout
 
     started = time.perf_counter()
     spec = load_spec(spec_ref, overrides)

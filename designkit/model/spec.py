@@ -15,15 +15,13 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
                       WithJsonSchema, model_validator)
 
 from . import quantities as q
-from .errors import SpecError
+from ..errors import SpecError
+from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
 
-EXAMPLES_DIR = Path(__file__).parent / "examples"
-MAX_SPEC_BYTES = 1_000_000
 
 DEFAULT_PEAK_FACTOR = 2.0       # peak = 2x average, the usual interview assumption
 DEFAULT_CACHE_FRACTION = 0.2    # cache the hottest 20% of a day's reads (80/20 rule)
@@ -426,108 +424,37 @@ def slugify(text: str) -> str:
     return slug or "system"
 
 
-# --- loading --------------------------------------------------------------------------
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 numbers ('100:1' stays text) and no duplicate keys."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers
-          if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-               r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-               r"|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."))
+TRAFFIC_FIELDS = {"users": q.parse_count, "daily_active_users": q.parse_count,
+                  "reads": q.parse_rate, "writes": q.parse_rate}
+"""The scale fields that ``scale=10x`` multiplies: users and daily actives, or the reads and writes totals."""
 
 
-def _construct_mapping(loader, node, deep=False):
-    keys = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in keys:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        keys.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_yaml(text: str):
-    """Parse YAML safely (no object-constructing tags, no duplicate keys)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-
-
-def example_names() -> list[str]:
-    """The bundled example specs, by name."""
-    return sorted(p.stem for p in EXAMPLES_DIR.glob("*.yaml"))
-
-
-def resolve(ref: str | Path) -> Path:
-    """A spec path from a file path or a bundled example name."""
-    path = Path(ref)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in str(ref) or "\\" in str(ref):
-        return path
-    bundled = EXAMPLES_DIR / f"{ref}.yaml"
-    if bundled.is_file():
-        return bundled
-    raise SpecError(str(ref), f"no such file, and no bundled example of that name "
-                              f"(examples: {', '.join(example_names())})")
-
-
-def read_raw(path: Path) -> dict:
-    """Read a spec file into a plain mapping, with a clear error for every way it can fail."""
-    source = str(path)
-    if not path.exists():
-        raise SpecError(source, "no such file")
-    if path.is_dir():
-        raise SpecError(source, "is a directory, expected a YAML spec file")
-    size = path.stat().st_size
-    if size > MAX_SPEC_BYTES:
-        raise SpecError(source, f"file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(source, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
-    except OSError as exc:
-        raise SpecError(source, f"cannot read: {exc.strerror}") from None
-    if not text.strip():
-        raise SpecError(source, "empty file, expected a YAML mapping with at least name and scale")
-    try:
-        data = parse_yaml(text)
-    except yaml.constructor.ConstructorError as exc:
-        where = _mark(exc.problem_mark)
-        if exc.problem and "duplicate key" in exc.problem:
-            raise SpecError(source, f"{where}{exc.problem}") from None
-        raise SpecError(source, f"{where}YAML tag not allowed ({exc.problem}); "
-                                "specs may not construct objects") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(source, f"{_mark(mark)}not valid YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise SpecError(source, f"expected a YAML mapping (name: ..., scale: ...), "
-                                f"got {type(data).__name__}")
+def scale_traffic(data: dict, factor: float) -> dict:
+    """Multiply a raw spec's traffic by ``factor`` in either form (per-user or totals); the rest stays."""
+    scale = data.get("scale")
+    if not isinstance(scale, dict):
+        return data
+    for field, parse in TRAFFIC_FIELDS.items():
+        if scale.get(field) is None:
+            continue
+        try:
+            number = parse(scale[field])
+        except (TypeError, ValueError):
+            continue  # validation names the field and what it expected
+        scale[field] = number * factor if parse is q.parse_count else f"{number * factor!r}/s"
     return data
-
-
-def _mark(mark) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 
 
 def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
     """A copy of ``raw`` with dotted overrides applied: 'users', 'scale.users',
-    'components.Database.replicas'.  Bare names are scale fields."""
+    'components.Database.replicas'.  Bare names are scale fields.  ``scale=10x`` multiplies the
+    spec's traffic as a whole (after the other overrides), whichever form the spec gives it in."""
     data = copy.deepcopy(raw)
-    for key, value in (overrides or {}).items():
+    overrides = dict(overrides or {})
+    factor = overrides.pop("scale", None)
+    if isinstance(factor, dict):
+        data["scale"], factor = factor, None
+    for key, value in overrides.items():
         parts = str(key).split(".")
         if parts[0] in Scale.model_fields:
             parts = ["scale", *parts]
@@ -546,19 +473,16 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             if not isinstance(node, dict):
                 raise SpecError("overrides", [(key, "cannot set a field inside a non-mapping")])
         node[parts[-1]] = value
+    if factor is not None:
+        try:
+            multiplier = q.parse_factor(factor)
+        except (TypeError, ValueError) as exc:
+            raise SpecError("overrides", [("scale", f"expected a multiple of today's traffic like '10x' or "
+                                                    f"'0.5x', got {factor!r} ({exc})")]) from None
+        if not multiplier > 0:
+            raise SpecError("overrides", [("scale", f"expected a positive multiple like '10x', got {factor!r}")])
+        scale_traffic(data, multiplier)
     return data
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """'users=1 billion' -> ('users', '1 billion'); values are YAML scalars."""
-    if "=" not in text:
-        raise SpecError("-p", [(text, "expected field=value, e.g. users='1 billion'")])
-    key, value = text.split("=", 1)
-    try:
-        parsed = parse_yaml(value) if value.strip() else value
-    except yaml.YAMLError:
-        parsed = value
-    return key.strip(), parsed
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:

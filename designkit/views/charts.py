@@ -18,7 +18,7 @@ matplotlib.use("agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from . import quantities as q  # noqa: E402
+from ..model import quantities as q  # noqa: E402
 
 STYLE = {
     "svg.hashsalt": "designkit",     # stable ids inside SVG files
@@ -249,7 +249,7 @@ class AvailabilityChart:
     @styled
     def update(self, analysis) -> None:
         """Resize the bars for another analysis of the same components."""
-        from .reliability import downtime
+        from ..model.reliability import downtime
         values = {c.component: c.availability for c in analysis.components}
         if analysis.read_path:
             values["READ PATH"] = analysis.read_path.availability

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
-from . import quantities as q
-from .analysis import Analysis
-from .article import table
-from .quantities import say_availability, say_duration, say_minutes, say_share, say_times
-from .scaling import STEPS, STORE_KINDS
+from ..model import quantities as q
+from ..model.analysis import Analysis
+from .markdown import table
+from ..model.quantities import say_availability, say_duration, say_minutes, say_share, say_times
+from ..model.scaling import STEPS, STORE_KINDS
 
 METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
                  "storage_bytes": "Data", "memory_bytes": "Cache memory"}

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from . import charts
-from . import quantities as q
+from ..model import quantities as q
 from .handout import html_page
 
 PANELS = (  # (title, metric attribute, y-axis labeller)

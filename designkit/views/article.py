@@ -7,69 +7,18 @@ notebooks call them and emit the result as an article fragment (see ``emit``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from . import quantities as q
-from .capacity import Capacity
+from ..model import quantities as q
+from ..model.capacity import Capacity
+from ..sections import TITLES
+from . import tables
+from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
+from .markdown import anchor, escape_html, callout, code, figure, join, table, text
 
-SECTIONS = (
-    "Requirements", "High-Level Architecture", "Core Components", "Data Model",
-    "Key Design Decisions", "Scalability", "Reliability", "Interview Tips", "Key Takeaways",
-)
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
                          r"Primary function|Language/Framework|key challenge|main trade-off area|"
                          r"Common follow-up question|Next Component)\]")
-
-
-# --- text helpers ----------------------------------------------------------------------
-
-def _html(value: str) -> str:
-    """Escape what could open a tag or an entity; '>' alone is harmless and reads better raw."""
-    return value.replace("&", "&amp;").replace("<", "&lt;")
-
-
-def text(value: str) -> str:
-    """Spec prose as Markdown: HTML-escaped (spec text is data), one line."""
-    return re.sub(r"\s*\n\s*", " ", _html(value)).strip()
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A pipe table; pipes inside cells are escaped (callers escape spec text with ``text``)."""
-    def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-    return "\n".join([line(header), "|" + "|".join("-" * (len(h) + 2) for h in header) + "|"]
-                     + [line(row) for row in rows])
-
-
-def code(body: str, lang: str = "") -> str:
-    """A fenced code block that no backticks inside the body can close early."""
-    fence = "```"
-    while fence in body:
-        fence += "`"
-    return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
-
-
-def callout(label: str, body: str) -> str:
-    """A '> **Label**: body' block quote."""
-    return f"> **{label}**: {body}"
-
-
-def anchor(heading: str) -> str:
-    """The GitHub-style anchor of a heading: '1. Requirements' -> '1-requirements'."""
-    slug = heading.strip().lower()
-    slug = re.sub(r"[^\w\- ]", "", slug)
-    return slug.replace(" ", "-")
-
-
-def figure(name: str, alt: str) -> str:
-    """A Markdown image of a figure written beside the article."""
-    safe = alt.replace("[", "(").replace("]", ")")
-    return f"![{safe}](figures/{name}.svg)"
-
-
-def _join(parts: list[str]) -> str:
-    return "\n\n".join(p for p in parts if p)
 
 
 # --- capacity ---------------------------------------------------------------------------
@@ -111,151 +60,16 @@ def retention_adjective(days: float) -> str:
     return f"{number}-{unit.rstrip('s')}"
 
 
-# --- the architecture diagram ---------------------------------------------------------
-
-BOX_WIDTH = 18  # inner width of one component box
-ROW_MAX = 4     # boxes per row before a layer wraps
-
-
-@dataclass(frozen=True)
-class _Box:
-    lines: tuple[str, ...]
-    width: int
-
-
-def layers(spec) -> list[list[str]]:
-    """Components grouped into rows by their longest distance from the client along the paths."""
-    depth: dict[str, int] = {}
-    edges: dict[str, set[str]] = {c.name: set() for c in spec.components}
-    for path in (spec.write_path, spec.read_path):
-        for a, b in zip(path, path[1:]):
-            edges[a].add(b)
-    starts = [p[0] for p in (spec.write_path, spec.read_path) if p]
-    for _ in range(len(edges) + 1):  # longest path by relaxation; paths are short
-        changed = False
-        for start in starts:
-            if depth.get(start, -1) < 0:
-                depth[start] = 0
-                changed = True
-        for a in list(depth):
-            for b in sorted(edges[a]):
-                if depth.get(b, -1) < depth[a] + 1 and depth[a] + 1 <= len(edges):
-                    depth[b] = depth[a] + 1
-                    changed = True
-        if not changed:
-            break
-    rows: dict[int, list[str]] = {}
-    off_path = max(depth.values(), default=-1) + 1
-    for comp in spec.components:  # spec order within a row
-        rows.setdefault(depth.get(comp.name, off_path), []).append(comp.name)
-    result = []
-    for level in sorted(rows):
-        names = rows[level]
-        result += [names[i:i + ROW_MAX] for i in range(0, len(names), ROW_MAX)]
-    return result
-
-
-def _wrap(value: str, width: int, max_lines: int) -> list[str]:
-    words, lines, line = value.split(), [], ""
-    for word in words:
-        word = word[:width]
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][: width - 1] + "…"
-    return lines
-
-
-def _box(title: str, subtitle: str, width: int) -> _Box:
-    """A box with the title wrapped to two lines and an optional '(subtitle)' line."""
-    body = _wrap(title, width, 2) + [f"({line})" for line in _wrap(subtitle, width - 2, 1)]
-    top = "┌" + "─" * (width + 2) + "┐"
-    mid = ["│ " + line.center(width) + " │" for line in body]
-    bottom = "└" + "─" * (width + 2) + "┘"
-    return _Box((top, *mid, bottom), width + 4)
-
-
-def _row(boxes: list[_Box], total: int, gap: int = 3) -> tuple[list[str], list[int]]:
-    """Lay boxes side by side, centred in ``total`` columns; return lines and box centres."""
-    height = max(len(b.lines) for b in boxes)
-    width = sum(b.width for b in boxes) + gap * (len(boxes) - 1)
-    left = (total - width) // 2
-    lines = [[" "] * total for _ in range(height)]
-    centres, x = [], left
-    for b in boxes:
-        padded = list(b.lines[:-1]) + ["│" + " " * (b.width - 2) + "│"] * (height - len(b.lines)) + [b.lines[-1]]
-        for y, line in enumerate(padded):
-            lines[y][x:x + b.width] = list(line)
-        centres.append(x + b.width // 2)
-        x += b.width + gap
-    return ["".join(line).rstrip() for line in lines], centres
-
-
-def _connector(upper: list[int], lower: list[int], total: int) -> list[str]:
-    """Lines joining box centres of one row to the next, as the template draws them."""
-    if len(upper) == 1 and len(lower) == 1 and upper == lower:
-        x = upper[0]
-        return [" " * x + "│", " " * x + "▼"]
-    drop = [" "] * total
-    for x in upper:
-        drop[x] = "│"
-    lo, hi = min(upper + lower), max(upper + lower)
-    bus = [" "] * total
-    for x in range(lo, hi + 1):
-        up, down = x in upper, x in lower
-        if x == lo:
-            bus[x] = "├" if up and down else ("└" if up else "┌")
-        elif x == hi:
-            bus[x] = "┤" if up and down else ("┘" if up else "┐")
-        else:
-            bus[x] = "┼" if up and down else ("┴" if up else ("┬" if down else "─"))
-    arrows = [" "] * total
-    for x in lower:
-        arrows[x] = "▼"
-    return ["".join(line).rstrip() for line in (drop, bus, arrows)]
-
-
-def architecture_diagram(spec) -> str:
-    """The high-level architecture in box characters: clients on top, components by path depth."""
-    rows = [[_box(spec.component(n).name, spec.component(n).technology, BOX_WIDTH) for n in row]
-            for row in layers(spec)]
-    widest = max([sum(b.width for b in r) + 3 * (len(r) - 1) for r in rows] + [63])
-    clients = _box("CLIENTS", "Web, Mobile, API consumers", widest - 4)
-    out, centres = _row([clients], widest)
-    for boxes in rows:
-        lines, below = _row(boxes, widest)
-        out += _connector(centres, below, widest) + lines
-        centres = below
-    return "\n".join(out)
-
-
-def flows(spec) -> str:
-    """The read and write paths as arrows under the diagram."""
-    parts = []
-    for label, path in (("Read path", spec.read_path), ("Write path", spec.write_path)):
-        if path:
-            parts.append(f"**{label}**: Client → " + " → ".join(text(n) for n in path))
-    return "  \n".join(parts)
-
-
-# --- the front matter and the sections that are prose ---------------------------------
-
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
     yaml_title = text(title).replace("\\", "\\\\").replace('"', '\\"')
-    toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(SECTIONS, 1))
+    toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(TITLES, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "
              f"ready to discuss trade-offs around {text(context.main_trade_off)}.") if context else \
         "This is a common system design question."
-    return _join([
+    return join([
         f'---\nlayout: simple\ntitle: "{yaml_title}"\npermalink: /system_design/design-{spec.slug}\n---',
         f"# {text(title)}",
         text(spec.summary) if spec.summary else "",
@@ -268,13 +82,13 @@ def front_matter(spec) -> str:
 
 def heading(number: int) -> str:
     """The section heading, e.g. '## 1. Requirements'."""
-    return f"## {number}. {SECTIONS[number - 1]}"
+    return f"## {number}. {TITLES[number - 1]}"
 
 
 def requirement_tables(spec) -> str:
     """The functional and non-functional requirement tables."""
     req = spec.requirements
-    return _join([
+    return join([
         "### Functional Requirements",
         table(["Requirement", "Description"],
               [[f"**{text(r.name)}**", text(r.description)] for r in req.functional]),
@@ -286,7 +100,7 @@ def requirement_tables(spec) -> str:
 
 def requirements(spec, cap: Capacity) -> str:
     """Section 1: questions, requirements, the capacity block and its chart."""
-    return _join([
+    return join([
         heading(1),
         callout("Interview context", "Always start by clarifying requirements. Don't assume—ask questions "
                                      "to understand the scope."),
@@ -301,7 +115,7 @@ def requirements(spec, cap: Capacity) -> str:
 
 def high_level_architecture(spec) -> str:
     """Section 2: the diagram drawn from components and flows, and their responsibilities."""
-    return _join([
+    return join([
         heading(2),
         callout("Interview context", '"Let me draw the high-level architecture first, then we can dive into '
                                      'specific components."'),
@@ -333,7 +147,7 @@ def core_components(spec) -> str:
             interviewer_asks(comp.interviewer_asks),
             "---",
         ]
-    return _join(parts)
+    return join(parts)
 
 
 def interviewer_asks(qa) -> str:
@@ -346,8 +160,8 @@ def data_model(spec) -> str:
     """Section 4: schema and access patterns."""
     model = spec.data_model
     if model is None:
-        return _join([heading(4), "_This spec has no data model yet._"])
-    return _join([
+        return join([heading(4), "_This spec has no data model yet._"])
+    return join([
         heading(4),
         callout("Interview context", '"For the database schema, let me think about the access patterns we '
                                      'need to support..."'),
@@ -375,7 +189,7 @@ def key_design_decisions(spec) -> str:
         table(["Decision", "Choice", "Alternative", "Rationale"],
               [[text(d.area), text(d.choice), text(d.alternative), text(d.rationale)] for d in spec.decisions]),
     ]
-    return _join(parts)
+    return join(parts)
 
 
 def interview_timeline(spec) -> str:
@@ -423,7 +237,7 @@ def key_takeaways(spec) -> str:
         "\n".join(f"- [{text(r.title).replace(']', '')}]({r.url})" for r in spec.references)
         or "- designkit spec (no references given)",
     ]
-    return _join(parts)
+    return join(parts)
 
 
 # --- warnings -------------------------------------------------------------------------
@@ -465,38 +279,24 @@ def missing_prose(spec) -> list[str]:
 
 def computed(markdown: str) -> str:
     """A computed table or list that names spec components: HTML-escaped like all spec text."""
-    return _html(markdown)
+    return escape_html(markdown)
 
 
 def high_level_architecture_with_load(spec, analysis) -> str:
     """Section 2 plus the load each component carries at peak."""
-    from . import tables
     parts = [high_level_architecture(spec)]
     if analysis.loads:
         parts += ["### Load at Peak",
                   f"Each component's share of the {q.say_qps(analysis.capacity.qps_peak)} peak QPS, and how "
                   "full its current nodes are:",
                   computed(tables.load_table(analysis))]
-    return _join(parts)
+    return join(parts)
 
 
-def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
-    """The template's horizontal-scaling sketch with this system's server and shard counts."""
-    shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
-    small = 9
-    servers = [_box(f"Server {n}", "", small) for n in (1, 2, cap.servers_needed)]
-    shard_boxes = [_box(f"Shard {n}", "", small) for n in (1, shards)]
-    width = 63
-    lb, top = _row([_Box(("Load Balancer",), 13)], width)
-    mid, mid_c = _row(servers, width, gap=6)
-    low, low_c = _row(shard_boxes, width, gap=6)
-    lines = lb + _connector(top, mid_c, width) + mid + _connector(mid_c, low_c, width) + low
-    return "\n".join(lines)
 
 
 def scalability(spec, analysis) -> str:
     """Section 6: horizontal scaling, computed strategies and thresholds, what breaks first, queueing."""
-    from . import tables
     cap = analysis.capacity
     parts = [
         heading(6),
@@ -528,16 +328,15 @@ def scalability(spec, analysis) -> str:
         table(["Bottleneck", "Symptom", "Mitigation"],
               [[text(b.bottleneck), text(b.symptom), text(b.mitigation)] for b in spec.bottlenecks]),
     ]
-    return _join(parts)
+    return join(parts)
 
 
 def reliability(spec, analysis) -> str:
     """Section 7: failure scenarios, availability in series and parallel, recovery with computed times."""
-    from . import tables
     if not analysis.loads:
-        return _join([heading(7), "### Failure Scenarios", "_Add components to get failure scenarios._",
+        return join([heading(7), "### Failure Scenarios", "_Add components to get failure scenarios._",
                       "### Recovery Procedures", "_Add components to get recovery times._"])
-    return _join([
+    return join([
         heading(7),
         callout("Interview context", '"For reliability, let\'s discuss failure scenarios..."'),
         "### Failure Scenarios",
@@ -577,7 +376,6 @@ def key_phrases(spec, analysis) -> list[list[str]]:
 
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
-    from . import tables
     follow = [[f'"{text(f.question)}"', text(f.key_points)] for f in spec.interview_tips.follow_ups]
     if analysis.loads:
         first = analysis.first_to_break(10)
@@ -591,7 +389,7 @@ def interview_tips(spec, analysis) -> str:
                        f"Latency percentiles, error rates, saturation: {text(busiest.name)} runs at "
                        f"{q.say_share(busiest.utilization)} at peak today, so alert at "
                        f"{q.say_share(analysis.settings.target_utilization)}"])
-    return _join([
+    return join([
         heading(8),
         "### Approach (45 minutes)",
         interview_timeline(spec),

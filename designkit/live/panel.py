@@ -1,0 +1,515 @@
+"""Live classroom widgets: one panel of scale controls driving each section's charts and tables in place.
+
+``live(spec, overrides, section=N)`` is what a section notebook shows when ``interactive`` is
+true: the shared control ``Panel`` (the same sliders in every section) above that section's
+live views.  A slider event only marks the panel dirty; one scheduled update (on the kernel's
+asyncio loop, at most one per update time) re-validates the spec, calls ``estimate`` and
+``analyze``, and changes chart artists, PNG images and HTML table cells in place.  The math
+lives in ``capacity`` and ``analysis``; this module only says numbers and moves artists.
+Notebooks import it only when interactive, so the CLI and papermill never load ipywidgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..views import charts
+from ..model import quantities as q
+from ..model.quantities import say_share, say_times
+from ..model.analysis import Analysis, analyze
+from ..model.capacity import Capacity, estimate
+from ..errors import DesignkitError
+from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
+
+log = logging.getLogger(__name__)
+
+DPI = 90                 # live chart resolution: 8-inch charts become 720 px wide images
+MIN_INTERVAL = 0.02      # seconds between two updates at least (more when an update takes longer)
+RATIOS = ((0, 1), (1, 100), (1, 10), (1, 3), (1, 1), (3, 1), (10, 1), (30, 1), (100, 1), (300, 1),
+          (1000, 1), (1, 0))
+RETENTION_DAYS = (1, 7, 30, 90, q.MONTH_DAYS * 6, q.YEAR_DAYS, 2 * q.YEAR_DAYS, 3 * q.YEAR_DAYS,
+                  5 * q.YEAR_DAYS, 7 * q.YEAR_DAYS, 10 * q.YEAR_DAYS, 20 * q.YEAR_DAYS)
+NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
+METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
+                "storage_bytes": "disk", "memory_bytes": "memory"}
+STATEFUL_KINDS = ("database", "search", "object_store", "cache")
+
+STYLE = """<style>
+.dk-panel { border: 1px solid var(--jp-border-color2, #ddd); border-radius: 4px; padding: 4px 8px;
+            margin-bottom: 6px; }
+.dk-controls { grid-gap: 0 24px; }
+.dk-control .widget-html-content, .dk-summary .widget-html-content { white-space: nowrap; }
+.dk-readout { min-width: 130px; }
+.dk-readout .widget-html-content { font-weight: 600; color: var(--jp-ui-font-color1, #222); }
+.dk-summary { align-items: baseline; gap: 4px; flex-wrap: wrap; }
+.dk-summary .dk-big .widget-html-content { font-size: 1.25em; font-weight: 700; margin-right: 14px; }
+.dk-error .widget-html-content { color: #C44E52; font-weight: 600; white-space: normal; }
+.dk-table { grid-gap: 0 16px; margin: 2px 0 10px 0; width: max-content; max-width: 100%; }
+.dk-table .widget-html { margin: 0; height: auto; }
+.dk-table .widget-html-content { line-height: 22px; height: auto; white-space: nowrap; }
+.dk-table .dk-num .widget-html-content { font-variant-numeric: tabular-nums; text-align: right; }
+.dk-chart img, img.dk-chart { max-width: 100%; height: auto; }
+.dk-title .widget-html-content { font-weight: 700; margin-top: 6px; }
+</style>"""
+
+
+# --- saying values ------------------------------------------------------------------------
+
+
+def say_ratio(ratio: tuple[float, float]) -> str:
+    """A read:write ratio with what it means: (100, 1) -> '100:1 (99% reads)'."""
+    reads, writes = ratio
+    text = f"{reads:g}:{writes:g}"
+    if reads == 0:
+        return f"{text} (writes only)"
+    if writes == 0:
+        return f"{text} (reads only)"
+    return f"{text} ({say_share(reads / (reads + writes))} reads)"
+
+
+
+def say_users_at(multiplier: float, cap: Capacity) -> str:
+    """Where a multiple of today's traffic lands: '~2.2 million users' or '0.43x today's traffic'."""
+    if not math.isfinite(multiplier):
+        return "never"
+    if cap.users is not None:
+        return f"{q.say_count(cap.users * multiplier)} users"
+    return f"{say_times(multiplier)} today's traffic"
+
+
+def utilization_badge(utilization: float, target: float) -> str:
+    """A utilization as a coloured badge: green below the target, amber below 100%, red above."""
+    colour = charts.COLORS["ok"] if utilization < target else (
+        charts.COLORS["warn"] if utilization < 1 else charts.COLORS["bad"])
+    return (f'<span style="background:{colour};color:white;padding:1px 7px;border-radius:3px">'
+            f'{say_share(utilization)}</span>')
+
+
+def esc(text: str) -> str:
+    return html.escape(str(text), quote=False)
+
+
+# --- scheduling -----------------------------------------------------------------------------
+
+def loop_scheduler(delay: float, callback: Callable[[], None]):
+    """Run ``callback`` on the running asyncio loop after ``delay`` s; None when no loop runs."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop.call_later(delay, callback) if delay > 0 else loop.call_soon(callback)
+
+
+class ManualScheduler:
+    """A scheduler that only runs what is due when told (tests and benchmarks without a loop)."""
+
+    class Handle:
+        def __init__(self, delay: float, callback: Callable[[], None]):
+            self.delay, self.callback, self.cancelled = delay, callback, False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    def __init__(self):
+        self.handles: list[ManualScheduler.Handle] = []
+
+    def __call__(self, delay: float, callback: Callable[[], None]) -> "ManualScheduler.Handle":
+        handle = self.Handle(delay, callback)
+        self.handles.append(handle)
+        return handle
+
+    @property
+    def pending(self) -> int:
+        """Scheduled calls not yet run or cancelled."""
+        return sum(not h.cancelled for h in self.handles)
+
+    def run(self) -> int:
+        """Run every pending call once; returns how many ran."""
+        due, self.handles = self.handles, []
+        ran = 0
+        for handle in due:
+            if not handle.cancelled:
+                handle.callback()
+                ran += 1
+        return ran
+
+
+# --- state and controls -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class State:
+    """What every view draws from: the overrides in force, the validated spec, its numbers."""
+
+    overrides: dict
+    spec: Spec
+    cap: Capacity
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        """The scaling and reliability analysis, computed when a view first asks for it."""
+        return analyze(self.spec, self.cap)
+
+
+class Control:
+    """One slider bound to one input, with its value said the way people say it beside it."""
+
+    def __init__(self, name: str, slider: w.ValueWidget, say: Callable[[Any], str], initial: Any = None):
+        self.name, self.slider, self.say = name, slider, say
+        self.start = slider.value                                   # where the slider starts (and resets to)
+        self.initial = slider.value if initial is None else initial  # the spec's value it stands for
+        slider.readout = False
+        slider.continuous_update = True
+        slider.style.description_width = "125px"
+        slider.layout.width = "275px"
+        css = name.replace(".", "-").replace(" ", "_").lower()
+        slider.add_class(f"dk-{css}")
+        self.readout = w.HTML(say(self.initial))
+        self.readout.add_class("dk-readout")
+        self.readout.add_class(f"dk-readout-{css}")
+        self.box = w.HBox([slider, self.readout])
+        self.box.add_class("dk-control")
+
+    @property
+    def value(self):
+        """The slider's value, or exactly the spec's while the slider has not left it."""
+        return self.slider.value if self.changed else self.initial
+
+    @property
+    def changed(self) -> bool:
+        """True when the slider has left the spec's value (a float's last bits after a browser
+        round trip do not count)."""
+        value, start = self.slider.value, self.start
+        if isinstance(value, float) and isinstance(start, (int, float)):
+            return not math.isclose(value, start, rel_tol=1e-9, abs_tol=1e-12)
+        return value != start
+
+    def refresh(self) -> None:
+        """Say the slider's current value (the spec's own while the slider has not left it)."""
+        self.readout.value = self.say(self.value)
+
+
+def _log_slider(label: str, value: float, lo: float, hi: float, step: float = 0.02) -> w.FloatLogSlider:
+    """A base-10 log slider covering lo..hi (and ``value``) whose step grid passes through ``value``.
+
+    The browser snaps a slider to its grid when it first draws it; on the grid, the spec's own
+    value survives that round trip, so showing a panel never changes a number.
+    """
+    exp = math.log10(value) if value > 0 else math.log10(lo)
+    below = math.ceil(round((exp - math.log10(lo)) / step, 6))
+    above = math.ceil(round((math.log10(hi) - exp) / step, 6))
+    return w.FloatLogSlider(value=value if value > 0 else lo, base=10, min=exp - max(below, 0) * step,
+                            max=exp + max(above, 0) * step, step=step, description=label)
+
+
+def _options(choices, value, key=lambda v: v) -> list:
+    """``choices`` with ``value`` added in order when it is not one of them."""
+    values = list(choices)
+    if not any(math.isclose(key(v), key(value), rel_tol=1e-12, abs_tol=1e-15) for v in values):
+        values.append(value)
+    return sorted(values, key=key)
+
+
+def _same(values, value, key=lambda v: v):
+    """The member of ``values`` equal to ``value`` (so a selection slider starts on it)."""
+    return next(v for v in values if math.isclose(key(v), key(value), rel_tol=1e-12, abs_tol=1e-15))
+
+
+def _read_share(ratio) -> float:
+    reads, writes = ratio
+    return reads / (reads + writes)
+
+
+# --- the panel --------------------------------------------------------------------------------
+
+class Panel:
+    """The shared controls, the current overrides -> validated spec -> Capacity + Analysis, and the
+    views they drive.  Observers are registered once; updates are coalesced (see ``flush``)."""
+
+    def __init__(self, spec: str = "reference", overrides: dict | None = None, *,
+                 scheduler: Callable | None = None, clock: Callable[[], float] = time.perf_counter,
+                 min_interval: float = MIN_INTERVAL):
+        self.ref = str(spec)
+        self.path = resolve(spec)
+        self.raw = read_raw(self.path)
+        self.base_overrides = dict(overrides or {})
+        base = validate(apply_overrides(self.raw, self.base_overrides), self.ref)
+        self.base = base
+        self.state = self._state(self.base_overrides, base)
+        self.error = ""
+        self.views: list = []
+        self.updates = 0
+        self.last_seconds = 0.0
+        self._schedule = scheduler or loop_scheduler
+        self._clock = clock
+        self._min_interval = min_interval
+        self._dirty = False
+        self._handle = None
+        self._ready_at = 0.0
+        self._waiters: list = []
+        self.controls: dict[str, Control] = {}
+        self._build_controls(base)
+        self.widget = self._layout(base)
+        for control in self.controls.values():
+            control.slider.observe(self._changed, names="value")
+        self._show(self.state)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _add(self, control: Control) -> None:
+        self.controls[control.name] = control
+
+    def _build_controls(self, spec: Spec) -> None:
+        s = spec.scale
+        if s.per_user:
+            dau = s.daily_active_users if s.daily_active_users is not None else s.users * s.daily_active_fraction
+            self._add(Control("users", _log_slider("Users", s.users, 1e3, 1e10, 0.05), q.say_count))
+            self._add(Control("active", _log_slider("Daily active share", dau / s.users, 1e-3, 1.0),
+                              lambda v: f"{say_share(v)} ({q.say_count(self.controls['users'].value * v)} a day)"))
+            self._add(Control("requests", _log_slider("Requests/user/day", s.requests_per_user_per_day, 1, 1e4),
+                              lambda v: f"{q.say_count(v)} a day"))
+            ratios = _options([(float(r), float(w_)) for r, w_ in RATIOS], tuple(s.read_write_ratio), _read_share)
+            self._add(Control("ratio", w.SelectionSlider(
+                options=[(f"{r:g}:{w_:g}", (r, w_)) for r, w_ in ratios],
+                value=_same(ratios, tuple(s.read_write_ratio), _read_share), description="Read:write"),
+                say_ratio))
+        else:
+            for name in ("reads", "writes"):   # a rate of 0 starts at the slider's low end, said as 0
+                self._add(Control(name, _log_slider(f"{name.title()}/s", getattr(s, name), 0.01, 1e7),
+                                  lambda v: f"{q.say_qps(v)}/s", initial=getattr(s, name)))
+        self._add(Control("peak_factor", w.FloatSlider(value=s.peak_factor, min=1, max=max(10, s.peak_factor),
+                                                       step=0.5, description="Peak factor"),
+                          lambda v: f"{v:g}x average"))
+        self._add(Control("record_size", _log_slider("Record size", s.record_size, 10, 1e7), q.say_bytes))
+        days = _options(RETENTION_DAYS, s.retention)
+        self._add(Control("retention", w.SelectionSlider(options=[(q.say_days(d), d) for d in days],
+                                                         value=_same(days, s.retention), description="Retention"),
+                          q.say_days))
+        caches = [c for c in spec.components if c.kind == "cache"]
+        if caches:
+            hit = caches[0].hit_ratio if caches[0].hit_ratio is not None else 0.0
+            self._add(Control("hit_ratio", w.FloatSlider(value=hit, min=0, max=0.99, step=0.01,
+                                                         description="Cache hit ratio"), say_share))
+        self._add(Control("server_qps", _log_slider("Server capacity", s.server_qps, 10, 1e5),
+                          lambda v: f"{q.say_qps(v)}/s per server"))
+        for comp in spec.components:
+            self._add(Control(f"{comp.name}.replicas", w.IntSlider(
+                value=comp.replicas, min=1, max=max(64, 4 * comp.replicas), description="replicas"), str))
+            if comp.kind in STATEFUL_KINDS:
+                self._add(Control(f"{comp.name}.shards", w.IntSlider(
+                    value=comp.shards, min=1, max=max(64, 4 * comp.shards), description="shards"), str))
+            nines = _options(NINES, comp.availability)
+            self._add(Control(f"{comp.name}.availability", w.SelectionSlider(
+                options=[(q.say_percent(n), n) for n in nines], value=_same(nines, comp.availability),
+                description="availability"), lambda v: f"{q.say_percent(v)} each"))
+
+    def _layout(self, spec: Spec) -> w.VBox:
+        scale = [c.box for name, c in self.controls.items() if "." not in name]
+        grid = w.GridBox(scale, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(440px, 1fr))"))
+        grid.add_class("dk-controls")
+        cells = []
+        widths = {"replicas": ("60px", 165, "40px"), "shards": ("50px", 155, "40px"),
+                  "availability": ("80px", 185, "100px")}   # description, slider, readout
+        for comp in spec.components:
+            kind = comp.kind.replace("_", " ")
+            cells.append(w.HTML(f'<b title="{esc(kind)}">{esc(comp.name)}</b>', layout=w.Layout(width="160px")))
+            for field in ("replicas", "shards", "availability"):
+                control = self.controls.get(f"{comp.name}.{field}")
+                if control is None:
+                    cells.append(w.HTML(""))
+                    continue
+                description, slider, readout = widths[field]
+                control.slider.style.description_width = description
+                control.slider.layout.width = f"{slider}px"
+                control.readout.layout.min_width = control.readout.layout.width = readout
+                cells.append(control.box)
+        table = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px",
+                                                 align_items="center"))
+        components = w.Accordion(children=[table], titles=("Components: replicas, shards, availability",))
+        components.selected_index = None
+        self.reset_button = w.Button(description="Reset to spec", icon="undo",
+                                     tooltip="Put every slider back to the spec's value")
+        self.reset_button.add_class("dk-reset")
+        self.reset_button.on_click(lambda _: self.reset())
+        self.qps_peak = w.HTML()
+        self.qps_peak.add_class("dk-qps-peak")
+        self.qps_average = w.HTML()
+        self.qps_average.add_class("dk-qps-average")
+        self.storage = w.HTML()
+        self.storage.add_class("dk-storage-total")
+        self.servers = w.HTML()
+        self.servers.add_class("dk-servers")
+        for big in (self.qps_peak, self.storage, self.servers):
+            big.add_class("dk-big")
+        self.retention_label = w.HTML()
+        summary = w.HBox([w.HTML("Peak QPS"), self.qps_peak, w.HTML("average"), self.qps_average,
+                          w.HTML("&nbsp;&nbsp;Storage"), self.retention_label, self.storage,
+                          w.HTML("App servers at peak"), self.servers, self.reset_button])
+        summary.add_class("dk-summary")
+        self.error_box = w.HTML()
+        self.error_box.add_class("dk-error")
+        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: drag a slider, every number below follows.")
+        box = w.VBox([w.HTML(STYLE), title, grid, components, summary, self.error_box])
+        box.add_class("dk-panel")
+        return box
+
+    # -- state --------------------------------------------------------------------------------
+
+    def overrides(self) -> dict:
+        """The spec overrides the sliders stand for: the notebook's own, plus every moved slider."""
+        out = dict(self.base_overrides)
+        c = self.controls
+        moved = {name for name, control in c.items() if control.changed}
+        s = self.base.scale
+        if s.per_user:
+            if "users" in moved:
+                out["users"] = c["users"].value
+            if "active" in moved or ("users" in moved and s.daily_active_users is not None):
+                if s.daily_active_users is None:
+                    out["daily_active_fraction"] = c["active"].value
+                elif "active" in moved:     # users x share never exceeds users: clamped by the slider
+                    out["daily_active_users"] = c["users"].value * c["active"].value
+                else:                       # keep the spec's share of users exactly
+                    out["daily_active_users"] = c["users"].value * s.daily_active_users / s.users
+            if "requests" in moved:
+                out["requests_per_user_per_day"] = c["requests"].value
+            if "ratio" in moved:
+                reads, writes = c["ratio"].value
+                out["read_write_ratio"] = f"{reads!r}:{writes!r}"
+        else:
+            for name in ("reads", "writes"):
+                if name in moved:
+                    out[name] = f"{c[name].value!r}/s"
+        for name in ("peak_factor", "record_size", "retention", "server_qps"):
+            if name in moved:
+                out[name] = c[name].value
+        for comp in self.base.components:
+            if "hit_ratio" in moved and comp.kind == "cache":
+                out[f"components.{comp.name}.hit_ratio"] = c["hit_ratio"].value
+            for field in ("replicas", "shards", "availability"):
+                key = f"{comp.name}.{field}"
+                if key in moved:
+                    out[f"components.{key}"] = c[key].value
+        return out
+
+    @staticmethod
+    def _state(overrides: dict, spec: Spec) -> State:
+        return State(overrides, spec, estimate(spec.scale))
+
+    def compute(self) -> State:
+        """Validate the sliders' spec and compute its numbers (raises SpecError when invalid)."""
+        overrides = self.overrides()
+        spec = validate(apply_overrides(self.raw, overrides), f"{self.ref} (sliders)")
+        return self._state(overrides, spec)
+
+    # -- coalescing ---------------------------------------------------------------------------
+
+    def _changed(self, change=None) -> None:
+        """Observer of every slider: note that something changed and make sure one update is due."""
+        self._dirty = True
+        if self._handle is not None:
+            return
+        delay = max(0.0, self._ready_at - self._clock())
+        handle = self._schedule(delay, self._scheduled)
+        if handle is None:          # no event loop (plain Python): update now
+            self.flush()
+        else:
+            self._handle = handle
+
+    def _scheduled(self) -> None:
+        self._handle = None
+        try:
+            self.flush()
+        except Exception as exc:  # a callback on the kernel's loop must not die silently
+            log.exception("designkit widgets: update failed")
+            self._set_error(f"internal error while updating: {type(exc).__name__}: {exc}")
+
+    def flush(self) -> bool:
+        """Apply the newest slider values now, if any changed since the last update; True if it did.
+
+        Slider events only set a dirty flag; the one scheduled call (or this method) reads the
+        sliders' current values, so any burst of events costs one update and ends exact.
+        """
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if not self._dirty:
+            return False
+        self._dirty = False
+        started = self._clock()
+        try:
+            state = self.compute()
+        except DesignkitError as exc:
+            for control in self.controls.values():
+                control.refresh()
+            self._set_error(str(exc))
+        else:
+            self._set_error("")
+            self.state = state
+            self._show(state)
+        finished = self._clock()
+        self.last_seconds = finished - started
+        self._ready_at = finished + max(self._min_interval, self.last_seconds)
+        self.updates += 1
+        waiters, self._waiters = self._waiters, []
+        for future in waiters:
+            if not future.done():
+                future.set_result(self.state)
+        return True
+
+    def next_update(self) -> "asyncio.Future":
+        """A future that resolves with the state after the next update (for benchmarks)."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        return future
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def _set_error(self, message: str) -> None:
+        self.error = message
+        self.error_box.value = "" if not message else (
+            "Not a valid spec with these values (the views keep the last valid one): "
+            + "<br>".join(esc(line) for line in message.splitlines()))
+
+    def _show(self, state: State) -> None:
+        for control in self.controls.values():
+            control.refresh()
+        cap = state.cap
+        self.qps_peak.value = q.say_qps(cap.qps_peak)
+        self.qps_average.value = q.say_qps(cap.qps_average)
+        self.retention_label.value = f"over {q.say_days(cap.retention_days)}"
+        self.storage.value = q.say_bytes(cap.storage_total_bytes)
+        self.servers.value = str(cap.servers_needed)
+        for view in self.views:
+            view.update(state)
+
+    def add(self, view):
+        """Drive ``view`` from this panel from now on (it was built from the current state)."""
+        self.views.append(view)
+        return view
+
+    def set(self, **values) -> None:
+        """Move sliders by control name (``users=1e9``; component controls: ``set(**{"Event Store.replicas": 5})``)."""
+        for name, value in values.items():
+            self.controls[name].slider.value = value
+
+    def reset(self) -> None:
+        """Every slider back to the spec's value, applied at once."""
+        for control in self.controls.values():
+            control.slider.value = control.start
+        self._dirty = True
+        self.flush()
+
+    def close(self) -> None:
+        """Close every widget of the panel and its views (frees the kernel side)."""
+        for view in self.views:
+            view.widget.close()
+        self.widget.close()
