@@ -33,14 +33,14 @@ FOUND = {"bandwidth": "a bandwidth", "rate": "a rate", "size": "a size", "share"
          "count": "a plain count"}
 
 _APPROX = re.compile(r"^(?:about|around|roughly|approximately|approx\.?|nearly|almost|circa|ca\.|"
-                     r"some|just under|just over|under|over|maybe|~|≈|≃|±)\s*", re.I)
+                     r"some|just under|just over|under|over|maybe|~|≈|≃|±)\s*", re.IGNORECASE)
 _TIMES_TEN = re.compile(r"\s*[x×*]\s*10\s*\^\s*([-+]?\d+)")
 _NOUNS = re.compile(r"\b(?:users?|people|daily actives?|actives?|requests?|reqs?|req|events?|reads?|"
                     r"writes?|queries|messages?|ops|servers?|machines?|nodes?|instances?|boxes|"
-                    r"shards?|partitions?|of (?:data|storage)|storage|data|copies)\b", re.I)
-_PER_DAY = re.compile(r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:day|d)\s*$", re.I)
-_PER_SECOND = re.compile(r"\s*(?:/\s*s(?:ec(?:ond)?)?|\bper\s+s(?:ec(?:ond)?)?|\ba\s+second|ps)\s*$", re.I)
-_PER_MONTH = re.compile(r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:month|mo)\s*$", re.I)
+                    r"shards?|partitions?|of (?:data|storage)|storage|data|copies)\b", re.IGNORECASE)
+_PER_DAY = re.compile(r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:day|d)\s*$", re.IGNORECASE)
+_PER_SECOND = re.compile(r"\s*(?:/\s*s(?:ec(?:ond)?)?|\bper\s+s(?:ec(?:ond)?)?|\ba\s+second|ps)\s*$", re.IGNORECASE)
+_PER_MONTH = re.compile(r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:month|mo)\s*$", re.IGNORECASE)
 _NUM = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 _BITS = re.compile(r"^(?:([KMGTP])(i?)b|([kKmMgGtTpP]?)(i?)bits?)$")  # "Mb", "Mbit": bits
 _NINES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -175,9 +175,9 @@ def _kind_of(text: str, wanted: str) -> str | None:
         if kind == wanted or (wanted == "bandwidth" and kind == "size"):
             continue
         try:
-            if kind == "bandwidth" and not re.search(r"/|\bper\b|ps$", text, re.I):
+            if kind == "bandwidth" and not re.search(r"/|\bper\b|ps$", text, re.IGNORECASE):
                 continue
-            if kind == "rate" and not re.search(r"/|\bper\b|qps|rps", text, re.I):
+            if kind == "rate" and not re.search(r"/|\bper\b|qps|rps", text, re.IGNORECASE):
                 continue
             if kind == "share" and "%" not in text and "nine" not in text.lower():
                 continue
@@ -246,7 +246,7 @@ def check(question: Question, text: object) -> Verdict:
     if grade in ("good", "order"):
         message = f"{LEVEL_WORDS[grade]} ({_how_far(got, want)}): the answer is {question.said}."
     if found:
-        factor = dict((key, f) for f, key in question.slips)[found]
+        factor = {key: f for f, key in question.slips}[found]
         extra = f" (×{1 / factor:g})" if found in ("peak", "replication") else ""
         message += f" It looks like you {SLIPS[found]}{extra}."
     return Verdict(grade, message, value, found)

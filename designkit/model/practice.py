@@ -10,10 +10,10 @@ Grading written answers lives in ``answers``.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from . import quantities as q
-
 from .analysis import analyze
 from .capacity import Capacity, estimate, servers_for
 
@@ -63,7 +63,10 @@ class Question:
     @property
     def hints(self) -> tuple[str, str, str]:
         """The hint ladder: the formula, then the first step, then the worked answer."""
-        return (f"Formula: {self.formula}", f"First step: {self.working[0]}",
+        first = self.working[0]
+        if len(self.working) == 1:   # a one-step working: show the step, keep its result back
+            first = re.split(r" [=≈] ", first)[0] + " = ?"
+        return (f"Formula: {self.formula}", f"First step: {first}",
                 "Worked answer: " + "; ".join(self.working))
 
     def to_json(self) -> dict:
@@ -180,8 +183,8 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
                 (("Users", q.say_count(cap.users)), ("Active on a given day", q.say_percent(share))),
                 cap.daily_active_users, "users", q.say_count(cap.daily_active_users),
                 "daily actives = users × share active each day",
-                (f"{q.say_count(cap.users)} users × {q.say_percent(share)} "
-                 f"{_eq(q.say_count(cap.daily_active_users))} daily actives",)))
+                ((f"{q.say_count(cap.users)} users × {q.say_percent(share)} "
+                 f"{_eq(q.say_count(cap.daily_active_users))} daily actives"),)))
         ratio = ":".join(f"{part:g}" for part in s.read_write_ratio)
         rpu = _n(s.requests_per_user_per_day)
         out.append(Question(

@@ -13,7 +13,6 @@ from . import reliability, scaling
 from .analysis import Analysis
 from .practice import NOTHING, Question, _eq, _n, _rate
 
-
 # --- scaling --------------------------------------------------------------------------------
 
 def _shard_question(spec, a: Analysis) -> Question | None:
@@ -94,7 +93,7 @@ def scaling_questions(spec, a: Analysis) -> list[Question | None]:
         _full_givens(rows), first or NOTHING, "component", first or NOTHING,
         "each component is full at 1 ÷ its fullest limit's utilization; the smallest multiple breaks first",
         (*steps, verdict), choices=tuple(load.name for load in a.loads)))
-    multiple, _, name, lim = rows[0]
+    _multiple, _, name, lim = rows[0]
     if not math.isfinite(lim.break_multiplier):
         return out
     cap = a.capacity
@@ -103,17 +102,17 @@ def scaling_questions(spec, a: Analysis) -> list[Question | None]:
         users = cap.users * lim.break_multiplier
         out.append(Question(
             "break_users", 6, f"At how many users does the first component to fill ({name}) break?",
-            (("Users today", q.say_count(cap.users)), (name, f"{q.say_share(lim.utilization)} of its "
-                                                             f"{_metric(lim.metric)} at today's peak")),
+            (("Users today", q.say_count(cap.users)), (name, (f"{q.say_share(lim.utilization)} of its "
+                                                             f"{_metric(lim.metric)} at today's peak"))),
             users, "users", q.say_count(users), "users then = users today ÷ utilization today",
-            (full, f"{q.say_count(cap.users)} users × {q.say_times(lim.break_multiplier)} "
-                   f"{_eq(q.say_count(users))} users")))
+            (full, (f"{q.say_count(cap.users)} users × {q.say_times(lim.break_multiplier)} "
+                   f"{_eq(q.say_count(users))} users"))))
     else:
         qps = cap.qps_peak * lim.break_multiplier
         out.append(Question(
             "break_users", 6, f"At what peak QPS does the first component to fill ({name}) break?",
-            (("Peak QPS today", _rate(cap.qps_peak)), (name, f"{q.say_share(lim.utilization)} of its "
-                                                             f"{_metric(lim.metric)} at today's peak")),
+            (("Peak QPS today", _rate(cap.qps_peak)), (name, (f"{q.say_share(lim.utilization)} of its "
+                                                             f"{_metric(lim.metric)} at today's peak"))),
             qps, "requests/s", _rate(qps), "peak QPS then = peak QPS today ÷ utilization today",
             (full, f"{_rate(cap.qps_peak)} × {q.say_times(lim.break_multiplier)} {_eq(_rate(qps))}")))
     return out
