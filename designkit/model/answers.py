@@ -246,10 +246,16 @@ def check(question: Question, text: object) -> Verdict:
     if grade in ("good", "order"):
         message = f"{LEVEL_WORDS[grade]} ({_how_far(got, want)}): the answer is {question.said}."
     if found:
-        factor = {key: f for f, key in question.slips}[found]
-        extra = f" (×{1 / factor:g})" if found in ("peak", "replication") else ""
-        message += f" It looks like you {SLIPS[found]}{extra}."
+        message += " " + slip_sentence(question, found)
     return Verdict(grade, message, value, found)
+
+
+def slip_sentence(question: Question, key: str) -> str:
+    """'It looks like you forgot the peak factor (×4).'"""
+    factor = {k: f for f, k in question.slips}[key]
+    times = 1 / factor
+    extra = f" (×{times:g})" if key in ("peak", "replication") and times == round(times) else ""
+    return f"It looks like you {SLIPS[key]}{extra}."
 
 
 def _how_far(got: float, want: float) -> str:

@@ -296,5 +296,5 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
         (f"{_rate(cap.qps_peak)} ÷ {each} {_eq(q.say_qps(cap.qps_peak / cap.server_qps))}",
          f"rounded up: {cap.servers_needed} servers"),
         ((servers_for(cap.qps_average, cap.server_qps) / cap.servers_needed, "peak"),)
-        if cap.peak_factor != 1 else ()))
+        if servers_for(cap.qps_average, cap.server_qps) != cap.servers_needed else ()))
     return out
