@@ -72,7 +72,7 @@ def cmd_analyze(args) -> int:
 def cmd_practice(args) -> int:
     from .model.practice import bank
     from .model.spec import load_spec
-    from .views.practice_terminal import session
+    from .views.practice_text import session
     questions = bank(load_spec(args.spec, _overrides(args)), seed=args.seed)
     if args.json:
         print(json.dumps([x.to_json() for x in questions.questions], indent=2, ensure_ascii=False))

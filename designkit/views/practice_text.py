@@ -1,4 +1,4 @@
-"""Estimation practice in a terminal: one question at a time, hints on request, a score at the end.
+"""Estimation practice as text: a terminal session, and the questions as Markdown for notebooks.
 
 ``session(bank, ask, say)`` reads answers with ``ask(prompt)`` (None at end of input) and writes
 with ``say(text)``, so the CLI passes stdin/stdout and tests pass lists.
@@ -10,6 +10,7 @@ from typing import Callable
 
 from ..model.answers import LEVEL_WORDS, LEVELS, Verdict, check, score
 from ..model.practice import Bank, Question
+from .markdown import table, text
 
 HELP = ('Answer the way you would say it ("46K", "50,000/s", "0.9 PB", "about 1 PB");\n'
         "h for a hint (formula, first step, worked answer), s to skip, q to stop.")
@@ -64,3 +65,12 @@ def session(bank: Bank, ask: Callable[[str], str | None], say: Callable[[str], N
             break
     say(score_line(verdicts, skipped, len(bank.questions)))
     return verdicts
+
+
+def questions_markdown(questions) -> str:
+    """The questions and givens as Markdown (spec text escaped), answers left out: for headless runs."""
+    parts = []
+    for number, x in enumerate(questions, 1):
+        rows = [[text(label), text(value)] for label, value in x.givens]
+        parts.append(f"**{number}. {text(x.text)}**\n\n" + table(["Given", "Value"], rows))
+    return "\n\n".join(parts)
