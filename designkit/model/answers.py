@@ -43,6 +43,8 @@ _PER_SECOND = re.compile(r"\s*(?:/\s*s(?:ec(?:ond)?)?|\bper\s+s(?:ec(?:ond)?)?|\
 _PER_MONTH = re.compile(r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:month|mo)\s*$", re.IGNORECASE)
 _NUM = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 _BITS = re.compile(r"^(?:([KMGTP])(i?)b|([kKmMgGtTpP]?)(i?)bits?)$")  # "Mb", "Mbit": bits
+SHORT_SECONDS = {"ms": 1e-3, "msec": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3,
+                 "µs": 1e-6, "us": 1e-6, "microsecond": 1e-6, "microseconds": 1e-6}
 _NINES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
@@ -137,6 +139,8 @@ def _minutes(text: str) -> float:
     unit = unit.strip().lower()
     if unit in ("", "m"):
         return number
+    if unit in SHORT_SECONDS:
+        return number * SHORT_SECONDS[unit] / 60
     if unit not in q.DURATION_UNITS:
         raise AnswerError(f"unknown unit {unit!r}")
     return number * q.DURATION_UNITS[unit] * 1440

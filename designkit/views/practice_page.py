@@ -16,8 +16,8 @@ import html
 import json
 
 from ..model import quantities as q
-from ..model.answers import (BINARY_WINDOW, EXAMPLES, GOOD_FACTOR, LEVEL_WORDS, SLIP_WINDOW, WANTED,
-                             normalize_name, slip_sentence)
+from ..model.answers import (BINARY_WINDOW, EXAMPLES, GOOD_FACTOR, LEVEL_WORDS, SHORT_SECONDS,
+                             SLIP_WINDOW, WANTED, normalize_name, slip_sentence)
 from ..model.practice import NOTHING, Bank, Question
 
 INTRO = ("Work each one out on paper first, then type your answer the way you would say it "
@@ -44,7 +44,7 @@ def page_data(bank: Bank) -> dict:
     return {
         "questions": [question_data(x) for x in bank.questions],
         "units": {"count": q.COUNT_WORDS, "size": q.SIZE_UNITS, "period": q.RATE_PERIODS,
-                  "duration": q.DURATION_UNITS},
+                  "duration": q.DURATION_UNITS, "short_seconds": SHORT_SECONDS},
         "levels": LEVEL_WORDS, "good": GOOD_FACTOR, "slip_window": SLIP_WINDOW,
         "binary_window": BINARY_WINDOW, "nothing": NOTHING,
         "nothing_words": [normalize_name(w) for w in (NOTHING, "none", "no component", "nothing breaks")],
@@ -192,6 +192,7 @@ SCRIPT = r"""
     var s = split(t.replace(PER_MONTH, "").trim()); if (!s) return null;
     var u = s[1].trim().toLowerCase();
     if (u === "" || u === "m") return s[0];
+    if (has(U.short_seconds, u)) return s[0] * U.short_seconds[u] / 60;
     return has(U.duration, u) ? s[0] * U.duration[u] * 1440 : null;
   }
   var READ = {count: count, rate: rate, size: size, bandwidth: bandwidth, share: share, minutes: minutes};
