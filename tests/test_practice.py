@@ -481,3 +481,20 @@ def test_the_built_handout_has_the_practice_appendix(reference_build):
     with chromium_page() as page:
         requests, errors = _open(page, reference_build[0].handout)
         _check_page(page, requests, errors)
+
+
+def test_the_session_in_the_docs_is_a_real_one():
+    """docs/practice.md shows a terminal session: replaying its answers prints exactly that."""
+    from pathlib import Path
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "practice.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(Practice: .*?)\n```", docs, re.S).group(1)
+    replies = iter(line[2:] for line in shown.splitlines() if line.startswith("> "))
+    lines = []
+
+    def ask(prompt):
+        reply = next(replies, None)
+        lines.append(prompt + (reply or ""))
+        return reply
+
+    session(bank(load_spec("reference")), ask, lambda text: lines.extend(text.split("\n")))
+    assert "\n".join(lines).strip() == shown.strip()
