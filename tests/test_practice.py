@@ -13,14 +13,21 @@ import subprocess
 import sys
 
 import pytest
+from _specs import comp, make_spec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _specs import comp, make_spec
 from designkit import cli
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
-from designkit.model.answers import (LEVELS, AnswerError, check, level, parse_answer, slip)
+from designkit.model.answers import (
+    LEVELS,
+    AnswerError,
+    check,
+    level,
+    parse_answer,
+    slip,
+)
 from designkit.model.capacity import estimate
 from designkit.model.practice import SLIPS, bank, vary
 from designkit.model.spec import example_names, load_spec
@@ -205,7 +212,7 @@ def test_answers_written_the_way_people_write_them(text, kind, value):
 positive = st.floats(min_value=1e-3, max_value=1e15, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(positive, st.sampled_from(["{:.6g}", "{:,.3f}/s", "about {:.5e}", "~{:.6g} QPS", "{:.6g} per second"]))
 def test_rates_round_trip(value, form):
     text = form.format(value)
@@ -214,7 +221,7 @@ def test_rates_round_trip(value, form):
     assert parsed == pytest.approx(shown, rel=1e-9)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.floats(min_value=1.0, max_value=1e20, allow_nan=False))
 def test_said_sizes_and_counts_read_back(value):
     """What say_* writes, the reader reads back to within its two-figure rounding."""
@@ -223,14 +230,14 @@ def test_said_sizes_and_counts_read_back(value):
     assert parse_answer(q.say_qps(value) + "/s", "rate") == pytest.approx(value, rel=0.06)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40), st.sampled_from([x.key for x in REF.questions]))
 def test_any_text_gets_a_verdict_never_an_exception(text, key):
     verdict = check(REF.get(key), text)
     assert verdict.level in (*LEVELS, "invalid") and verdict.message
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=30), st.sampled_from(["count", "rate", "size", "bandwidth", "share", "minutes"]))
 def test_the_parser_raises_only_answer_errors(text, kind):
     try:
@@ -362,10 +369,10 @@ def test_appendix_script_is_allowed_by_hash_and_data_cannot_close_it(tmp_path):
     assert any(c.name == EVIL for c in spec.components)
     page = render_handout("# Design X\n\nText.\n", assets_dir=tmp_path, practice=bank(spec))
     assert page.count("<script") == 2 and page.count("</script") == 2
-    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL).group(1)
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert f"{CSP}; script-src 'sha256-{digest}'" in page
-    data = re.search(r'<script type="application/json" id="practice-data">(.*?)</script>', page, re.S).group(1)
+    data = re.search(r'<script type="application/json" id="practice-data">(.*?)</script>', page, re.DOTALL).group(1)
     assert "<" not in data and ">" not in data and "&" not in data
     assert EVIL in json.loads(data)["questions"][REF.questions.index(REF.get("first_to_break"))]["choices"].values()
     assert "Event &lt;/script&gt;&lt;script&gt;" in page                # escaped where it is HTML
@@ -438,9 +445,8 @@ def _open(page, path):
 
 @pytest.mark.browser
 def test_appendix_boxes_in_chromium_and_readable_without_javascript(tmp_path):
-    from playwright.sync_api import expect
-
     from _browser import chromium_page
+    from playwright.sync_api import expect
     handout = tmp_path / "handout.html"
     handout.write_text(render_handout("# Design X\n\n## Practice\n\nA heading of the same name.\n",
                                       assets_dir=tmp_path, practice=REF), encoding="utf-8")
@@ -459,9 +465,8 @@ def test_appendix_boxes_in_chromium_and_readable_without_javascript(tmp_path):
 
 @pytest.mark.browser
 def test_evil_spec_text_stays_inert_in_chromium(tmp_path):
-    from playwright.sync_api import expect
-
     from _browser import chromium_page
+    from playwright.sync_api import expect
     handout = tmp_path / "handout.html"
     handout.write_text(render_handout("# X\n", assets_dir=tmp_path, practice=bank(evil_spec(tmp_path))))
     with chromium_page() as page:
@@ -487,7 +492,7 @@ def test_the_session_in_the_docs_is_a_real_one():
     """docs/practice.md shows a terminal session: replaying its answers prints exactly that."""
     from pathlib import Path
     docs = (Path(__file__).resolve().parents[1] / "docs" / "practice.md").read_text(encoding="utf-8")
-    shown = re.search(r"```text\n(Practice: .*?)\n```", docs, re.S).group(1)
+    shown = re.search(r"```text\n(Practice: .*?)\n```", docs, re.DOTALL).group(1)
     replies = iter(line[2:] for line in shown.splitlines() if line.startswith("> "))
     lines = []
 

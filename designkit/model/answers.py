@@ -29,8 +29,8 @@ EXAMPLES = {"count": "140 million", "rate": "46K/s", "size": "0.9 PB", "bandwidt
 WANTED = {"count": "a count", "rate": "a rate (requests per second)", "size": "a size in bytes",
           "bandwidth": "a bandwidth (bytes per second)", "share": "an availability (a percentage)",
           "minutes": "a duration (minutes)", "name": "a component's name"}
-FOUND = {"bandwidth": "a bandwidth", "rate": "a rate", "size": "a size", "share": "a percentage", "minutes": "a duration",
-         "count": "a plain count"}
+FOUND = {"bandwidth": "a bandwidth", "rate": "a rate", "size": "a size", "share": "a percentage",
+         "minutes": "a duration", "count": "a plain count"}
 
 _APPROX = re.compile(r"^(?:about|around|roughly|approximately|approx\.?|nearly|almost|circa|ca\.|"
                      r"some|just under|just over|under|over|maybe|~|≈|≃|±)\s*", re.IGNORECASE)

@@ -143,17 +143,18 @@ def bank(spec, *, seed: int | None = None) -> Bank:
     return Bank(spec.name, seed, tuple(x for x in questions if x is not None))
 
 
-def _eq(said: str) -> str:
+def said_equals(said: str) -> str:
     """'= 12' or '≈ 12' for a said number ('~12')."""
     return f"≈ {said[1:]}" if said.startswith("~") else f"= {said}"
 
 
-def _n(value: float) -> str:
+def plain_number(value: float) -> str:
     """A small exact-ish number in working: 86,400, 4, 0.2."""
     return f"{value:,.0f}" if value >= 1000 and value == int(value) else f"{value:g}"
 
 
-def _rate(value: float) -> str:
+def said_rate(value: float) -> str:
+    """A rate as the article says it: '~46K/s'."""
     return f"{q.say_qps(value)}/s"
 
 
@@ -169,7 +170,7 @@ def _byte_slips(extra: tuple[tuple[float, str], ...] = ()) -> tuple[tuple[float,
 def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
     """Section 1: users, traffic, storage, bandwidth, cache and servers."""
     s = spec.scale
-    day = f"{_n(q.DAY_SECONDS)} s"
+    day = f"{plain_number(q.DAY_SECONDS)} s"
     pf = f"{cap.peak_factor:g}x"
     requests = q.say_count(cap.requests_per_day)
     out: list[Question | None] = []
@@ -184,16 +185,16 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
                 cap.daily_active_users, "users", q.say_count(cap.daily_active_users),
                 "daily actives = users × share active each day",
                 ((f"{q.say_count(cap.users)} users × {q.say_percent(share)} "
-                 f"{_eq(q.say_count(cap.daily_active_users))} daily actives"),)))
+                 f"{said_equals(q.say_count(cap.daily_active_users))} daily actives"),)))
         ratio = ":".join(f"{part:g}" for part in s.read_write_ratio)
-        rpu = _n(s.requests_per_user_per_day)
+        rpu = plain_number(s.requests_per_user_per_day)
         out.append(Question(
             "requests_per_day", 1, "How many requests does the system serve a day?",
             (("Daily active users", q.say_count(cap.daily_active_users)),
              ("Requests per user a day", rpu)),
             cap.requests_per_day, "requests/day", requests,
             "requests a day = daily actives × requests per user a day",
-            (f"{q.say_count(cap.daily_active_users)} daily actives × {rpu} requests {_eq(requests)} a day",)))
+            (f"{q.say_count(cap.daily_active_users)} daily actives × {rpu} requests {said_equals(requests)} a day",)))
         split = (("Requests a day", requests), ("Read:write ratio", ratio))
     else:
         ratio = None
@@ -201,20 +202,20 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
             "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
             (("Reads a day", q.say_count(cap.reads_per_day)), ("Writes a day", q.say_count(cap.writes_per_day))),
             cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
-            (f"{q.say_count(cap.reads_per_day)} + {q.say_count(cap.writes_per_day)} {_eq(requests)} a day",)))
+            (f"{q.say_count(cap.reads_per_day)} + {q.say_count(cap.writes_per_day)} {said_equals(requests)} a day",)))
         split = (("Reads a day", q.say_count(cap.reads_per_day)), ("Writes a day", q.say_count(cap.writes_per_day)))
 
-    avg_step = f"{requests} requests ÷ {day} {_eq(_rate(cap.qps_average))}"
+    avg_step = f"{requests} requests ÷ {day} {said_equals(said_rate(cap.qps_average))}"
     out.append(Question(
         "qps_average", 1, "What is the average QPS (requests per second)?",
-        (("Requests a day", requests),), cap.qps_average, "requests/s", _rate(cap.qps_average),
+        (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
         "average QPS = requests a day ÷ 86,400 seconds", (avg_step,)))
     out.append(Question(
         "qps_peak", 1, "What is the peak QPS?",
         (("Requests a day", requests), ("Peak factor", f"{pf} average")),
-        cap.qps_peak, "requests/s", _rate(cap.qps_peak),
+        cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
         "peak QPS = requests a day ÷ 86,400 s × peak factor",
-        (avg_step, f"× {cap.peak_factor:g} at peak {_eq(_rate(cap.qps_peak))}"), _peak_slip(cap)))
+        (avg_step, f"× {cap.peak_factor:g} at peak {said_equals(said_rate(cap.qps_peak))}"), _peak_slip(cap)))
 
     for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
                                 ("write", cap.writes_per_day, cap.write_qps_peak)):
@@ -229,20 +230,20 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
             else:
                 steps.append(f"{side}s are {part:g} of every {reads_part + writes_part:g} requests: "
                              f"{requests} × {part:g}/{reads_part + writes_part:g} "
-                             f"{_eq(q.say_count(per_day))} a day")
-        steps += [f"{q.say_count(per_day)} ÷ {day} {_eq(_rate(per_day / q.DAY_SECONDS))}",
-                  f"× {cap.peak_factor:g} at peak {_eq(_rate(peak))}"]
+                             f"{said_equals(q.say_count(per_day))} a day")
+        steps += [f"{q.say_count(per_day)} ÷ {day} {said_equals(said_rate(per_day / q.DAY_SECONDS))}",
+                  f"× {cap.peak_factor:g} at peak {said_equals(said_rate(peak))}"]
         givens = split if ratio is not None else ((f"{side.capitalize()}s a day", q.say_count(per_day)),)
         out.append(Question(
             f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
-            (*givens, ("Peak factor", f"{pf} average")), peak, "requests/s", _rate(peak),
+            (*givens, ("Peak factor", f"{pf} average")), peak, "requests/s", said_rate(peak),
             f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor", tuple(steps), _peak_slip(cap)))
 
     writes = q.say_count(cap.writes_per_day)
     record = q.say_bytes(cap.record_size_bytes)
     day_bytes = q.say_bytes(cap.storage_per_day_bytes)
     if cap.storage_per_day_bytes > 0:
-        per_day_step = f"{writes} writes × {record} {_eq(day_bytes)} a day"
+        per_day_step = f"{writes} writes × {record} {said_equals(day_bytes)} a day"
         out.append(Question(
             "storage_per_day", 1, "How much new data is stored each day (one copy)?",
             (("Writes a day", writes), ("Record size", record)), cap.storage_per_day_bytes, "bytes",
@@ -257,24 +258,25 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
              ("Replication factor", f"{rf}x")),
             cap.storage_replicated_bytes, "bytes", copies,
             "storage = writes a day × record size × retention days × replication factor",
-            (per_day_step, f"× {cap.retention_days:,.0f} days {_eq(total)}", f"× {rf} copies {_eq(copies)}"),
+            (per_day_step, f"× {cap.retention_days:,.0f} days {said_equals(total)}",
+             f"× {rf} copies {said_equals(copies)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
         ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
         out.append(Question(
             "ingress", 1, "What is the average incoming bandwidth (bytes per second)?",
-            (("Writes/s (average)", _rate(cap.write_qps_average)), ("Record size", record)),
+            (("Writes/s (average)", said_rate(cap.write_qps_average)), ("Record size", record)),
             cap.ingress_bytes_per_second, "bytes/s", ingress,
             "ingress = writes per second × record size",
-            (f"{_rate(cap.write_qps_average)} × {record} {_eq(ingress)}",), _byte_slips()))
+            (f"{said_rate(cap.write_qps_average)} × {record} {said_equals(ingress)}",), _byte_slips()))
 
     response = q.say_bytes(cap.response_size_bytes)
     if cap.egress_bytes_per_second > 0:
         egress = q.say_bandwidth(cap.egress_bytes_per_second)
         out.append(Question(
             "egress", 1, "What is the average outgoing bandwidth (bytes per second)?",
-            (("Reads/s (average)", _rate(cap.read_qps_average)), ("Response size", response)),
+            (("Reads/s (average)", said_rate(cap.read_qps_average)), ("Response size", response)),
             cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
-            (f"{_rate(cap.read_qps_average)} × {response} {_eq(egress)}",), _byte_slips()))
+            (f"{said_rate(cap.read_qps_average)} × {response} {said_equals(egress)}",), _byte_slips()))
     if cap.cache_memory_bytes > 0:
         reads = q.say_count(cap.reads_per_day)
         hot = s.cache_fraction
@@ -284,16 +286,16 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
             (("Reads a day", reads), ("Hot share to cache", q.say_percent(hot)), ("Response size", response)),
             cap.cache_memory_bytes, "bytes", memory,
             "cache memory = reads a day × hot share × response size",
-            (f"{reads} reads × {q.say_percent(hot)} {_eq(q.say_count(cap.reads_per_day * hot))} hot reads",
-             f"× {response} {_eq(memory)}"), _byte_slips()))
+            (f"{reads} reads × {q.say_percent(hot)} {said_equals(q.say_count(cap.reads_per_day * hot))} hot reads",
+             f"× {response} {said_equals(memory)}"), _byte_slips()))
 
     each = f"{q.say_qps(cap.server_qps, approx=False)}/s"
     out.append(Question(
         "servers", 1, "How many app servers carry the peak?",
-        (("Peak QPS", _rate(cap.qps_peak)), ("One server handles", each)),
+        (("Peak QPS", said_rate(cap.qps_peak)), ("One server handles", each)),
         float(cap.servers_needed), "servers", str(cap.servers_needed),
         "servers = peak QPS ÷ what one server handles, rounded up",
-        (f"{_rate(cap.qps_peak)} ÷ {each} {_eq(q.say_qps(cap.qps_peak / cap.server_qps))}",
+        (f"{said_rate(cap.qps_peak)} ÷ {each} {said_equals(q.say_qps(cap.qps_peak / cap.server_qps))}",
          f"rounded up: {cap.servers_needed} servers"),
         ((servers_for(cap.qps_average, cap.server_qps) / cap.servers_needed, "peak"),)
         if servers_for(cap.qps_average, cap.server_qps) != cap.servers_needed else ()))

@@ -11,7 +11,7 @@ import math
 from . import quantities as q
 from . import reliability, scaling
 from .analysis import Analysis
-from .practice import NOTHING, Question, _eq, _n, _rate
+from .practice import NOTHING, Question, plain_number, said_equals, said_rate
 
 # --- scaling --------------------------------------------------------------------------------
 
@@ -27,10 +27,10 @@ def _shard_question(spec, a: Analysis) -> Question | None:
     if load.write_qps_peak > 0:
         per = comp.write_capacity or comp.capacity
         n = scaling.replicas_for(load.write_qps_peak, per, target)
-        givens += [("Writes at peak reaching it", _rate(load.write_qps_peak)),
+        givens += [("Writes at peak reaching it", said_rate(load.write_qps_peak)),
                    ("Writes one primary sustains", f"{q.say_qps(per, approx=False)}/s"),
                    ("Scale out at", q.say_percent(target))]
-        steps.append(f"writes: {_rate(load.write_qps_peak)} ÷ ({q.say_qps(per, approx=False)}/s × "
+        steps.append(f"writes: {said_rate(load.write_qps_peak)} ÷ ({q.say_qps(per, approx=False)}/s × "
                      f"{q.say_percent(target)}), rounded up = {n} shards")
         parts.append(n)
     if load.storage_bytes:
@@ -106,15 +106,15 @@ def scaling_questions(spec, a: Analysis) -> list[Question | None]:
                                                              f"{_metric(lim.metric)} at today's peak"))),
             users, "users", q.say_count(users), "users then = users today ÷ utilization today",
             (full, (f"{q.say_count(cap.users)} users × {q.say_times(lim.break_multiplier)} "
-                   f"{_eq(q.say_count(users))} users"))))
+                   f"{said_equals(q.say_count(users))} users"))))
     else:
         qps = cap.qps_peak * lim.break_multiplier
         out.append(Question(
             "break_users", 6, f"At what peak QPS does the first component to fill ({name}) break?",
-            (("Peak QPS today", _rate(cap.qps_peak)), (name, (f"{q.say_share(lim.utilization)} of its "
+            (("Peak QPS today", said_rate(cap.qps_peak)), (name, (f"{q.say_share(lim.utilization)} of its "
                                                              f"{_metric(lim.metric)} at today's peak"))),
-            qps, "requests/s", _rate(qps), "peak QPS then = peak QPS today ÷ utilization today",
-            (full, f"{_rate(cap.qps_peak)} × {q.say_times(lim.break_multiplier)} {_eq(_rate(qps))}")))
+            qps, "requests/s", said_rate(qps), "peak QPS then = peak QPS today ÷ utilization today",
+            (full, f"{said_rate(cap.qps_peak)} × {q.say_times(lim.break_multiplier)} {said_equals(said_rate(qps))}")))
     return out
 
 
@@ -145,12 +145,12 @@ def reliability_questions(spec, a: Analysis) -> list[Question | None]:
                                          f"({' → '.join(path.path)})?",
                  tuple(givens), path.availability, "availability", said,
                  "a path is up only when every component a request reaches is up: multiply them",
-                 (" × ".join(factors) + f" {_eq(said)}",)),
+                 (" × ".join(factors) + f" {said_equals(said)}",)),
         Question("downtime_month", 7, f"How many minutes a month is the {label} down, on average?",
-                 ((f"Availability of the {label}", said), ("A month", f"{_n(q.MONTH_DAYS)} days")),
+                 ((f"Availability of the {label}", said), ("A month", f"{plain_number(q.MONTH_DAYS)} days")),
                  minutes, "minutes", q.say_minutes(minutes),
                  "downtime = (1 − availability) × minutes in a month",
-                 (f"a month is {_n(q.MONTH_DAYS)} days × 1,440 = {_n(month_minutes)} minutes",
-                  f"(1 − {said}) × {_n(month_minutes)} min {_eq(q.say_minutes(minutes))}"),
+                 (f"a month is {plain_number(q.MONTH_DAYS)} days × 1,440 = {plain_number(month_minutes)} minutes",
+                  f"(1 − {said}) × {plain_number(month_minutes)} min {said_equals(q.say_minutes(minutes))}"),
                  ((30 / (q.MONTH_DAYS * q.DAY_SECONDS), "month"),)),
     ]

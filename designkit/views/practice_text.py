@@ -6,7 +6,7 @@ with ``say(text)``, so the CLI passes stdin/stdout and tests pass lists.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..model.answers import LEVEL_WORDS, LEVELS, Verdict, check, score
 from ..model.practice import Bank, Question
