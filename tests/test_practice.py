@@ -14,6 +14,7 @@ import sys
 
 import pytest
 from _specs import comp, make_spec
+from test_lab_browser import lab  # noqa: F401 (the JupyterLab server fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -503,3 +504,37 @@ def test_the_session_in_the_docs_is_a_real_one():
 
     session(bank(load_spec("reference")), ask, lambda text: lines.extend(text.split("\n")))
     assert "\n".join(lines).strip() == shown.strip()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_notebook_boxes_in_jupyterlab(lab):
+    """Run notebook 1 in JupyterLab, type answers into its practice boxes, read the verdicts."""
+    from playwright.sync_api import expect
+
+    from _browser import chromium_page
+    from test_lab_browser import ALL_CELLS_RAN, NOTEBOOK
+    base, token, runtime = lab
+    with chromium_page(viewport={"width": 1400, "height": 1300}) as page:
+        try:
+            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
+            page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=60_000)
+            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+            page.wait_for_function(ALL_CELLS_RAN, timeout=90_000)
+            box = page.locator(".dk-practice-qps_peak")
+            box.scroll_into_view_if_needed()
+            answer = box.locator("input")
+            answer.fill("11.6K")
+            answer.press("Enter")
+            expect(box.locator(".dk-practice-verdict")).to_contain_text(
+                "It looks like you forgot the peak factor (×4).", timeout=30_000)
+            answer.fill("about 46K/s")
+            answer.press("Enter")
+            expect(box.locator(".dk-practice-verdict")).to_have_text("Right: the answer is ~46K/s.", timeout=30_000)
+            box.locator("button:has-text('Hint')").click()
+            expect(box.locator(".dk-practice-hints")).to_contain_text("Formula: peak QPS", timeout=30_000)
+            expect(page.locator(".dk-practice-score")).to_contain_text("Score: 1 of 9", timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(runtime.parent / "failure.png"))
+            raise

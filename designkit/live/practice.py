@@ -43,6 +43,9 @@ class AnswerBox:
         self.hint_button.on_click(self.hint)
         self.widget = w.VBox([w.HTML(_question_html(number, question)),
                               w.HBox([self.text, self.hint_button]), self.result, self.hints])
+        for widget, css in ((self.widget, "dk-practice-q"), (self.widget, f"dk-practice-{question.key}"),
+                            (self.result, "dk-practice-verdict"), (self.hints, "dk-practice-hints")):
+            widget.add_class(css)
 
     def _check(self, change=None) -> None:
         verdict = check(self.question, self.text.value)
@@ -69,6 +72,7 @@ class PracticeBoxes:
         self.widget = w.VBox([w.HTML("<h3>Practice</h3><p>Type an answer the way you would say it "
                                      "(&ldquo;46K&rdquo;, &ldquo;0.9 PB&rdquo;) and press Enter.</p>"),
                               *(box.widget for box in self.boxes), self.score])
+        self.score.add_class("dk-practice-score")
         self._update()
 
     def _update(self) -> None:
