@@ -108,6 +108,7 @@ table.practice-givens { margin: 0.3rem 0; font-size: 0.95em; }
 .practice-verdict[data-level="order"] { color: #9a6700; }
 .practice-verdict[data-level="off"], .practice-verdict[data-level="invalid"] { color: #cf222e; }
 .practice-hints { color: var(--muted); white-space: pre-line; }
+.practice-verdict:empty, .practice-hints:empty { display: none; }
 @media print { .practice-box, .practice-score { display: none; } }
 """
 
