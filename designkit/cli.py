@@ -69,6 +69,24 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+def cmd_practice(args) -> int:
+    from .model.practice import bank
+    from .model.spec import load_spec
+    from .views.practice_text import session
+    questions = bank(load_spec(args.spec, _overrides(args)), seed=args.seed)
+    if args.json:
+        print(json.dumps([x.to_json() for x in questions.questions], indent=2, ensure_ascii=False))
+        return 0
+
+    def ask(prompt: str) -> str | None:
+        print(prompt, end="", flush=True)
+        line = sys.stdin.readline()
+        return None if line == "" else line
+
+    session(questions, ask, print)
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .model.spec import json_schema
     print(json.dumps(json_schema(), indent=2))
@@ -148,6 +166,7 @@ COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
     "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
+    "practice": (cmd_practice, "estimation practice from a spec: questions, hints, a score (--json: the bank)"),
     "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
     "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
     "batch": (cmd_batch, "build many specs and sweep points, e.g. --sweep users=1M,10M,100M,1B; writes an index"),
@@ -179,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_arg(p)
     _overrides_arg(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (SI units)")
+
+    p = sub.add_parser("practice", help=COMMANDS["practice"][1], description=COMMANDS["practice"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--seed", type=int, metavar="N", help="your own numbers: a variation of the spec's scale")
+    p.add_argument("--json", action="store_true", help="print the question bank as a JSON list")
 
     p = sub.add_parser("schema", help=COMMANDS["schema"][1], description=COMMANDS["schema"][1])
 

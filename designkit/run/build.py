@@ -157,6 +157,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
           overrides: dict[str, Any] | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR, pool=None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir."""
+    from ..model.practice import bank
     from ..views.handout import render_handout
 
     started = time.perf_counter()
@@ -181,7 +182,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
-            page = render_handout(markdown, assets_dir=staging)
+            page = render_handout(markdown, assets_dir=staging, practice=bank(spec))
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")

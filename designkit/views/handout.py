@@ -45,21 +45,27 @@ class Slugger:
         return result
 
 
-def render_handout(markdown: str, *, assets_dir: Path) -> str:
+def render_handout(markdown: str, *, assets_dir: Path, practice=None) -> str:
     """The article (front matter + Markdown) as a complete, self-contained HTML5 page.
 
+    ``practice`` (a ``model.practice.Bank``) appends the Practice appendix and its one script.
     Raises ValueError for a figure that is not a PNG/SVG file inside `assets_dir`.
     """
     meta, body = split_front_matter(markdown)
     title = str(meta.get("title") or _first_h1(body) or "Handout")
     renderer = _HandoutRenderer(Path(assets_dir))
     content = mistune.create_markdown(renderer=renderer, plugins=_PLUGINS)(body)
-    return html_page(html.escape(html.unescape(title)), CSS, content)
+    if practice is None:
+        return html_page(html.escape(html.unescape(title)), CSS, content)
+    from . import practice_page
+    return html_page(html.escape(html.unescape(title)), CSS + practice_page.CSS,
+                     content + practice_page.appendix(practice, renderer.slugger.slug("Practice")),
+                     csp=practice_page.csp(CSP))
 
 
-def html_page(title: str, css: str, content: str) -> str:
+def html_page(title: str, css: str, content: str, *, csp: str = CSP) -> str:
     """A complete page under the no-network CSP; ``title`` and ``content`` are already HTML."""
-    return _PAGE.format(csp=CSP, title=title, css=css, content=content)
+    return _PAGE.format(csp=csp, title=title, css=css, content=content)
 
 
 def split_front_matter(markdown: str) -> tuple[dict, str]:
