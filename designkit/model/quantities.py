@@ -379,8 +379,6 @@ def say_downtime(minutes: float, period_days: float) -> str:
     0.0078 min -> '< 1 s'; a whole year down -> 'all year'; 52.6 -> '53 min'.
     """
     period = period_days * 1440.0
-    if minutes <= 0:
-        return "0 s"
     if minutes * 60 < 1:
         return "< 1 s"
     if minutes >= period * 0.995:
