@@ -15,6 +15,7 @@ from . import tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
 from .rows import capacity_rows
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
+from .mermaid import mermaid_flowchart
 from .markdown import anchor, callout, code, figure, join, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
@@ -99,6 +100,8 @@ def high_level_architecture(spec) -> str:
         callout("Interview context", '"Let me draw the high-level architecture first, then we can dive into '
                                      'specific components."'),
         code(architecture_diagram(spec)),
+        "The same graph as a Mermaid flowchart (GitHub and JupyterLab draw it):",
+        code(mermaid_flowchart(spec), "mermaid"),
         flows(spec),
         "### Component Responsibilities",
         table(["Component", "Responsibility", "Technology Choice"],
