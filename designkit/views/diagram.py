@@ -252,3 +252,10 @@ def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
     low, low_c = _row(shard_boxes, width, gap=6)
     lines = lb + _bus(top, mid_c, width) + mid + _bus(mid_c, low_c, width) + low
     return "\n".join(lines)
+
+
+def layers(spec) -> list[list[str]]:
+    """Components grouped into rows by their longest distance from the clients along the paths."""
+    plan = layout(spec)
+    rows = [[n for n in row if not plan.is_pass(n)] for row in plan.rows[1:]]
+    return [row for row in rows if row]
