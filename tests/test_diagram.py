@@ -143,3 +143,40 @@ def test_mermaid_labels_cannot_break_out():
     assert '"' not in mermaid_text(name) and "<" not in mermaid_text(name) and "[" not in mermaid_text(name)
     assert mermaid_text("Query API (v2)") == "Query API (v2)" and mermaid_text("a&b") == "a#38;b"
     assert chart.splitlines()[-1] == "    clients --> c1"
+
+
+# --- any paths, any names -------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = [f"Part {i}" for i in range(7)]
+KINDS = ["service", "queue", "database", "cache", "gateway"]
+
+
+@st.composite
+def graphs(draw):
+    """A spec of 2 to 7 components whose read and write paths are any two orderings of some of them."""
+    n = draw(st.integers(2, 7))
+    names = NAMES[:n]
+    read = draw(st.permutations(names).map(lambda p: p[:draw(st.integers(1, n))]))
+    write = draw(st.permutations(names).map(lambda p: p[:draw(st.integers(1, n))]))
+    parts = [comp(name, draw(st.sampled_from(KINDS)), 1000, memory="1 GB", storage="1 TB") for name in names]
+    return parts, list(read), list(write)
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs())
+def test_any_paths_are_drawn_exactly(graph):
+    parts, read, write = graph
+    on_paths = set(read) | set(write)
+    spec = make_spec([p for p in parts if p["name"] in on_paths], read, write)
+    assert drawn_edges(architecture_diagram(spec)) == titled(spec, path_edges(spec))
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_any_name_is_a_safe_mermaid_label(name):
+    said = mermaid_text(name)
+    assert re.fullmatch(r"(?:[A-Za-z0-9 .,:/()+_-]|#\d+;)*", said)
+    back = re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), said)
+    assert back == " ".join(name.split())

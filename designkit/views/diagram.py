@@ -153,10 +153,11 @@ def _order(lines: list) -> list:
     return ordered
 
 
-def _gap(lines: list[tuple[set[int], set[int], bool]], total: int, passing: set[int]) -> list[str]:
+def _gap(lines: list[tuple[set[int], set[int], bool]], total: int,
+         passing: tuple[set[int], set[int]] = (set(), set())) -> list[str]:
     """The text between two rows of boxes: each line from its upper xs to its lower xs, arrowed at its end.
 
-    ``passing``: xs of pass slots, where a connection goes on through the next row (no arrow there).
+    ``passing``: xs of pass slots in the upper and the lower row, where a connection goes on (no arrow).
     """
     straight = [n for n in lines if len(n[0] | n[1]) == 1]
     bent = _order([n for n in lines if len(n[0] | n[1]) > 1])
@@ -174,12 +175,12 @@ def _gap(lines: list[tuple[set[int], set[int], bool]], total: int, passing: set[
         for x in tops:
             for y in range(0, track):
                 link(y, x, "D", k)
-            if up and x not in passing:
+            if up and x not in passing[0]:
                 arrows[(0, x)] = "▲"
         for x in bottoms:
             for y in range(track, height - 1):
                 link(y, x, "D", k)
-            if not up and x not in passing:
+            if not up and x not in passing[1]:
                 arrows[(height - 1, x)] = "▼"
         xs = tops | bottoms
         for x in range(min(xs), max(xs)):
@@ -193,6 +194,29 @@ def _gap(lines: list[tuple[set[int], set[int], bool]], total: int, passing: set[
     for (y, x), arrow in arrows.items():
         grid[y][x] = arrow
     return ["".join(line).rstrip() for line in grid]
+
+
+def _ports(nets, above: dict[str, int], below: dict[str, int], is_pass) -> list[tuple[set[int], set[int], bool]]:
+    """Each line's xs where it meets its boxes: no two lines share an x in one gap, so lines only cross.
+
+    A pass slot has one x (its own); a box gives each line the first free port from its centre.
+    """
+    taken: set[int] = {x for uppers, lowers, _ in nets for n, x in
+                       [(n, above[n]) for n in uppers] + [(n, below[n]) for n in lowers] if is_pass(n)}
+    placed = []
+    for uppers, lowers, up in nets:
+        own: set[int] = set()
+
+        def port(node, centre):
+            if is_pass(node):
+                own.add(centre)
+                return centre
+            x = next((centre + o for o in PORTS if centre + o in own or centre + o not in taken), centre)
+            taken.add(x)
+            own.add(x)
+            return x
+        placed.append(({port(n, above[n]) for n in uppers}, {port(n, below[n]) for n in lowers}, up))
+    return placed
 
 
 def architecture_diagram(spec) -> str:
@@ -211,17 +235,9 @@ def architecture_diagram(spec) -> str:
     for names, boxes in zip(plan.rows[1:], rows):
         lines, xs = _place(boxes, widest)
         below = dict(zip(names, xs))
-        used: dict[tuple[str, str], int] = {}
-
-        def port(node, side, centre):
-            k = used.get((node, side), 0)
-            used[(node, side)] = k + 1
-            return centre if plan.is_pass(node) else centre + PORTS[k % len(PORTS)]
-
         gap = [s for s in plan.segments if s.upper in above and s.lower in below]
-        nets = [({port(n, "bottom", above[n]) for n in uppers}, {port(n, "top", below[n]) for n in lowers}, up)
-                for uppers, lowers, up in _nets(gap)]
-        passing = {x for n, x in list(above.items()) + list(below.items()) if plan.is_pass(n)}
+        nets = _ports(_nets(gap), above, below, plan.is_pass)
+        passing = ({x for n, x in above.items() if plan.is_pass(n)}, {x for n, x in below.items() if plan.is_pass(n)})
         out += _gap(nets, widest, passing) if nets else [""]
         out += lines
         above = below
