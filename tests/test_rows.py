@@ -33,8 +33,11 @@ WORDED_VIEWS = {1: 1, 6: 3, 7: 2}   # the tables and lists (not charts) each sec
 # --- reading the article back ---------------------------------------------------------------
 
 def unmark(cell: str) -> str:
-    """A Markdown cell's words: bold marks, pipe escapes and HTML escapes undone."""
-    return html.unescape(cell.replace("\\|", "|").replace("**", "").strip())
+    """A Markdown cell's words: the bold around it, pipe escapes and HTML escapes undone."""
+    cell = cell.strip()
+    if len(cell) >= 4 and cell.startswith("**") and cell.endswith("**"):
+        cell = cell[2:-2]
+    return html.unescape(cell.replace("\\|", "|"))
 
 
 def article_tables(md: str) -> list[tuple[list[str], list[list[str]]]]:
@@ -51,7 +54,7 @@ def article_tables(md: str) -> list[tuple[list[str], list[list[str]]]]:
 
 def article_items(md: str) -> list[str]:
     """Every list item of a Markdown text, in plain words."""
-    return [unmark(m) for m in re.findall(r"^(?:- |\d+\. )(.*)$", md, re.MULTILINE)]
+    return [html.unescape(m.replace("**", "")) for m in re.findall(r"^(?:- |\d+\. )(.*)$", md, re.MULTILINE)]
 
 
 def capacity_pairs(md: str) -> list[list[str]]:
@@ -209,3 +212,26 @@ def test_computed_rows_take_the_place_of_the_generic_ones():
     phrases = [i for i, _ in key_phrase_rows(spec, a).texts()]
     assert phrases.count('"We need a lot of storage"') == 1 and phrases.index('"We need a lot of storage"') == 2
     assert dict(key_phrase_rows(spec, a).texts())['"We need a lot of storage"'].startswith('"500 GB a day')
+
+
+# --- any spec text --------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names)
+def test_any_component_name_reads_back_from_the_article_and_the_live_cells(name):
+    name = " ".join(name.split())
+    spec = make_spec([comp(name, "service", 1000, replicas=2)], [name], [name])
+    a = analyze(spec)
+    md = tables.load_table(a)
+    header, body = article_tables(md)[0]
+    assert len(header) == len(r.load_rows(a).header) and all(len(row) == len(header) for row in body)
+    assert body[0][0] == name                                       # the same words, escaped on the way
+    assert "<" not in md.replace("&lt;", "")
+    assert plain(html_cell(r.load_rows(a).rows[0][0])) == name
+    assert "<" not in html_cell(r.Cell(name)).replace("&lt;", "")
