@@ -116,3 +116,12 @@ def test_every_percent_and_multiple_is_a_number_a_person_says(case):
             assert float(figure.replace(",", "")) >= 0
         for figure in re.findall(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)%", text):
             assert len(figure.replace(",", "").replace(".", "").lstrip("0")) <= 7, text
+
+
+def test_the_monitoring_answer_knows_where_the_busiest_component_stands(case):
+    spec, a, *_ = case
+    assert a.loads
+    answer = next(row[1] for row in follow_up_rows(spec, a).texts() if "monitor" in row[0])
+    busiest = max(load.utilization for load in a.loads)
+    assert ("so alert at" in answer) == (busiest < a.settings.target_utilization), answer
+    assert ("over capacity" in answer) == (busiest >= 1), answer

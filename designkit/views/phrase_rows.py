@@ -79,14 +79,23 @@ def key_phrase_rows(spec, a: Analysis) -> Rows:
 def _computed_follow_ups(a: Analysis) -> list[tuple[str, str, str]]:
     if not a.loads:
         return []
-    busiest = max(a.loads, key=lambda load: load.utilization)
     return [
         ("10x", '"What if scale increases 10x?"', ten_x_answer(a)),
-        ("monitor", '"What metrics would you monitor?"',
-         f"Latency percentiles, error rates, saturation: {busiest.name} runs at "
-         f"{q.say_share(busiest.utilization)} at peak today, so alert at "
-         f"{q.say_share(a.settings.target_utilization)}"),
+        ("monitor", '"What metrics would you monitor?"', monitor_answer(a)),
     ]
+
+
+def monitor_answer(a: Analysis) -> str:
+    """What to watch, and where the busiest component stands against the alert level today."""
+    busiest = max(a.loads, key=lambda load: load.utilization)
+    util, target = q.say_share(busiest.utilization), q.say_share(a.settings.target_utilization)
+    if busiest.utilization >= 1:
+        where = f"{busiest.name} is over capacity at {util} at peak today: scale it out now, then alert at {target}"
+    elif busiest.utilization >= a.settings.target_utilization:
+        where = f"{busiest.name} runs at {util} at peak today, already past the {target} alert level: scale it out"
+    else:
+        where = f"{busiest.name} runs at {util} at peak today, so alert at {target}"
+    return f"Latency percentiles, error rates, saturation: {where}"
 
 
 def follow_up_rows(spec, a: Analysis) -> Rows:
