@@ -125,3 +125,14 @@ def test_the_monitoring_answer_knows_where_the_busiest_component_stands(case):
     busiest = max(load.utilization for load in a.loads)
     assert ("so alert at" in answer) == (busiest < a.settings.target_utilization), answer
     assert ("over capacity" in answer) == (busiest >= 1), answer
+
+
+def test_downtime_and_availability_are_said_within_reason():
+    year = q.YEAR_DAYS * 1440                              # 525,960 minutes
+    assert q.say_downtime(0.0078, q.YEAR_DAYS) == "< 1 s"    # not "470 ms a year"
+    assert q.say_downtime(52.6, q.YEAR_DAYS) == "53 min"
+    assert q.say_downtime(500_000, q.YEAR_DAYS) == "347 days"   # two figures would say "350 days"
+    assert q.say_downtime(year * 0.999, q.YEAR_DAYS) == "all year"  # not "370 days a year"
+    assert q.say_downtime(44_000, q.MONTH_DAYS) == "all month"
+    assert q.say_availability(0.999999999985) == "> 99.9999%"   # not "99.9999999985%"
+    assert q.say_availability(0.9998) == "99.98%" and q.say_availability(0.9999985) == "99.99985%"
