@@ -266,7 +266,7 @@ def high_level_architecture_with_load(spec, analysis) -> str:
         parts += ["### Load at Peak",
                   f"Each component's share of the {q.say_qps(analysis.capacity.qps_peak)} peak QPS, and how "
                   "full its current nodes are:",
-                  (tables.load_table(analysis))]
+                  tables.load_table(analysis)]
     return join(parts)
 
 
@@ -287,17 +287,17 @@ def scalability(spec, analysis) -> str:
     if analysis.loads:
         parts += [
             "### Scaling Strategies",
-            (tables.strategies_table(analysis)),
+            tables.strategies_table(analysis),
             "### Scaling Thresholds",
-            (tables.thresholds_table(analysis)) if analysis.thresholds else "No traffic reaches any component.",
+            tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
             figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
             "### What Breaks First",
-            (tables.breaks_lines(analysis)),
+            tables.breaks_lines(analysis),
             "### Queueing and Latency",
             "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "
             "the knee, then climbs steeply. That is why we scale out at "
             f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
-            (tables.queueing_table(analysis)),
+            tables.queueing_table(analysis),
             figure("latency", "M/M/c response time against utilization for the busiest components"),
         ]
     parts += [
@@ -317,15 +317,15 @@ def reliability(spec, analysis) -> str:
         heading(7),
         callout("Interview context", '"For reliability, let\'s discuss failure scenarios..."'),
         "### Failure Scenarios",
-        (tables.scenarios_table(analysis)),
+        tables.scenarios_table(analysis),
         "### Availability",
         "Replicas of a component run in parallel (it is up while enough of them are); the components along "
         "a path run in series (the path is up only while all of them are).",
-        (tables.availability_table(analysis)),
-        (tables.paths_table(analysis)) if analysis.read_path or analysis.write_path else "",
+        tables.availability_table(analysis),
+        tables.paths_table(analysis) if analysis.read_path or analysis.write_path else "",
         figure("availability", "Expected downtime a year per component and per path"),
         "### Recovery Procedures",
-        (tables.recovery_lines(analysis)),
+        tables.recovery_lines(analysis),
     ])
 
 
