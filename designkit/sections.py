@@ -39,7 +39,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(6, "Scalability", "06_scalability", "scalability",
             ("breaks", "scaling_chart", "threshold_table", "latency_chart", "queue_table")),
     Section(7, "Reliability", "07_reliability", "reliability", ("paths", "availability_chart", "scenario_table")),
-    Section(8, "Interview Tips", "08_interview_tips", "interview_tips", ("phrases",)),
+    Section(8, "Interview Tips", "08_interview_tips", "interview_tips", ("phrases", "follow_ups")),
     Section(9, "Key Takeaways", "09_key_takeaways", "key_takeaways", ("summary_table",)),
 )
 TITLES: tuple[str, ...] = tuple(s.title for s in SECTIONS)

@@ -1,206 +1,89 @@
-"""Each section's live views: the numbers it shows, in words, and the charts it redraws."""
+"""Each section's live views: the article's own rows (``views.rows``) as HTML cells, and the charts it redraws.
+
+A live table shows some columns of the article's table, in the article's words; a cell's status
+becomes a badge or a colour.  Nothing here words a number: that is ``views.rows`` and friends.
+"""
 
 from __future__ import annotations
 
+import html
 import logging
-import math
+import re
 from typing import Any, Callable
 
 import ipywidgets as w
 
 from ..views import charts
+from ..views import reliability_rows as rr
+from ..views import rows as r
+from ..views.phrase_rows import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
-from ..model.quantities import say_share, say_times
+from ..model.quantities import say_share
 from ..sections import SECTIONS, TITLES
 
 
-from .panel import METRIC_WORDS, Panel, State, esc, say_users_at, utilization_badge
+from .panel import Panel, State, esc
 from .render import ChartView, TableView, TextView
 
 log = logging.getLogger(__name__)
 
 
-# --- the numbers each section shows (words only; the math is in capacity/analysis) -------------
+# --- rows as HTML cells (the words are the rows'; only the colours are added here) ----------------
 
-def capacity_rows(state: State) -> list[list[str]]:
-    """The capacity block of section 1, one row per figure."""
-    cap = state.cap
-    rows = []
-    if cap.users is not None:
-        rows.append(["Users", q.say_count(cap.users)])
-    if cap.daily_active_users is not None:
-        rows.append(["Daily active", q.say_count(cap.daily_active_users)])
-    rows += [
-        ["Requests/day", q.say_count(cap.requests_per_day)],
-        ["QPS (average)", q.say_qps(cap.qps_average)],
-        ["QPS (peak)", f"{q.say_qps(cap.qps_peak)} ({cap.peak_factor:g}x average)"],
-        ["Reads/s", f"{q.say_qps(cap.read_qps_average)} average, {q.say_qps(cap.read_qps_peak)} peak"],
-        ["Writes/s", f"{q.say_qps(cap.write_qps_average)} average, {q.say_qps(cap.write_qps_peak)} peak"],
-        ["Storage per day", q.say_bytes(cap.storage_per_day_bytes)],
-        [f"Storage over {q.say_days(cap.retention_days)}",
-         f"{q.say_bytes(cap.storage_total_bytes)} ({q.say_bytes(cap.storage_replicated_bytes)} with "
-         f"{cap.replication_factor}x replication)"],
-        ["Bandwidth", f"{q.say_bandwidth(cap.ingress_bytes_per_second)} in, "
-                      f"{q.say_bandwidth(cap.egress_bytes_per_second)} out"],
-        ["Cache memory", q.say_bytes(cap.cache_memory_bytes)],
-        ["App servers at peak", f"{cap.servers_needed} (each {q.say_qps(cap.server_qps, approx=False)}/s)"],
-    ]
-    return rows
+BADGES = {"ok": charts.COLORS["ok"], "warn": charts.COLORS["warn"], "over": charts.COLORS["bad"]}
 
 
-def fullest(load) -> tuple[float, str]:
-    """A component's fullest limit: (utilization at peak, what fills: requests, writes, disk...)."""
-    lim = max(load.limits, key=lambda lim: lim.utilization)
-    return lim.utilization, METRIC_WORDS.get(lim.metric, lim.metric)
+def html_cell(cell: r.Cell) -> str:
+    """One cell or span as HTML: its text escaped, its status as a badge, colour or weight."""
+    value = esc(cell.text)
+    if cell.status in BADGES:
+        return (f'<span style="background:{BADGES[cell.status]};color:white;padding:1px 7px;'
+                f'border-radius:3px">{value}</span>')
+    if cell.status in ("due", "bad"):
+        return f'<span style="color:{charts.COLORS["bad"]};font-weight:600">{value}</span>'
+    if cell.status in ("key", "group"):
+        return f"<b>{value}</b>"
+    if cell.status == "item":
+        return f'<span style="padding-left:1.2em">{value}</span>'
+    return value
 
 
-def load_rows(state: State) -> list[list[str]]:
-    """Per component: peak load, what it has, how full (coloured), what it needs, when it breaks."""
-    a, cap = state.analysis, state.cap
-    target = a.settings.target_utilization
-    rows = []
-    for load in a.loads:
-        util, what = fullest(load)
-        needed = f"{load.replicas_needed} replica{'s' if load.replicas_needed != 1 else ''}"
-        if load.shards_needed is not None and load.shards_needed > load.shards:
-            needed += f", {load.shards_needed} shards"
-        have = f"{load.replicas}" + (f" x {load.shards} shards" if load.shards > 1 else "")
-        rows.append([esc(load.name), q.say_qps(load.qps_peak) + "/s", have,
-                     f"{utilization_badge(util, target)} {what}", needed,
-                     say_users_at(load.break_multiplier, cap)])
-    return rows
+def html_line(line: r.Line) -> str:
+    """A phrase line as HTML."""
+    return "".join(html_cell(span) for span in line)
 
 
-def threshold_rows(state: State) -> list[list[str]]:
-    """Each scaling step, earliest first: who, what step, at which scale (due now in red)."""
-    cap = state.cap
-    rows = []
-    for t in sorted(state.analysis.thresholds, key=lambda t: t.multiplier):
-        when = say_users_at(t.multiplier, cap) + f" ({q.say_qps(t.qps)} QPS)"
-        if t.reached:
-            when = f'<span style="color:{charts.COLORS["bad"]};font-weight:600">due now</span> ({when})'
-        rows.append([esc(t.component), esc(t.step), METRIC_WORDS.get(t.metric, t.metric), when])
-    return rows
+def plain(markup: str) -> str:
+    """The words of a cell's HTML, tags dropped (what a reader sees; for tests and comparisons)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
-def break_lines(state: State) -> list[str]:
-    """What breaks first at 10x and 100x today's scale, in words."""
-    a, cap = state.analysis, state.cap
-    lines = []
-    for bp in a.break_points:
-        scale = f"{bp.factor:g}x today"
-        if cap.users is not None:
-            scale += f" ({q.say_count(cap.users * bp.factor)} users)"
-        if not bp.breaking:
-            lines.append(f"At {scale}: <b>nothing breaks</b>.")
-            continue
-        first = bp.breaking[0]
-        more = f", then {len(bp.breaking) - 1} more" if len(bp.breaking) > 1 else ""
-        lines.append(f"At {scale}: <b>{esc(first.component)}</b> breaks first "
-                     f"({METRIC_WORDS.get(first.metric, first.metric)} full at "
-                     f"{say_users_at(first.multiplier, cap)}){more}.")
-    return lines
+class Columns:
+    """Some columns of a ``Rows`` function's table, by header name, as HTML cells."""
+
+    def __init__(self, make: Callable[[State], r.Rows], names: tuple[str, ...] | None, state: State):
+        first = make(state)
+        self.make = make
+        self.index = list(range(len(first.header))) if names is None else [first.column(n) for n in names]
+        self.header = [first.header[i] for i in self.index]
+
+    def __call__(self, state: State) -> list[list[str]]:
+        return [[html_cell(row[i]) for i in self.index] for row in self.make(state).rows]
 
 
-def queue_rows(state: State) -> list[list[str]]:
-    """The busiest pools' M/M/c operating points: utilization, chance to wait, response time."""
-    points = sorted(state.analysis.queueing, key=lambda qp: -qp.point.utilization)[:5]
-    target = state.analysis.settings.target_utilization
-    rows = []
-    for qp in points:
-        p = qp.point
-        response = f"{p.slowdown:.2g}x service time" if p.stable else "unbounded (queue grows)"
-        rows.append([esc(qp.component), METRIC_WORDS.get(qp.metric, qp.metric), f"{p.servers}",
-                     utilization_badge(p.utilization, target), say_share(min(p.wait_probability, 1.0)),
-                     response])
-    return rows
+def table_view(make: Callable[[State], r.Rows], css: str, state: State, names: tuple[str, ...] | None = None,
+               **options) -> TableView:
+    """A live table of the article's rows: ``names`` picks columns (all when None)."""
+    columns = Columns(make, names, state)
+    return TableView(columns.header, columns, css, state, **options)
 
 
-def _say_seconds(value) -> str:
-    return "none" if value is None else q.say_seconds(value)
+def lines_view(make: Callable[[State], tuple[r.Line, ...]], css: str, state: State, **options) -> TextView:
+    """A live list of the article's phrase lines."""
+    return TextView(lambda s: [html_line(line) for line in make(s)], css, state, **options)
 
 
-def scenario_rows(state: State) -> list[list[str]]:
-    """The failure scenarios: who, requests failing during and after failover, data lost, recovery."""
-    rows = []
-    for s in state.analysis.scenarios:
-        loss = "unbounded (no copy)" if s.data_loss is None else (
-            "none" if s.data_loss == 0 else f"{q.say_seconds(s.data_loss)} of writes")
-        if s.data_loss_writes:
-            loss += f" (~{q.say_count(s.data_loss_writes, approx=False)} writes)"
-        if s.recovery_seconds is None:
-            recovery = "until repaired"
-        else:
-            ok = s.recovery_seconds <= s.rto_seconds
-            colour = charts.COLORS["ok"] if ok else charts.COLORS["bad"]
-            recovery = f'<span style="color:{colour};font-weight:600">{q.say_seconds(s.recovery_seconds)}</span>'
-        survives = "yes" if s.survives else f'<span style="color:{charts.COLORS["bad"]}">no</span>'
-        if s.survivors_utilization is not None:
-            survives += f" ({say_share(s.survivors_utilization)} busy)"
-        rows.append([esc(s.name), esc(s.component or "everything"), say_share(s.affected_share),
-                     say_share(s.lasting_share), loss, recovery, survives])
-    return rows
-
-
-def path_lines(state: State) -> list[str]:
-    """Availability of each path against the SLO, in minutes of downtime."""
-    a = state.analysis
-    lines = []
-    for label, path in (("Read path", a.read_path), ("Write path", a.write_path)):
-        if path is None:
-            continue
-        b = path.budget
-        verdict = (f'<span style="color:{charts.COLORS["ok"]}">within</span>' if b.met else
-                   f'<span style="color:{charts.COLORS["bad"]};font-weight:600">over</span>')
-        lines.append(f"{label}: <b>{q.say_percent(round(path.availability, 6))}</b> available, "
-                     f"down about {q.say_seconds(path.downtime.year * 60)} a year; {verdict} the "
-                     f"{q.say_percent(b.slo)} SLO, which allows {q.say_seconds(b.allowed_minutes_per_month * 60)} "
-                     f"a month (expected: {q.say_seconds(b.expected_minutes_per_month * 60)})")
-    return lines
-
-
-def first_break(state: State):
-    """(component load, multiplier, what fills) for whatever fills first at any scale, or None."""
-    loads = [load for load in state.analysis.loads if math.isfinite(load.break_multiplier)]
-    if not loads:
-        return None
-    load = min(loads, key=lambda load: load.break_multiplier)
-    lim = load.breaking_limit
-    return load, load.break_multiplier, METRIC_WORDS.get(lim.metric, lim.metric)
-
-
-def phrase_lines(state: State) -> list[str]:
-    """Sentences to say in the interview, with today's numbers in them."""
-    cap, a = state.cap, state.analysis
-    s = state.spec.scale
-    lines = []
-    if cap.users is not None:
-        lines.append(f'"We are designing for <b>{q.say_count(cap.users)}</b> users, '
-                     f'<b>{q.say_count(cap.daily_active_users)}</b> of them active on a given day."')
-    else:
-        lines.append(f'"We are designing for <b>{q.say_qps(cap.read_qps_average)}</b> reads and '
-                     f'<b>{q.say_qps(cap.write_qps_average)}</b> writes a second on average."')
-    lines.append(f'"That is <b>{q.say_qps(cap.qps_average)} QPS</b> on average and '
-                 f'<b>{q.say_qps(cap.qps_peak)}</b> at peak, {cap.peak_factor:g}x the average."')
-    lines.append(f'"Storage grows <b>{q.say_bytes(cap.storage_per_day_bytes)}</b> a day: '
-                 f'<b>{q.say_bytes(cap.storage_total_bytes)}</b> over {q.say_days(cap.retention_days)}, '
-                 f'{q.say_bytes(cap.storage_replicated_bytes)} with {s.replication_factor} copies."')
-    lines.append(f'"At peak that is <b>{cap.servers_needed}</b> app servers at '
-                 f'{q.say_qps(cap.server_qps, approx=False)} requests a second each."')
-    found = first_break(state)
-    if found:
-        load, multiplier, what = found
-        when = "already over capacity" if multiplier <= 1 else f"full at {say_times(multiplier)} today"
-        lines.append(f'"The first thing to fall over is the <b>{esc(load.name)}</b> ({what}): {when}, '
-                     f'at {say_users_at(multiplier, cap)}."')
-    first10 = a.first_to_break(10)
-    lines.append(f'"At 10x, <b>{esc(first10)}</b> breaks first."' if first10 else
-                 '"Nothing breaks at 10x today\'s scale."')
-    if a.read_path is not None:
-        lines.append(f'"Reads are up <b>{q.say_percent(round(a.read_path.availability, 6))}</b> of the time: '
-                     f'about {q.say_seconds(a.read_path.downtime.year * 60)} down a year."')
-    return lines
-
+# --- the live-only tables (sections 4, 5 and 9): said with the same helpers -----------------------
 
 def data_rows(state: State) -> list[list[str]]:
     """Section 4: rows a day and over retention, record size, storage with and without copies."""
@@ -217,6 +100,12 @@ def data_rows(state: State) -> list[list[str]]:
     ]
 
 
+def first_full(state: State):
+    """The load whose current nodes fill first at any scale, or None when nothing is loaded."""
+    loads = [load for load in state.analysis.loads if load.breaking_limit is not None]
+    return min(loads, key=lambda load: load.break_multiplier) if loads else None
+
+
 def decision_rows(state: State) -> list[list[str]]:
     """Section 5: the numbers design decisions rest on."""
     cap = state.cap
@@ -229,9 +118,9 @@ def decision_rows(state: State) -> list[list[str]]:
         ["Cache memory (hot set)", q.say_bytes(cap.cache_memory_bytes)],
         ["App servers at peak", str(cap.servers_needed)],
     ]
-    found = first_break(state)
-    rows.append(["First to break", "nothing" if not found else
-                 f"{esc(found[0].name)} ({found[2]}, at {say_users_at(found[1], cap)})"])
+    load = first_full(state)
+    rows.append(["First to break", "nothing" if load is None else
+                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap))}"])
     return rows
 
 
@@ -248,7 +137,7 @@ def summary_rows(state: State) -> list[list[str]]:
         ["Breaks first at 10x", esc(a.first_to_break(10) or "nothing")],
     ]
     if a.read_path is not None:
-        rows.append(["Read path availability", q.say_percent(round(a.read_path.availability, 6))])
+        rows.append(["Read path availability", q.say_availability(a.read_path.availability)])
     return rows
 
 
@@ -264,8 +153,10 @@ def _load_chart(state: State) -> ChartView:
 
 
 def _load_table(state: State) -> TableView:
-    return TableView(["Component", "Peak load", "Replicas", "Fullest at peak", "Needs (at 70%)", "Full at"],
-                     load_rows, "dk-table-load", state, numeric=(1, 2))
+    needed = r.load_rows(state.analysis).header[5]   # "Replicas needed (70%)": the target is in the name
+    return table_view(lambda s: r.load_rows(s.analysis), "dk-table-load", state,
+                      ("Component", "Peak QPS", "Nodes (shards × replicas)", "Utilization (avg / peak)", needed,
+                       "Shards needed", "Full at"), numeric=(1, 2))
 
 
 def _scaling_chart(state: State) -> ChartView:
@@ -289,31 +180,37 @@ def _limit_count(state: State) -> int:
 
 
 VIEWS: dict[str, Callable[[State], Any]] = {
-    "capacity_table": lambda s: TableView(["Capacity", ""], capacity_rows, "dk-table-capacity", s, capacity=14),
+    "capacity_table": lambda s: table_view(lambda s: r.capacity_rows(s.cap), "dk-table-capacity", s, capacity=16),
     "capacity_chart": _capacity_chart,
     "load_chart": _load_chart,
     "load_table": _load_table,
     "data_table": lambda s: TableView(["Data", ""], data_rows, "dk-table-data", s),
     "decision_table": lambda s: TableView(["The numbers behind the decisions", ""], decision_rows,
                                           "dk-table-decisions", s),
-    "breaks": lambda s: TextView(break_lines, "dk-breaks", s, title="What breaks first"),
+    "breaks": lambda s: lines_view(lambda s: r.break_lines(s.analysis), "dk-breaks", s, title="What breaks first",
+                                   capacity=2),
     "scaling_chart": _scaling_chart,
-    "threshold_table": lambda s: TableView(["Component", "Step", "Limit", "Due at"], threshold_rows,
-                                           "dk-table-thresholds", s, capacity=_limit_count(s),
-                                           title="Scaling thresholds, earliest first"),
+    "threshold_table": lambda s: table_view(lambda s: r.threshold_rows(s.analysis), "dk-table-thresholds", s,
+                                            capacity=_limit_count(s), title="Scaling thresholds"),
     "latency_chart": _latency_chart,
-    "queue_table": lambda s: TableView(["Component", "Pool", "Servers", "Utilization", "Chance to wait", "Response"],
-                                       queue_rows, "dk-table-queueing", s, capacity=5,
-                                       title="Busiest pools (M/M/c)"),
-    "paths": lambda s: TextView(path_lines, "dk-paths", s, capacity=2, title="Availability"),
+    "queue_table": lambda s: table_view(lambda s: r.queueing_rows(s.analysis), "dk-table-queueing", s,
+                                        ("Component", "Servers", "Utilization", "P(wait)", "Response time",
+                                         "Vs service time"), capacity=len(s.spec.components),
+                                        title="Queueing (M/M/c)"),
+    "paths": lambda s: table_view(lambda s: rr.path_rows(s.analysis), "dk-paths", s,
+                                  ("Path", "Availability", "Down/year", "Down/month", "SLO (budget)",
+                                   "Budget used"), capacity=2, title="Availability"),
     "availability_chart": _availability_chart,
-    "scenario_table": lambda s: TableView(["Scenario", "Hits", "Failing", "After failover", "Data lost", "Recovery",
-                                           "Survivors cope"], scenario_rows, "dk-table-scenarios", s,
-                                          capacity=len(s.spec.components) + 6,
-                                          title=f"Failure scenarios (recovery objective: "
-                                                f"{q.say_seconds(s.analysis.settings.rto_seconds)}; "
-                                                f"requests failing at peak)"),
-    "phrases": lambda s: TextView(phrase_lines, "dk-phrases", s, capacity=8, title="Say it with numbers"),
+    "scenario_table": lambda s: table_view(lambda s: rr.scenario_rows(s.analysis), "dk-table-scenarios", s,
+                                           ("Scenario", "Affected", "Data loss", "Detection + failover",
+                                            "RTO met?"), capacity=len(s.spec.components) + 6,
+                                           title="Failure scenarios (requests failing at peak)"),
+    "phrases": lambda s: table_view(lambda s: key_phrase_rows(s.spec, s.analysis), "dk-phrases", s,
+                                    capacity=len(s.spec.interview_tips.key_phrases) + 3,
+                                    title="Key phrases, with this system's numbers"),
+    "follow_ups": lambda s: table_view(lambda s: follow_up_rows(s.spec, s.analysis), "dk-follow-ups", s,
+                                       capacity=len(s.spec.interview_tips.follow_ups) + 2,
+                                       title="Follow-up questions"),
     "summary_table": lambda s: TableView(["Headline numbers", ""], summary_rows, "dk-table-summary", s),
 }
 """Every live view by the name the section registry (``designkit.sections``) gives it."""

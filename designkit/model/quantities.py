@@ -336,11 +336,17 @@ def say_times(multiplier: float) -> str:
     return f"{rounded:,.0f}x" if rounded >= 1000 else f"{rounded:g}x"
 
 
+MAX_NINES = 6  # no availability is known better than 99.9999%: say "> 99.9999%" past it
+
+
 def say_availability(fraction: float) -> str:
-    """An availability with enough nines to show its first non-9: 0.99980001 -> '99.98%'."""
+    """An availability with enough nines to show its first non-9: 0.99980001 -> '99.98%'.
+
+    Past six nines the figure is false precision: 0.999999999985 -> '> 99.9999%'.
+    """
     down = 1.0 - fraction
-    if down <= 1e-12:
-        return "~100%"
+    if down < 10.0 ** -MAX_NINES:
+        return f"> {100 - 10.0 ** (2 - MAX_NINES):.{MAX_NINES - 2}f}%"
     if fraction <= 0:
         return "0%"
     places = max(0, math.ceil(-math.log10(down * 100))) + 1
@@ -362,6 +368,26 @@ def say_duration(seconds: float) -> str:
 def say_minutes(minutes: float) -> str:
     """A downtime: 52.6 -> '53 min', 0.53 -> '32 s'."""
     return say_duration(minutes * 60)
+
+
+PERIOD_WORDS = {YEAR_DAYS: "year", MONTH_DAYS: "month", 7.0: "week", 1.0: "day"}
+
+
+def say_downtime(minutes: float, period_days: float) -> str:
+    """Downtime within a period, never longer than it and never finer than a second.
+
+    0.0078 min -> '< 1 s'; a whole year down -> 'all year'; 52.6 -> '53 min'.
+    """
+    period = period_days * 1440.0
+    if minutes * 60 < 1:
+        return "< 1 s"
+    if minutes >= period * 0.995:
+        return f"all {PERIOD_WORDS.get(period_days, say_days(period_days))}"
+    text = say_minutes(minutes)
+    # two figures can round up past the period itself (365 days -> '370 days'): say it in days
+    if minutes >= period * 0.9:
+        text = f"{minutes / 1440.0:.0f} days"
+    return text
 
 
 def _exact(value: float) -> bool:

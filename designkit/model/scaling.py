@@ -357,3 +357,24 @@ def break_point(component_loads: Iterable[ComponentLoad], factor: float) -> Brea
             rows.append((_key(lim.break_multiplier), index,
                          Break(load.name, lim.metric, lim.break_multiplier)))
     return BreakPoint(factor, tuple(b for *_, b in sorted(rows, key=lambda row: row[:2])))
+
+
+def needed_at(load: ComponentLoad, factor: float) -> tuple[int, int | None]:
+    """(replicas per shard, shards or None) ``load``'s component needs at ``factor`` x today's traffic.
+
+    Each limit is sized at the threshold the scaling table uses for it (the target for
+    throughput, full disks, the memory threshold), so factor 1 gives ``replicas_needed`` and
+    ``shards_needed``.
+    """
+    replicas, shards = 1, None if load.shards_needed is None else 1
+    for lim in load.limits:
+        n = replicas_for(lim.load * factor, lim.per_server, lim.threshold)
+        if lim.metric in ("qps",):
+            replicas = max(replicas, n)
+        elif lim.metric == "read_qps":
+            replicas = max(replicas, math.ceil(n / load.shards))
+        elif lim.metric == "storage_bytes":
+            shards = max(shards, math.ceil(n / load.replicas))
+        else:  # write_qps and memory_bytes: one shard per node of the pool
+            shards = max(shards, n)
+    return replicas, shards

@@ -12,8 +12,11 @@ from ..model import quantities as q
 from ..model.capacity import Capacity
 from ..sections import TITLES
 from . import tables
+from .phrase_rows import follow_up_rows, key_phrase_rows
+from .rows import capacity_rows
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
-from .markdown import anchor, escape_html, callout, code, figure, join, table, text
+from .mermaid import mermaid_flowchart
+from .markdown import anchor, callout, code, figure, join, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
@@ -24,40 +27,17 @@ PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|S
 # --- capacity ---------------------------------------------------------------------------
 
 def capacity_block(cap: Capacity) -> str:
-    """The template's "Capacity Estimation" block, with this system's numbers."""
+    """The template's "Capacity Estimation" block: the capacity rows, aligned as the template has them."""
     lines = []
-    if cap.users is not None:
-        lines.append(f"Users:           {q.say_count(cap.users)}")
-    if cap.daily_active_users is not None:
-        lines.append(f"Daily active:    {q.say_count(cap.daily_active_users)}")
-    lines += [
-        f"Requests/day:    {q.say_count(cap.requests_per_day)}",
-        f"QPS (average):   {q.say_qps(cap.qps_average)}",
-        f"QPS (peak):      {q.say_qps(cap.qps_peak)} ({cap.peak_factor:g}x average)",
-        f"Reads/s:         {q.say_qps(cap.read_qps_average)} average, {q.say_qps(cap.read_qps_peak)} peak",
-        f"Writes/s:        {q.say_qps(cap.write_qps_average)} average, {q.say_qps(cap.write_qps_peak)} peak",
-        "",
-        "Storage:",
-        f"- Per record:    {q.say_bytes(cap.record_size_bytes)}",
-        f"- Daily growth:  {q.say_bytes(cap.storage_per_day_bytes)}",
-        f"- {retention_adjective(cap.retention_days)} total:  {q.say_bytes(cap.storage_total_bytes)}"
-        f" ({q.say_bytes(cap.storage_replicated_bytes)} with {cap.replication_factor}x replication)",
-        "",
-        "Bandwidth:",
-        f"- Ingress:       {q.say_bandwidth(cap.ingress_bytes_per_second)} average",
-        f"- Egress:        {q.say_bandwidth(cap.egress_bytes_per_second)} average",
-        "",
-        f"Cache memory:    {q.say_bytes(cap.cache_memory_bytes)} (hot share of a day's reads)",
-        f"App servers:     {cap.servers_needed} at peak "
-        f"(each handles {q.say_qps(cap.server_qps, approx=False)} requests/second)",
-    ]
+    for label, value in capacity_rows(cap).rows:
+        if label.status == "group":
+            lines += ["", f"{label.text}:"]
+            continue
+        if label.status != "item" and lines and lines[-1].startswith("- "):
+            lines.append("")
+        name = ("- " if label.status == "item" else "") + f"{label.text}:"
+        lines.append(f"{name:<17}{value.text}" if len(name) < 17 else f"{name} {value.text}")
     return "\n".join(lines)
-
-
-def retention_adjective(days: float) -> str:
-    """'5-year', '90-day': the retention as an adjective."""
-    number, unit = q.say_days(days).split(" ", 1)
-    return f"{number}-{unit.rstrip('s')}"
 
 
 def front_matter(spec) -> str:
@@ -120,6 +100,8 @@ def high_level_architecture(spec) -> str:
         callout("Interview context", '"Let me draw the high-level architecture first, then we can dive into '
                                      'specific components."'),
         code(architecture_diagram(spec)),
+        "The same graph as a Mermaid flowchart (GitHub and JupyterLab draw it):",
+        code(mermaid_flowchart(spec), "mermaid"),
         flows(spec),
         "### Component Responsibilities",
         table(["Component", "Responsibility", "Technology Choice"],
@@ -277,11 +259,6 @@ def missing_prose(spec) -> list[str]:
 
 # --- the sections built on the analysis ------------------------------------------------
 
-def computed(markdown: str) -> str:
-    """A computed table or list that names spec components: HTML-escaped like all spec text."""
-    return escape_html(markdown)
-
-
 def high_level_architecture_with_load(spec, analysis) -> str:
     """Section 2 plus the load each component carries at peak."""
     parts = [high_level_architecture(spec)]
@@ -289,7 +266,7 @@ def high_level_architecture_with_load(spec, analysis) -> str:
         parts += ["### Load at Peak",
                   f"Each component's share of the {q.say_qps(analysis.capacity.qps_peak)} peak QPS, and how "
                   "full its current nodes are:",
-                  computed(tables.load_table(analysis))]
+                  tables.load_table(analysis)]
     return join(parts)
 
 
@@ -310,17 +287,17 @@ def scalability(spec, analysis) -> str:
     if analysis.loads:
         parts += [
             "### Scaling Strategies",
-            computed(tables.strategies_table(analysis)),
+            tables.strategies_table(analysis),
             "### Scaling Thresholds",
-            computed(tables.thresholds_table(analysis)) if analysis.thresholds else "No traffic reaches any component.",
+            tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
             figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
             "### What Breaks First",
-            computed(tables.breaks_lines(analysis)),
+            tables.breaks_lines(analysis),
             "### Queueing and Latency",
             "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "
             "the knee, then climbs steeply. That is why we scale out at "
             f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
-            computed(tables.queueing_table(analysis)),
+            tables.queueing_table(analysis),
             figure("latency", "M/M/c response time against utilization for the busiest components"),
         ]
     parts += [
@@ -340,71 +317,31 @@ def reliability(spec, analysis) -> str:
         heading(7),
         callout("Interview context", '"For reliability, let\'s discuss failure scenarios..."'),
         "### Failure Scenarios",
-        computed(tables.scenarios_table(analysis)),
+        tables.scenarios_table(analysis),
         "### Availability",
         "Replicas of a component run in parallel (it is up while enough of them are); the components along "
         "a path run in series (the path is up only while all of them are).",
-        computed(tables.availability_table(analysis)),
-        computed(tables.paths_table(analysis)) if analysis.read_path or analysis.write_path else "",
+        tables.availability_table(analysis),
+        tables.paths_table(analysis) if analysis.read_path or analysis.write_path else "",
         figure("availability", "Expected downtime a year per component and per path"),
         "### Recovery Procedures",
-        computed(tables.recovery_lines(analysis)),
+        tables.recovery_lines(analysis),
     ])
 
 
 def key_phrases(spec, analysis) -> list[list[str]]:
-    """The spec's key phrases plus three said with this system's numbers."""
-    cap = analysis.capacity
-    rows = [[f'"{text(p.instead)}"', f'"{text(p.say)}"'] for p in spec.interview_tips.key_phrases]
-    rows.append(['"Scale horizontally"',
-                 f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {cap.servers_needed} servers assuming each '
-                 f'handles {q.say_qps(cap.server_qps, approx=False)} requests/second"'])
-    rows.append(['"We need a lot of storage"',
-                 f'"{q.say_bytes(cap.storage_per_day_bytes)} a day is {q.say_bytes(cap.storage_total_bytes)} over '
-                 f'{q.say_days(cap.retention_days)}, {q.say_bytes(cap.storage_replicated_bytes)} with '
-                 f'{cap.replication_factor} copies"'])
-    caches = [load for load in analysis.loads if load.kind == "cache"]
-    if caches and cap.reads_per_day:
-        comp = spec.component(caches[0].name)
-        rows.append(['"Add caching"',
-                     f'"Caching the hottest {q.say_percent(spec.scale.cache_fraction)} of a day\'s reads takes '
-                     f'{q.say_bytes(cap.cache_memory_bytes)}; at a {q.say_percent(comp.hit_ratio or 0)} hit ratio '
-                     f'it keeps all but {q.say_percent(round(1 - (comp.hit_ratio or 0), 6))} of '
-                     f'{q.say_qps(cap.read_qps_peak)} peak reads off the database"'])
-    return rows
+    """The Key Phrases table's cells as Markdown: the spec's phrases, the computed ones in their place."""
+    return [[text(c.text) for c in row] for row in key_phrase_rows(spec, analysis).rows]
 
 
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
-    follow = [[f'"{text(f.question)}"', text(f.key_points)] for f in spec.interview_tips.follow_ups]
-    if analysis.loads:
-        first = analysis.first_to_break(10)
-        bp = next(b for b in analysis.break_points if b.factor == 10)
-        answer = (f"{text(first)} breaks first ({text(tables.METRIC_LABELS[bp.breaking[0].metric].lower())} "
-                  f"full at {q.say_times(bp.breaking[0].multiplier)} today's traffic); "
-                  + text(_next_step(analysis, first)) if first else "Nothing breaks at 10x: every current pool copes")
-        follow.append(['"What if scale increases 10x?"', answer])
-        busiest = max(analysis.loads, key=lambda load: load.utilization)
-        follow.append(['"What metrics would you monitor?"',
-                       f"Latency percentiles, error rates, saturation: {text(busiest.name)} runs at "
-                       f"{q.say_share(busiest.utilization)} at peak today, so alert at "
-                       f"{q.say_share(analysis.settings.target_utilization)}"])
     return join([
         heading(8),
         "### Approach (45 minutes)",
         interview_timeline(spec),
         "### Key Phrases That Show Depth",
-        table(["Instead of...", "Say..."], key_phrases(spec, analysis)),
+        tables.markdown_table(key_phrase_rows(spec, analysis), key_column=False),
         "### Common Follow-up Questions",
-        table(["Question", "Key Points"], follow),
+        tables.markdown_table(follow_up_rows(spec, analysis), key_column=False),
     ])
-
-
-def _next_step(analysis, name: str) -> str:
-    """'shard it (46 shards needed)'-style advice for the component that breaks first."""
-    load = analysis.load(name)
-    steps = [t.step for t in analysis.thresholds if t.component == name]
-    step = steps[0] if steps else "add replicas"
-    if load.shards_needed:
-        return f"fix: {step} (it needs {load.shards_needed} shards at today's scale, ~{load.shards_needed * 10} at 10x)"
-    return f"fix: {step} (it needs {load.replicas_needed} replicas today, ~{load.replicas_needed * 10} at 10x)"

@@ -1,0 +1,285 @@
+"""The computed tables and phrase lists as plain rows: worked out once, rendered by every view.
+
+A ``Rows`` is a header and rows of ``Cell`` (text plus an optional status a view may show as a
+badge or colour: never HTML or Markdown).  A phrase list is a tuple of ``Line`` (spans of
+cells; a "key" span is emphasised).  The Markdown article (``tables``, ``article``), the
+handout (which renders article.md) and the live widgets (``live.views``) all render these,
+so every view says a number in the same words.  Reliability rows live in ``reliability_rows``,
+interview phrases in ``phrase_rows``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import quantities as q
+from ..model.analysis import Analysis
+from ..model.capacity import Capacity
+from ..model.quantities import say_duration, say_share, say_times
+from ..model.scaling import STEPS, STORE_KINDS, needed_at
+
+METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
+                 "storage_bytes": "Data", "memory_bytes": "Cache memory"}
+METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
+                "storage_bytes": "disk", "memory_bytes": "memory"}
+STRATEGIES = {"add replicas": "Horizontal scaling (add replicas)", "read replicas": "Read replicas",
+              "sharding": "Sharding", "cluster mode": "Cluster mode (shard the cache)"}
+STATUSES = ("ok", "warn", "over", "due", "bad", "key", "group", "item")
+"""What a cell's status may say: ok/warn/over (a utilization against the target and 100%), due (a
+step already past), bad (a target missed), key (emphasis), group/item (a heading and its rows)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell or span: its words, and what a view may show beside them (see ``STATUSES``)."""
+
+    text: str
+    status: str | None = None
+
+    def __post_init__(self):
+        if self.status is not None and self.status not in STATUSES:
+            raise ValueError(f"unknown cell status {self.status!r}")
+
+
+Line = tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table as data: a header and rows of cells."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def texts(self) -> list[list[str]]:
+        """Every row's words, cell by cell."""
+        return [[c.text for c in row] for row in self.rows]
+
+    def column(self, name: str) -> int:
+        """The index of the column headed ``name``."""
+        return self.header.index(name)
+
+
+def rows(header, body) -> Rows:
+    """A ``Rows`` from a header and rows whose cells are ``Cell`` or plain text."""
+    return Rows(tuple(header), tuple(tuple(c if isinstance(c, Cell) else Cell(str(c)) for c in row)
+                                     for row in body))
+
+
+def line_text(line: Line) -> str:
+    """A phrase line's words."""
+    return "".join(span.text for span in line)
+
+
+def utilization_status(utilization: float, target: float) -> str:
+    """'ok' below the target, 'warn' below 100%, 'over' at or past it."""
+    return "ok" if utilization < target else ("warn" if utilization < 1 else "over")
+
+
+def count(n: int, noun: str) -> str:
+    """'1 survivor', '2 survivors', '4,566 shards'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def where(multiplier: float, cap: Capacity) -> str:
+    """Where a multiple of today's traffic lands: users, or peak QPS in the totals form."""
+    if cap.users is not None:
+        return f"{q.say_count(cap.users * multiplier)} users"
+    return f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS, {say_times(multiplier)} today"
+
+
+def _metric(metric: str, value: float) -> str:
+    return q.say_bytes(value) if metric.endswith("_bytes") else q.say_qps(value)
+
+
+# --- capacity ---------------------------------------------------------------------------------
+
+def retention_adjective(days: float) -> str:
+    """'5-year', '90-day': the retention as an adjective."""
+    number, unit = q.say_days(days).split(" ", 1)
+    return f"{number}-{unit.rstrip('s')}"
+
+
+def capacity_rows(cap: Capacity) -> Rows:
+    """The template's capacity block: (label, value), with 'group' headings and their 'item' rows."""
+    body = []
+    if cap.users is not None:
+        body.append(["Users", q.say_count(cap.users)])
+    if cap.daily_active_users is not None:
+        body.append(["Daily active", q.say_count(cap.daily_active_users)])
+
+    def group(name, items):
+        body.append([Cell(name, "group"), ""])
+        body.extend([Cell(label, "item"), value] for label, value in items)
+
+    body += [
+        ["Requests/day", q.say_count(cap.requests_per_day)],
+        ["QPS (average)", q.say_qps(cap.qps_average)],
+        ["QPS (peak)", f"{q.say_qps(cap.qps_peak)} ({cap.peak_factor:g}x average)"],
+        ["Reads/s", f"{q.say_qps(cap.read_qps_average)} average, {q.say_qps(cap.read_qps_peak)} peak"],
+        ["Writes/s", f"{q.say_qps(cap.write_qps_average)} average, {q.say_qps(cap.write_qps_peak)} peak"],
+    ]
+    group("Storage", [
+        ("Per record", q.say_bytes(cap.record_size_bytes)),
+        ("Daily growth", q.say_bytes(cap.storage_per_day_bytes)),
+        (f"{retention_adjective(cap.retention_days)} total",
+         f"{q.say_bytes(cap.storage_total_bytes)} ({q.say_bytes(cap.storage_replicated_bytes)} with "
+         f"{cap.replication_factor}x replication)"),
+    ])
+    group("Bandwidth", [
+        ("Ingress", f"{q.say_bandwidth(cap.ingress_bytes_per_second)} average"),
+        ("Egress", f"{q.say_bandwidth(cap.egress_bytes_per_second)} average"),
+    ])
+    body += [
+        ["Cache memory", f"{q.say_bytes(cap.cache_memory_bytes)} (hot share of a day's reads)"],
+        ["App servers", f"{cap.servers_needed} at peak "
+                        f"(each handles {q.say_qps(cap.server_qps, approx=False)} requests/second)"],
+    ]
+    return rows(["Capacity", ""], body)
+
+
+# --- load and scaling -------------------------------------------------------------------------
+
+def _nodes(load) -> str:
+    return str(load.replicas) if load.shards_needed is None else f"{load.shards} × {load.replicas}"
+
+
+def full_at(load, cap: Capacity) -> Cell:
+    """When a component's current nodes are full: already ('over'), at some users, or never."""
+    lim = load.breaking_limit
+    if lim is None:
+        return Cell("never (no load)")
+    m = lim.break_multiplier
+    what = METRIC_WORDS[lim.metric]
+    if m <= 1:
+        return Cell(f"already full ({what} at {say_share(lim.utilization)})", "over")
+    return Cell(f"{say_times(m)} today ({what}, at {where(m, cap)})")
+
+
+def load_rows(a: Analysis) -> Rows:
+    """Load, utilization and what each component needs to keep peak at the target."""
+    target = a.settings.target_utilization
+    body = []
+    for load in a.loads:
+        held = "—"
+        for metric in ("storage_bytes", "memory_bytes"):
+            lim = load.limit(metric)
+            if lim is not None:
+                held = Cell(f"{q.say_bytes(lim.load)} of {q.say_bytes(lim.capacity, approx=False)} "
+                            f"({say_share(lim.utilization)})",
+                            utilization_status(lim.utilization, lim.threshold))
+        per_shard = "" if load.shards_needed is None else " per shard"
+        body.append([load.name, _nodes(load), q.say_qps(load.qps_average), q.say_qps(load.qps_peak),
+                     Cell(f"{say_share(load.utilization_average)} / {say_share(load.utilization)}",
+                          utilization_status(load.utilization, target)),
+                     f"{load.replicas_needed}{per_shard}",
+                     "—" if load.shards_needed is None else str(load.shards_needed),
+                     held, full_at(load, a.capacity)])
+    return rows(["Component", "Nodes (shards × replicas)", "Average QPS", "Peak QPS",
+                 "Utilization (avg / peak)", f"Replicas needed ({say_share(target)})", "Shards needed",
+                 "Data held", "Full at"], body)
+
+
+def _when(t, cap: Capacity) -> str:
+    trigger = f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}"
+    if t.reached:
+        return f"{trigger}: already past (due at {where(t.multiplier, cap)})"
+    return f"{trigger} (at {where(t.multiplier, cap)})"
+
+
+def strategy_rows(a: Analysis) -> Rows:
+    """The template's Scaling Strategies: Component | Strategy | When to Apply, computed."""
+    body = []
+    for load in a.loads:
+        mine = [t for t in a.thresholds if t.component == load.name]
+        if not mine:
+            step = "read replicas" if load.kind in STORE_KINDS else "add replicas"
+            body.append([load.name, STRATEGIES[step], "No traffic reaches it today"])
+            continue
+        for step in STEPS:
+            due = [t for t in mine if t.step == step]
+            if due:
+                status = "due" if any(t.reached for t in due) else None
+                body.append([load.name, STRATEGIES[step],
+                             Cell(" or ".join(_when(t, a.capacity) for t in due), status)])
+    return rows(["Component", "Strategy", "When to Apply"], body)
+
+
+def threshold_rows(a: Analysis) -> Rows:
+    """Every scaling threshold: the trigger, and the users and system QPS at which it is due."""
+    body = []
+    for t in a.thresholds:
+        users = "—" if t.users is None else q.say_count(t.users)
+        vs = Cell(f"{say_times(t.multiplier)} (due now)", "due") if t.reached else say_times(t.multiplier)
+        body.append([t.component, t.step, f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}",
+                     users, q.say_qps(t.qps), vs])
+    return rows(["Component", "Step", "Trigger", "Users", "System peak QPS", "Vs today"], body)
+
+
+def break_lines(a: Analysis) -> tuple[Line, ...]:
+    """What breaks first at 10x and 100x today's scale; a component already full says so."""
+    cap = a.capacity
+    lines = []
+    for bp in a.break_points:
+        head = (Cell(f"At {say_times(bp.factor)}", "key"), Cell(f" ({where(bp.factor, cap)})"))
+        if not bp.breaking:
+            lines.append(head + (Cell(": nothing breaks; every component's current nodes still cope."),))
+            continue
+        first, rest = bp.breaking[0], bp.breaking[1:]
+        what = METRIC_WORDS[first.metric]
+        if first.multiplier <= 1:
+            util = a.load(first.component).breaking_limit.utilization
+            said = (f" is already over capacity today: its {what} is at {say_share(util)} of its "
+                    "current nodes")
+            status = "over"
+        else:
+            said = (f" breaks first: its {what} fills its current nodes at "
+                    f"{say_times(first.multiplier)} today's traffic ({where(first.multiplier, cap)})")
+            status = "key"
+        text = [Cell(": "), Cell(first.component, status), Cell(said)]
+        if rest:
+            text.append(Cell("; then " + ", ".join(
+                f"{b.component} ({'already full' if b.multiplier <= 1 else say_times(b.multiplier)})"
+                for b in rest)))
+        lines.append(head + tuple(text) + (Cell("."),))
+    return tuple(lines)
+
+
+def ten_x_answer(a: Analysis) -> str:
+    """The answer to 'what breaks first at 10x?', with the fix sized at 10x."""
+    bp = next(b for b in a.break_points if b.factor == 10)
+    if not bp.breaking:
+        return "Nothing breaks at 10x: every current pool copes"
+    first = bp.breaking[0]
+    what = METRIC_WORDS[first.metric]
+    if first.multiplier <= 1:
+        said = f"{first.component} is already over capacity today ({what})"
+    else:
+        said = f"{first.component} breaks first ({what} full at {say_times(first.multiplier)} today's traffic)"
+    load = a.load(first.component)
+    steps = [t.step for t in a.thresholds if t.component == first.component]
+    step = steps[0] if steps else "add replicas"
+    replicas, shards = needed_at(load, 10)
+    if load.shards_needed is not None:
+        need = f"it needs {count(load.shards_needed, 'shard')} at today's scale, {shards:,} at 10x"
+    else:
+        need = f"it needs {count(load.replicas_needed, 'replica')} today, {replicas:,} at 10x"
+    return f"{said}; fix: {step} ({need})"
+
+
+def queueing_rows(a: Analysis) -> Rows:
+    """M/M/c operating points: how close each pool runs to the knee of its latency curve."""
+    target = a.settings.target_utilization
+    body = []
+    for qp in a.queueing:
+        p = qp.point
+        if p.stable:
+            response, slowdown = say_duration(p.response_seconds), say_times(p.slowdown)
+        else:
+            response, slowdown = Cell("unbounded (overloaded)", "over"), Cell("∞", "over")
+        body.append([qp.component, f"{p.servers} ({METRIC_LABELS[qp.metric]})",
+                     say_duration(p.service_seconds),
+                     Cell(say_share(p.utilization), utilization_status(p.utilization, target)),
+                     say_share(min(p.wait_probability, 1.0)), response, slowdown])
+    return rows(["Component", "Servers", "Service time", "Utilization", "P(wait)",
+                 "Response time", "Vs service time"], body)
