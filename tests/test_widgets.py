@@ -89,18 +89,19 @@ def test_readouts_say_values_like_people_do():
     assert readouts["server_qps"] == "2K/s per server"
     assert all(c.slider.readout is False for c in panel.controls.values())
     assert "dk-users" in panel.controls["users"].slider._dom_classes
-    assert panel.controls["users"].slider.min == pytest.approx(3) and panel.controls["users"].slider.max >= 10
+    stops = panel.controls["users"].stops
+    assert stops[0] == 1e3 and stops[-1] == 1e10 and 1e8 in stops
 
 
-def test_spec_values_sit_on_the_slider_grid():
-    """The browser snaps a slider to its step grid; the spec's value must survive that unchanged."""
+def test_spec_values_are_stops_of_their_sliders():
+    """The spec's own value is a stop (the browser can only send stops), so showing a panel changes nothing."""
     _, panel, _ = manual(1, "paste-service")
+    system = load_spec("paste-service")
     for name in ("reads", "writes", "record_size", "server_qps"):
-        s = panel.controls[name].slider
-        steps = (q.math.log10(s.value) - s.min) / s.step
-        assert abs(steps - round(steps)) < 1e-6, name
-    s = panel.controls["record_size"].slider
-    s.value = 10 ** (s.min + round((q.math.log10(s.value) - s.min) / s.step) * s.step)  # the browser's round trip
+        control = panel.controls[name]
+        assert control.slider.value in control.stops and control.is_log, name
+    assert panel.controls["record_size"].slider.value == system.scale.record_size
+    panel.controls["record_size"].slider.index = panel.controls["record_size"].slider.index   # a round trip
     assert not panel.controls["record_size"].changed and panel.overrides() == {}
 
 
@@ -147,7 +148,8 @@ def test_chart_changes_in_place_no_new_figure():
 def test_burst_of_100_changes_is_one_update_and_exact():
     box, panel, scheduler = manual(1)
     users = panel.controls["users"].slider
-    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    stops = panel.controls["users"].stops                      # what a browser can send
+    values = [stops[(i * 7) % len(stops)] for i in range(100)]
     for value in values:
         users.value = value
     assert scheduler.pending == 1 and panel.updates == 0        # one update scheduled, nothing queued
@@ -170,7 +172,8 @@ def test_throttle_keeps_only_the_newest_value_between_updates():
 
     panel = Panel("reference", scheduler=schedule, clock=lambda: now[0], min_interval=0.02)
     users = panel.controls["users"].slider
-    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    stops = panel.controls["users"].stops                      # what a browser can send
+    values = [stops[(i * 7) % len(stops)] for i in range(100)]
     for value in values:
         users.value = value
         now[0] += 0.002
@@ -194,7 +197,7 @@ def test_coalescing_on_a_real_asyncio_loop():
         panel = box.panel
         users = panel.controls["users"].slider
         for i in range(100):
-            users.value = 10 ** (7 + i * 0.02)
+            users.value = users.options[i % len(users.options)][1]
             await asyncio.sleep(0)
         while panel._dirty or panel._handle is not None:
             await asyncio.sleep(0.005)
