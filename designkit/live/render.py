@@ -62,6 +62,8 @@ class ChartView:
     ``present(True)`` renders at twice the pixel density and lets the image fill its output.
     """
 
+    BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
+
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
         self.chart, self.fig, self.args, self.key = chart, chart.fig, args, key
@@ -79,6 +81,7 @@ class ChartView:
                     axis.get_major_locator().set_params(nbins=5)
         self.renders = self.blits = self.layouts = 0
         self._background, self._frame, self._overlay = None, None, None
+        self._backgrounds: dict = {}    # frame key -> saved background, newest last
         self._relayout()
         self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
         self.widget.add_class("dk-chart")
@@ -103,7 +106,11 @@ class ChartView:
         self.widget.layout.width = self._size()["width"]
 
     def _relayout(self) -> None:
-        """Lay the figure out (constrained) once, then keep axes where they are for later draws."""
+        """Lay the figure out (constrained) once, then pin axes, titles and axis labels where they are.
+
+        Pinned (``set_title(y=...)``, ``set_label_coords``), a draw no longer measures every tick
+        label to place them: about half the time of a full draw.
+        """
         self.fig.set_layout_engine("constrained")
         legends = [ax.get_legend() for ax in self.fig.axes if ax.get_legend() is not None]
         legends += list(self.fig.legends)
@@ -112,11 +119,37 @@ class ChartView:
         for artist in self._moving():       # data takes part in the layout too (value labels)
             artist.set_animated(False)
         self.canvas.draw()
+        self._pin_labels()                  # beside today's tick labels (they may be wider than last time)
+        self.canvas.draw()
+        self._pin_labels()
         self.fig.set_layout_engine("none")
         self._tight = self._spills()        # a figure too small to hold its labels: no use laying out again
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
         self._frame = None
+        self._backgrounds.clear()
         self.layouts += 1
+
+    def _pin_labels(self) -> None:
+        """Put each axis label just outside its tick labels, and each title on top, and keep them there."""
+        renderer = self.canvas.get_renderer()
+        for ax in self.fig.axes:
+            for loc in ("center", "left", "right"):
+                if ax.get_title(loc):
+                    ax.set_title(ax.get_title(loc), loc=loc, y=1.0)
+            to_axes = ax.transAxes.inverted()
+            for axis, index in ((ax.xaxis, 1), (ax.yaxis, 0)):
+                if not axis.label.get_text() or not axis.label.get_visible():
+                    continue
+                boxes = [t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                         if t.get_visible() and t.get_text()]
+                pad = axis.labelpad * self.fig.dpi / 72
+                frame = ax.get_window_extent(renderer)
+                if index == 1:          # x label below the lowest tick label
+                    edge = min([b.y0 for b in boxes] + [frame.y0]) - pad
+                    axis.set_label_coords(0.5, to_axes.transform((0, edge))[1])
+                else:                   # y label left of the widest tick label
+                    edge = min([b.x0 for b in boxes] + [frame.x0]) - pad
+                    axis.set_label_coords(to_axes.transform((edge, 0))[0], 0.5)
 
     def _legend_overlay(self, legends: list):
         """Draw the legends alone onto a transparent buffer once; hide them from later draws."""
@@ -153,32 +186,32 @@ class ChartView:
         return sorted(found, key=lambda artist: artist.get_zorder())
 
     def _spills(self) -> bool:
-        """True when a drawn axis (ticks, labels, title) reaches past the figure's edge: '00K'."""
-        renderer = self.canvas.get_renderer()
-        edge = self.fig.bbox
-        for ax in self.fig.axes:
-            box = ax.get_tightbbox(renderer)
-            if box is not None and (box.x0 < edge.x0 - 1 or box.x1 > edge.x1 + 1 or box.y0 < edge.y0 - 1
-                                    or box.y1 > edge.y1 + 1):
-                return True
-        return False
+        """True when ink touches the figure's edge: a tick label or title cut off there ('00K')."""
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        edges = (pixels[0, :, :3], pixels[-1, :, :3], pixels[:, 0, :3], pixels[:, -1, :3])
+        return any(bool((edge < 250).any()) for edge in edges)
 
     @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: a full draw when the axes changed, else data over the saved background."""
         moving = self._moving()
         frame = self._frame_key()
+        if frame != self._frame and frame in self._backgrounds:   # limits seen before: their background
+            self._frame, self._background = frame, self._backgrounds[frame]
         if frame == self._frame and self._background is not None:
             self.canvas.restore_region(self._background)
             self.blits += 1
         else:
             self.canvas.draw()
-            if not self._tight and self._spills():                  # wider labels than at the last layout: make room once
+            if not self._tight and self._spills():   # wider labels than at the last layout: make room once
                 self._relayout()
                 moving = self._moving()
                 self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             self._frame = frame
+            self._backgrounds[frame] = self._background
+            while len(self._backgrounds) > self.BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
         for artist in moving:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
