@@ -15,14 +15,18 @@ import html
 from ..model import quantities as q
 
 SHOWING_CALLS = {"emit", "emit_figure", "display", "Markdown"}
+SPEC_NAMES = {"system", "cap", "analysis"}     # what a section notebook computes from the spec
 _registered: dict = {}      # shell -> the callback this module registered there
 
 
 def shows_output(source: str) -> bool:
-    """True when a cell's code ends in an expression or calls something that displays output."""
+    """True when a cell uses the spec's numbers and ends in an expression or calls something that
+    displays output (a cell of theory alone, or of asserts, is not labelled)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
+        return False
+    if not any(isinstance(node, ast.Name) and node.id in SPEC_NAMES for node in ast.walk(tree)):
         return False
     if any(isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "live"
            for node in ast.walk(tree)):
