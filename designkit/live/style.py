@@ -48,5 +48,7 @@ PRESENT_STYLE = """<style>
 .dk-present .dk-controls { grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)) !important; }
 .dk-present .dk-table .widget-html-content { line-height: 32px; }
 .dk-present .dk-summary .dk-big .widget-html-content { font-size: 28px; }
-.dk-present img.dk-chart { width: 100% !important; }
+.dk-present .widget-button, .dk-present .widget-toggle-button { width: auto !important; height: auto;
+              min-height: var(--jp-widgets-inline-height); padding: 0 14px; }
+.dk-present img.dk-chart { width: calc(100% - 2 * var(--jp-widgets-margin)) !important; }
 </style>"""
