@@ -187,8 +187,9 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
             to_ten_x(page, second)
             check_page(page, section, baseline, ten_x, f"{notebook} (presentation, {second})")
             facts = page.evaluate(PAGE_FACTS)
+            assert facts["fonts"]["readouts"] and facts["fonts"]["labels"]
             for kind, sizes in facts["fonts"].items():
-                assert sizes and min(sizes) >= 18, f"{notebook}: presentation {kind} at {sizes} px"
+                assert all(size >= 18 for size in sizes), f"{notebook}: presentation {kind} at {sizes} px"
             for chart in facts["charts"]:
                 assert chart["shown"] >= chart["room"] - 6, f"{notebook}: chart not as wide as its output {chart}"
                 assert chart["natural"] >= 2 * 720 and chart["natural"] >= chart["shown"], chart

@@ -46,7 +46,8 @@ PRESENT_STYLE = """<style>
 .dk-present .dk-control .slider-container { min-width: 220px; }
 .dk-present .dk-readout { min-width: 200px; }
 .dk-present .dk-controls { grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)) !important; }
-.dk-present .dk-table .widget-html-content { line-height: 32px; }
+.dk-present .dk-table { width: auto; max-width: 100%; grid-gap: 4px 18px; }
+.dk-present .dk-table .widget-html-content { line-height: 1.35; white-space: normal; overflow-wrap: anywhere; }
 .dk-present .dk-summary .dk-big .widget-html-content { font-size: 28px; }
 .dk-present .widget-button, .dk-present .widget-toggle-button { width: auto !important; height: auto;
               min-height: var(--jp-widgets-inline-height); padding: 0 14px; }
