@@ -154,10 +154,14 @@ def check_page(page, section: int, baseline: list[str], ten_x: dict, label: str)
 
 
 def shoot(page, name: str) -> None:
+    """Keep two screenshots: the page at the panel, and the page at the section's first live view."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    live = page.locator(f"{VISIBLE} .dk-live")
-    live.screenshot(path=str(ARTIFACTS / f"{name}-live.png"))
+    nb = page.locator(VISIBLE)
+    nb.locator(".dk-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{name}-panel.png"))
+    nb.locator(".dk-live > :nth-child(3)").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-views.png"))
 
 
 @pytest.mark.parametrize("section", [s.number for s in SECTIONS])
