@@ -189,6 +189,8 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
             nb.locator(".dk-present-toggle").click()
             expect(nb.locator(".dk-live.dk-present")).to_have_count(1)
             to_ten_x(page, second)
+            nb.locator(".dk-live .jupyter-widget-Collapse-header").first.click()   # the components' sliders
+            expect(nb.locator(".dk-live .dk-readout[class*='availability']").first).to_be_visible()
             check_page(page, section, baseline, ten_x, f"{notebook} (presentation, {second})")
             facts = page.evaluate(PAGE_FACTS)
             assert facts["fonts"]["readouts"] and facts["fonts"]["labels"]

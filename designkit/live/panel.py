@@ -271,7 +271,7 @@ class Panel:
                 description, slider, readout = widths[field]
                 control.slider.style.description_width = description
                 control.slider.layout.width = f"{slider}px"
-                control.readout.layout.min_width = control.readout.layout.width = readout
+                control.readout.layout.min_width = readout     # at least: grows with its text, never cut
                 cells.append(control.box)
         table = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px",
                                                  align_items="center"))
@@ -304,7 +304,7 @@ class Panel:
         bar.add_class("dk-bar")
         self.error_box = w.HTML()
         self.error_box.add_class("dk-error")
-        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: drag a slider, every number below follows.")
+        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: move a slider and the live views below follow it.")
         box = w.VBox([w.HTML(STYLE + PRESENT_STYLE), title, bar, grid, components, summary, self.error_box])
         box.add_class("dk-panel")
         return box
