@@ -30,14 +30,16 @@ async def _measure(spec, section, changes):
     box = live(spec, section=section)
     panel = box.panel
     slider = panel.controls["users"].slider if "users" in panel.controls else panel.controls["reads"].slider
-    lo, hi = slider.min, slider.max
+    stops = len(slider.options)                                  # a 1-2-5 grid: the browser sends an index
     times, cpu = [], []
     for i in range(changes + 5):
-        exponent = lo + (hi - lo) * ((i * 0.37) % 1.0)          # jump around the whole range
+        index = int(stops * ((i * 0.37) % 1.0))                  # jump around the whole range
+        if index == slider.index:
+            index = (index + 1) % stops
         await asyncio.sleep(panel._min_interval + panel.last_seconds + 0.005)  # the throttle window has passed
         done = panel.next_update()
         started, started_cpu = time.perf_counter(), time.process_time()
-        slider.value = 10 ** exponent
+        slider.index = index
         await done
         if i >= 5:                                               # the first few warm caches up
             times.append((time.perf_counter() - started) * 1000)
@@ -71,12 +73,13 @@ def burst(kc, spec: str, events: int = 100) -> dict:
     run(kc, f"_box = live({spec!r}, section=1); _panel = _box.panel; _slider = _panel.controls["
             f"'users' if 'users' in _panel.controls else 'reads'].slider; _before = _panel.updates")
     model_id = json.loads(run(kc, "print(json.dumps(_slider.model_id))"))
-    lo, hi = json.loads(run(kc, "print(json.dumps([_slider.min, _slider.max]))"))
-    values = [10 ** (lo + (hi - lo) * i / (events - 1)) for i in range(events)]
+    stops = json.loads(run(kc, "print(json.dumps([v for _, v in _slider.options]))"))
+    indices = [(i * 7) % len(stops) for i in range(events)]     # a 1-2-5 slider: the browser sends an index
+    values = [stops[i] for i in indices]
     started = time.perf_counter()
-    for value in values:
+    for index in indices:
         kc.shell_channel.send(kc.session.msg("comm_msg", {
-            "comm_id": model_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}))
+            "comm_id": model_id, "data": {"method": "update", "state": {"index": index}, "buffer_paths": []}}))
     result = json.loads(run(kc, """
 while _panel._dirty or _panel._handle is not None:
     await asyncio.sleep(0.005)

@@ -158,7 +158,8 @@ def cmd_lab(args) -> int:
     folder = copies[0].parent
     print(f"{folder}: {len(copies)} notebooks with spec {args.spec!r}; starting JupyterLab (Ctrl-C stops it)",
           flush=True)
-    run_lab(lab_command(folder, copies[0], port=args.port, browser=not args.no_browser), folder)
+    run_lab(lab_command(folder, copies[0], port=args.port, browser=not args.no_browser), folder,
+            present=args.present)
     return 0  # pragma: no cover - run_lab replaces this process
 
 
@@ -242,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_arg(p, default="reference")
     p.add_argument("--port", type=int, metavar="N", help="port for JupyterLab (default: its own, 8888 or next free)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL)")
+    p.add_argument("--present", action="store_true",
+                   help="open every panel in presentation mode: 18 px+ controls and text, sharp full-width charts")
     p.add_argument("--dir", metavar="DIR",
                    help="folder for the working copy (default: build/lab/<slug>/; overwritten each time)")
     return parser

@@ -34,3 +34,122 @@ def chromium_page(**context_options):
             yield browser.new_context(**context_options).new_page()
         finally:
             browser.close()
+
+
+# --- JupyterLab on a working copy, for the classroom test and benchmarks/lab_browser.py ----------
+
+SERVER_CONFIG = {
+    "ServerApp": {"tornado_settings": {"page_config_data": {"buildCheck": False, "buildAvailable": False}}},
+    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+               "extension_manager": "readonly"},
+}
+# Pre-answer JupyterLab's "get notified about news?" question (no toast, no fetch), and draw every
+# cell (no windowing), so a test sees every output of a notebook.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+# Every code cell of the visible notebook has run: a number in each prompt, none waiting or unrun.
+ALL_CELLS_RAN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_server(proc, url: str, log: Path, timeout: float = 90) -> None:
+    import time
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc) -> None:
+    """Stop the server and whatever it started (its kernels share its process group)."""
+    import signal
+    import subprocess
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)       # the group this server started in, kernels included
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@contextmanager
+def jupyterlab(root: Path, scratch: Path, env: dict | None = None):
+    """A JupyterLab server on ``root`` (loopback, free port, random token, no network calls); yields
+    (base URL, token).  Config, runtime and data dirs live in ``scratch``; always stopped."""
+    import json
+    import secrets
+    import subprocess
+    import sys
+    config = scratch / "jupyter-config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
+    for name, values in LAB_SETTINGS.items():
+        path = config / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    port, token = free_port(), secrets.token_hex(24)
+    environ = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
+                   JUPYTER_DATA_DIR=str(scratch / "data"), JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg",
+                   **(env or {}))
+    environ.pop("JUPYTER_PATH", None)
+    log = scratch / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
+             "--allow-root", "--ServerApp.port_retries=0"],
+            env=environ, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
+        yield base, token
+    finally:
+        _stop(proc)
+
+
+def shut_down_kernels(base: str, token: str) -> None:
+    """End every session (and its kernel) of the server: one notebook's kernel at a time on 2 cores."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def open_and_run(page, base: str, token: str, notebook: str, timeout_ms: int = 180_000) -> None:
+    """Open ``notebook`` alone in JupyterLab (a reset workspace), Run All Cells, wait until every cell ran."""
+    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden)", timeout=60_000)
+    page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=90_000)
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    page.wait_for_function(ALL_CELLS_RAN, timeout=timeout_ms)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .dk-live", timeout=60_000)

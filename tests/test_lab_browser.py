@@ -1,189 +1,210 @@
 """The classroom path in a real browser: JupyterLab on a `designkit lab` working copy, headless Chromium.
 
-Run the requirements notebook, move the users slider with the keyboard, and check the peak-QPS
-readout says what `designkit estimate` says for the new scale and that the chart image changed.
-The server runs on a free loopback port with a random token, with no network calls (no news, no
-update check, no build check), and is always stopped, test failed or not.
+Every section notebook is opened and run (Run All Cells).  In each, the users are moved to 10x,
+by the keyboard (three arrow presses on the 1-2-5 slider) or by typing "10x" in the panel's box,
+and the page is checked: the panel says what `designkit estimate -p scale=10x` says, the live views
+carry no baseline figure, every computed output below the panel is marked as the spec's baseline,
+no picture is broken, no readout, label or table cell is cut off (scrollWidth fits clientWidth),
+no request fails and the console shows no error.  Then the same at 1280x720 in presentation mode
+(20 px text, charts as wide as the output at twice the density), moving to 10x the other way.
+Screenshots go to build/test-artifacts/lab/ (git-ignored).  The server listens on loopback with a
+random token, makes no network call and is always stopped.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from _browser import chromium_page
+from _browser import chromium_page, jupyterlab, open_and_run, shut_down_kernels
 from playwright.sync_api import expect
 from designkit.model import quantities as q
+from designkit.model.capacity import estimate
+from designkit.model.spec import load_spec
 from designkit.run.lab import working_copy
+from designkit.sections import SECTIONS
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOK = "01_requirements.ipynb"
-SERVER_CONFIG = {
-    "ServerApp": {"tornado_settings": {"page_config_data": {"buildCheck": False, "buildAvailable": False}}},
-    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-               "extension_manager": "readonly"},
-}
-# Pre-answer JupyterLab's "get notified about news?" question: no toast, no fetch.
-LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-                {"fetchNews": "false", "checkForUpdates": False}}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts" / "lab"
+VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
+# Text cut off inside the live area: any visible element whose content is wider than its box.
+CLIPPED = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const found = [];
+  const selectors = ['.dk-live .widget-html-content', '.dk-live .widget-label', '.dk-live .widget-button',
+                     '.dk-live .widget-toggle-button', '.dk-live .dk-control', '.dk-live .dk-table',
+                     '.dk-live .dk-summary', '.dk-live .dk-bar', '.dk-live'];
+  for (const el of nb.querySelectorAll(selectors.join(','))) {
+    if (!el.offsetParent || el.clientWidth === 0) continue;          // hidden: a closed accordion
+    if (el.scrollWidth > el.clientWidth + 1)
+      found.push(`${el.className.split(' ').slice(-1)}: "${el.textContent.trim().slice(0, 50)}" ` +
+                 `${el.scrollWidth} > ${el.clientWidth}`);
+  }
+  return found;
+}"""
 
-# Every code cell has run: a number in each prompt, none waiting ("[*]") or unrun ("[ ]").
-ALL_CELLS_RAN = """() => {
-  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+# Outputs below the panel that show the spec's numbers (a table, a picture, the baseline peak
+# QPS or storage) without the baseline note.
+UNLABELLED = """(figures) => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const cells = [...nb.querySelectorAll('.jp-Cell')];
+  const live = cells.findIndex(c => c.querySelector('.dk-live'));
+  const found = [];
+  for (const cell of cells.slice(live + 1)) {
+    const area = cell.querySelector('.jp-OutputArea');
+    if (!area || !area.children.length) continue;
+    const text = area.innerText;
+    const shows = area.querySelector('table, img') || figures.some(f => text.includes(f));
+    const first = area.querySelector('.jp-OutputArea-child');
+    if (shows && !(first && first.querySelector('.dk-baseline-note'))) found.push(text.slice(0, 80));
+  }
+  return {live, found};
+}"""
+
+PAGE_FACTS = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const live = nb.querySelector('.dk-live');
+  const size = sel => [...live.querySelectorAll(sel)].filter(e => e.offsetParent)
+                        .map(e => parseFloat(getComputedStyle(e).fontSize));
+  return {
+    broken: [...nb.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth === 0)
+              .map(i => i.alt || i.src.slice(0, 60)),
+    headless: nb.innerText.includes('Headless'),
+    liveText: live.innerText,
+    fonts: {readouts: size('.dk-readout .widget-html-content'), labels: size('.dk-control .widget-label'),
+            tables: size('.dk-table .widget-html-content')},
+    charts: [...live.querySelectorAll('img.dk-chart')].map(i => ({
+      natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+      room: i.parentElement.getBoundingClientRect().width})),
+  };
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def estimate_at(overrides: dict) -> dict:
+    """What `designkit estimate --json` says for the reference with these overrides."""
+    argv = [sys.executable, "-m", "designkit", "estimate", "reference", "--json"]
+    for key, value in overrides.items():
+        argv += ["-p", f"{key}={value}"]
+    return json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
 
 
-def wait_for_server(proc, url: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(proc) -> None:
-    """Stop the server and whatever it started (its kernels share its process group)."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)       # the group this test created, kernels included
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-@pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on the reference working copy: yields (base URL, token, runtime dir)."""
-    root = tmp_path / "notebooks"
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on the reference working copy: yields (base URL, token)."""
+    scratch = tmp_path_factory.mktemp("lab")
+    root = scratch / "notebooks"
     working_copy("reference", root)
-    config = tmp_path / "jupyter-config"
-    config.mkdir()
-    (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
-    for name, values in LAB_SETTINGS.items():
-        path = config / "lab" / "user-settings" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    runtime = tmp_path / "runtime"
-    port, token = free_port(), secrets.token_hex(24)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(runtime),
-               JUPYTER_DATA_DIR=str(tmp_path / "data"), JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="agg")
-    env.pop("JUPYTER_PATH", None)
-    log = tmp_path / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
-             "--allow-root", "--ServerApp.port_retries=0"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_server(proc, f"{base}/api/status?token={token}", log)
-        yield base, token, runtime
-    finally:
-        stop(proc)
+    with jupyterlab(root, scratch) as server:
+        yield server
 
 
-def kernel_value(base: str, token: str, runtime: Path, code: str):
-    """Run ``code`` in the notebook's kernel (as a second client) and return what it prints, as JSON."""
-    from jupyter_client import BlockingKernelClient
-    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as response:
-        kernel_id = json.load(response)[0]["kernel"]["id"]
-    client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id}.json"))
-    client.load_connection_file()
-    client.start_channels()
-    try:
-        printed = []
-        reply = client.execute_interactive(code, timeout=30, output_hook=lambda m: printed.append(
-            m["content"]["text"]) if m["msg_type"] == "stream" and m["content"]["name"] == "stdout" else None)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        return json.loads("".join(printed))
-    finally:
-        client.stop_channels()
+class Watch:
+    """Every failed request and console error of a page, from the moment it is watched."""
+
+    def __init__(self, page):
+        self.failed, self.errors = [], []
+        page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("requestfailed", lambda r: self.failed.append(f"failed {r.url} {r.failure}"))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
 
-def settled_users(base, token, runtime, timeout: float = 30.0) -> float:
-    """The users slider's value in the kernel, once key presses have stopped arriving."""
-    code = ("import json\nfrom ipywidgets.widgets import widget\n"
-            "s = [w for w in list(widget._instances.values()) if 'dk-users' in getattr(w, '_dom_classes', ())]\n"
-            "print(json.dumps(s[-1].value))")
-    deadline = time.monotonic() + timeout
-    last = kernel_value(base, token, runtime, code)
-    while time.monotonic() < deadline:
-        time.sleep(1.0)
-        now = kernel_value(base, token, runtime, code)
-        if now == last and now > 1e8:
-            return now
-        last = now
-    return last
+def to_ten_x(page, how: str) -> None:
+    """Move the users to 10x: three arrow presses on the 1-2-5 slider, or '10x' typed in the box."""
+    nb = page.locator(VISIBLE)
+    if how == "keyboard":
+        handle = nb.locator(".dk-users .noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        expect(handle).to_be_focused()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+    else:
+        box = nb.locator(".dk-scale-box input")
+        box.scroll_into_view_if_needed()
+        box.fill("10x")
+        box.press("Enter")
 
 
-def expected_qps_peak(users: float) -> str:
-    """What `designkit estimate` says for the reference at ``users`` (its 10% daily share kept)."""
-    out = subprocess.run([sys.executable, "-m", "designkit", "estimate", "reference", "--json",
-                          "-p", f"users={users!r}", "-p", f"daily_active_users={users / 10!r}"],
-                         capture_output=True, text=True, check=True)
-    return q.say_qps(json.loads(out.stdout)["qps_peak"])
+def check_page(page, section: int, baseline: list[str], ten_x: dict, label: str) -> None:
+    """The panel and live views say 10x; below them, the spec's numbers are marked; nothing is cut."""
+    nb = page.locator(VISIBLE)
+    expect(nb.locator(".dk-qps-peak")).to_have_text(q.say_qps(ten_x["qps_peak"]), timeout=60_000)
+    expect(nb.locator(".dk-readout-users")).to_have_text(q.say_count(ten_x["users"]))
+    if section == 1:
+        expect(nb.locator(".dk-table-capacity")).to_contain_text(q.say_count(ten_x["requests_per_day"]))
+    if section == 6:
+        expect(nb.locator(".dk-table-thresholds")).to_contain_text("due now")
+    page.wait_for_timeout(500)                   # the last chart frames land
+    facts = page.evaluate(PAGE_FACTS)
+    assert not facts["broken"], f"{label}: broken pictures {facts['broken']}"
+    assert not facts["headless"], f"{label}: 'Headless' note on the page"
+    stale = [figure for figure in baseline if figure in facts["liveText"]]
+    assert not stale, f"{label}: the live views still say the baseline's {stale}"
+    labels = page.evaluate(UNLABELLED, baseline)
+    assert labels["live"] >= 0 and not labels["found"], f"{label}: outputs not marked baseline {labels['found']}"
+    clipped = page.evaluate(CLIPPED)
+    assert not clipped, f"{label}: cut off: {clipped}"
 
 
-def test_users_slider_moves_the_qps_readout_and_the_chart(lab):
-    base, token, runtime = lab
-    with chromium_page(viewport={"width": 1400, "height": 1300}) as page:
+def shoot(page, name: str) -> None:
+    """Keep two screenshots: the page at the panel, and the page at the section's first live view."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    nb = page.locator(VISIBLE)
+    nb.locator(".dk-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{name}-panel.png"))
+    nb.locator(".dk-live > :nth-child(3)").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-views.png"))
+
+
+@pytest.mark.parametrize("section", [s.number for s in SECTIONS])
+def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, section):
+    base, token = lab
+    notebook = SECTIONS[section - 1].filename
+    system = load_spec("reference")
+    cap = estimate(system.scale)
+    baseline = [q.say_qps(cap.qps_peak), q.say_bytes(cap.storage_total_bytes)]      # "~46K", "~91 TB"
+    ten_x = estimate_at({"scale": "10x"})
+    first, second = ("keyboard", "typed") if section % 2 else ("typed", "keyboard")
+    with chromium_page(viewport={"width": 1366, "height": 900}) as page:
+        watch = Watch(page)
         try:
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-            page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
-            page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=60_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+            open_and_run(page, base, token, notebook)
+            nb = page.locator(VISIBLE)
+            expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
+            to_ten_x(page, first)
+            check_page(page, section, baseline, ten_x, f"{notebook} ({first})")
+            shoot(page, f"{section:02d}-normal")
 
-            page.wait_for_function(ALL_CELLS_RAN, timeout=90_000)   # else running cells take the focus
-            readout = page.locator(".dk-qps-peak")
-            page.locator(".dk-panel").scroll_into_view_if_needed()
-            expect(readout).to_have_text(expected_qps_peak(1e8), timeout=30_000)     # "~46K"
-            chart = page.locator("img.dk-chart-capacity")
-            before = chart.get_attribute("src")
-
-            handle = page.locator(".dk-users .noUi-handle")
-            handle.focus()
-            expect(handle).to_be_focused()
-            for _ in range(6):
-                page.keyboard.press("ArrowRight")
-            expect(readout).not_to_have_text("~46K", timeout=30_000)
-            users = settled_users(base, token, runtime)
-            assert users > 1e8 * 1.1                                  # up to six steps of 10^0.05 up
-            expect(readout).to_have_text(expected_qps_peak(users), timeout=30_000)
-            expect(page.locator(".dk-readout-users")).to_have_text(q.say_count(users))
-            expect(chart).not_to_have_attribute("src", before, timeout=30_000)
-            page.locator(".dk-live").first.screenshot(path=str(runtime.parent / "live.png"))
+            page.set_viewport_size({"width": 1280, "height": 720})
+            nb.locator(".dk-reset").click()
+            expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
+            nb.locator(".dk-present-toggle").click()
+            expect(nb.locator(".dk-live.dk-present")).to_have_count(1)
+            to_ten_x(page, second)
+            nb.locator(".dk-live .jupyter-widget-Collapse-header").first.click()   # the components' sliders
+            expect(nb.locator(".dk-live .dk-readout[class*='availability']").first).to_be_visible()
+            check_page(page, section, baseline, ten_x, f"{notebook} (presentation, {second})")
+            facts = page.evaluate(PAGE_FACTS)
+            assert facts["fonts"]["readouts"] and facts["fonts"]["labels"]
+            for kind, sizes in facts["fonts"].items():
+                assert all(size >= 18 for size in sizes), f"{notebook}: presentation {kind} at {sizes} px"
+            for chart in facts["charts"]:
+                assert chart["shown"] >= chart["room"] - 6, f"{notebook}: chart not as wide as its output {chart}"
+                assert chart["natural"] >= 2 * 720 and chart["natural"] >= chart["shown"], chart
+            shoot(page, f"{section:02d}-present")
         except Exception:
-            page.screenshot(path=str(runtime.parent / "failure.png"))
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{section:02d}-failure.png"))
             raise
+        finally:
+            shut_down_kernels(base, token)
+        assert not watch.failed, f"{notebook}: failed requests {watch.failed}"
+        assert not watch.errors, f"{notebook}: console errors {watch.errors}"

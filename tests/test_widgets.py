@@ -6,13 +6,18 @@ inputs.  Also: the CLI path never imports the widgets, and `designkit lab`'s wor
 """
 
 import asyncio
+import base64
 import hashlib
+import io
 import json
 import subprocess
 import sys
 
 import ipywidgets
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
@@ -20,7 +25,12 @@ from designkit.assets import NOTEBOOKS_DIR
 from designkit.model.capacity import estimate
 from designkit.model.quantities import say_share
 from designkit.model.spec import load_spec, resolve
-from designkit.live import live
+from designkit.live import label_baseline, live
+from designkit.live.baseline import baseline_note, shows_output
+from designkit.live.controls import grid_125, with_stop
+from designkit.live.scalebar import typed_targets
+from designkit.model.spec import read_raw
+from designkit.run.fragments import inline_figures, svg_data_uri
 from designkit.live.panel import ManualScheduler, Panel
 from designkit.live.render import ChartView, TableView, TextView
 from designkit.live.views import SECTION_VIEWS, LiveSection, plain
@@ -42,6 +52,21 @@ def view(box, kind, css=None):
                                                           else v.widget.children[-1]._dom_classes)):
             return v
     raise LookupError(kind)
+
+
+def load_raw(spec):
+    return read_raw(resolve(spec))
+
+
+def png_pixels(data: bytes) -> np.ndarray:
+    """An RGB PNG's pixels, read back with matplotlib's reader."""
+    import matplotlib.image
+    return (matplotlib.image.imread(io.BytesIO(data), format="png")[..., :3] * 255).round()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def expected(spec, overrides):
@@ -90,18 +115,19 @@ def test_readouts_say_values_like_people_do():
     assert readouts["server_qps"] == "2K/s per server"
     assert all(c.slider.readout is False for c in panel.controls.values())
     assert "dk-users" in panel.controls["users"].slider._dom_classes
-    assert panel.controls["users"].slider.min == pytest.approx(3) and panel.controls["users"].slider.max >= 10
+    stops = panel.controls["users"].stops
+    assert stops[0] == 1e3 and stops[-1] == 1e10 and 1e8 in stops
 
 
-def test_spec_values_sit_on_the_slider_grid():
-    """The browser snaps a slider to its step grid; the spec's value must survive that unchanged."""
+def test_spec_values_are_stops_of_their_sliders():
+    """The spec's own value is a stop (the browser can only send stops), so showing a panel changes nothing."""
     _, panel, _ = manual(1, "paste-service")
+    system = load_spec("paste-service")
     for name in ("reads", "writes", "record_size", "server_qps"):
-        s = panel.controls[name].slider
-        steps = (q.math.log10(s.value) - s.min) / s.step
-        assert abs(steps - round(steps)) < 1e-6, name
-    s = panel.controls["record_size"].slider
-    s.value = 10 ** (s.min + round((q.math.log10(s.value) - s.min) / s.step) * s.step)  # the browser's round trip
+        control = panel.controls[name]
+        assert control.slider.value in control.stops and control.is_log, name
+    assert panel.controls["record_size"].slider.value == system.scale.record_size
+    panel.controls["record_size"].slider.index = panel.controls["record_size"].slider.index   # a round trip
     assert not panel.controls["record_size"].changed and panel.overrides() == {}
 
 
@@ -148,7 +174,8 @@ def test_chart_changes_in_place_no_new_figure():
 def test_burst_of_100_changes_is_one_update_and_exact():
     box, panel, scheduler = manual(1)
     users = panel.controls["users"].slider
-    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    stops = panel.controls["users"].stops                      # what a browser can send
+    values = [stops[(i * 7) % len(stops)] for i in range(100)]
     for value in values:
         users.value = value
     assert scheduler.pending == 1 and panel.updates == 0        # one update scheduled, nothing queued
@@ -171,7 +198,8 @@ def test_throttle_keeps_only_the_newest_value_between_updates():
 
     panel = Panel("reference", scheduler=schedule, clock=lambda: now[0], min_interval=0.02)
     users = panel.controls["users"].slider
-    values = [10 ** (6 + i * 0.03) for i in range(100)]
+    stops = panel.controls["users"].stops                      # what a browser can send
+    values = [stops[(i * 7) % len(stops)] for i in range(100)]
     for value in values:
         users.value = value
         now[0] += 0.002
@@ -195,7 +223,7 @@ def test_coalescing_on_a_real_asyncio_loop():
         panel = box.panel
         users = panel.controls["users"].slider
         for i in range(100):
-            users.value = 10 ** (7 + i * 0.02)
+            users.value = users.options[i % len(users.options)][1]
             await asyncio.sleep(0)
         while panel._dirty or panel._handle is not None:
             await asyncio.sleep(0.005)
@@ -360,6 +388,225 @@ def test_notebook_overrides_are_the_starting_point():
     assert panel.qps_peak.value == "~230K"
 
 
+# --- sliders people can land on: the 1-2-5 grid, x10 / ÷10, the typed box -----------------------
+
+def test_grid_steps_one_two_five_per_decade():
+    assert grid_125(1e3, 1e5) == [1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5]
+    assert grid_125(0.001, 0.01) == [0.001, 0.002, 0.005, 0.01]       # no 0.0020000000000000005
+    assert grid_125(3, 40) == [5.0, 10.0, 20.0]
+    assert with_stop([1.0, 2.0, 5.0], 3.3) == [1.0, 2.0, 3.3, 5.0]
+    assert with_stop([1.0, 2.0], 2.0 * (1 + 1e-12)) == [1.0, 2.0]
+    with pytest.raises(ValueError):
+        grid_125(10, 1)
+
+
+def test_three_arrow_presses_are_ten_times_the_users():
+    """The users slider is 1-2-5: from the spec's 100 million, three steps right are 1 billion."""
+    box, panel, scheduler = manual(1)
+    users = panel.controls["users"].slider
+    stops = panel.controls["users"].stops
+    assert stops[stops.index(1e8):stops.index(1e8) + 4] == [1e8, 2e8, 5e8, 1e9]
+    users.index += 3                              # what three ArrowRight presses send from the browser
+    scheduler.run()
+    _, cap, _ = expected("reference", {"users": 1e9, "daily_active_users": 1e8})
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak) == "~460K"
+    assert panel.controls["users"].readout.value == "1 billion"
+
+
+def test_off_grid_spec_value_is_a_stop_and_typed_values_become_stops():
+    box, panel, scheduler = manual(1, "reference", {"users": "130 million", "daily_active_users": "13 million"})
+    control = panel.controls["users"]
+    assert control.slider.value == 1.3e8 and 1.3e8 in control.stops and not control.changed
+    panel.scale_bar.go_to("3.7 billion")
+    scheduler.run()
+    assert 3.7e9 in control.stops and control.slider.value == 3.7e9
+    assert panel.overrides()["users"] == 3.7e9
+    assert control.readout.value == "3.7 billion"
+    assert panel.updates == 1                     # new options and value: one update, not two
+
+
+def test_buttons_multiply_and_divide_the_traffic_by_ten():
+    box, panel, scheduler = manual(1)
+    panel.scale_bar.up.click()
+    scheduler.run()
+    assert panel.overrides() == {"users": 1e9, "daily_active_users": 1e8}
+    panel.scale_bar.down.click()
+    panel.scale_bar.down.click()
+    scheduler.run()
+    assert panel.overrides() == {"users": 1e7, "daily_active_users": 1e6}
+    _, cap, _ = expected("reference", panel.overrides())
+    assert panel.qps_peak.value == q.say_qps(cap.qps_peak)
+    box, panel, scheduler = manual(1, "url-shortener")         # totals: reads and writes together
+    reads, writes = (panel.controls[n].slider.value for n in ("reads", "writes"))
+    panel.scale_bar.up.click()
+    scheduler.run()
+    assert panel.controls["reads"].slider.value == pytest.approx(reads * 10)
+    assert panel.controls["writes"].slider.value == pytest.approx(writes * 10)
+
+
+def test_typed_ten_x_is_the_cli_scale_override():
+    """'10x' in the box means what `-p scale=10x` means: the spec's traffic times ten."""
+    for spec in ("reference", "url-shortener"):
+        box, panel, scheduler = manual(1, spec)
+        panel.scale_bar.box.value = "10x"         # what typing and Enter send
+        scheduler.run()
+        system, cap, _ = expected(spec, {"scale": "10x"})
+        assert panel.state.cap.qps_peak == pytest.approx(cap.qps_peak, rel=1e-9), spec
+        assert panel.qps_peak.value == q.say_qps(cap.qps_peak)
+        assert panel.scale_bar.box.value == "" and panel.scale_bar.message.value == ""
+    box, panel, scheduler = manual(1)
+    panel.scale_bar.box.value = "1 billion"
+    scheduler.run()
+    assert panel.overrides() == {"users": 1e9, "daily_active_users": 1e8}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("lots", "a count like '100 million'"), ("-3x", "positive multiple"), ("0 users", "a count like"),
+    ("5 GB", "size unit"), ("0.5", "at least one user"),
+])
+def test_typed_nonsense_is_said_beside_the_box_and_moves_nothing(text, words):
+    box, panel, scheduler = manual(1)
+    panel.scale_bar.box.value = text
+    scheduler.run()
+    assert words in panel.scale_bar.message.value and "dk-scale-error" in panel.scale_bar.message.value
+    assert panel.overrides() == {} and panel.updates == 0
+
+
+def test_a_totals_spec_takes_multiples_only():
+    with pytest.raises(ValueError, match="not users: type a multiple like '10x'"):
+        typed_targets("1 billion", load_raw("url-shortener"), {}, "url-shortener")
+    targets = typed_targets("2.5x", load_raw("url-shortener"), {}, "url-shortener")
+    system = load_spec("url-shortener")
+    assert targets == {"reads": pytest.approx(system.scale.reads * 2.5), "writes": pytest.approx(system.scale.writes * 2.5)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=30))
+def test_any_typed_text_gives_targets_or_one_sentence(text):
+    raw = load_raw("reference")
+    try:
+        targets = typed_targets(text, raw, {}, "reference")
+    except ValueError as exc:
+        assert str(exc) and "\n" not in str(exc) and "Traceback" not in str(exc)
+    else:
+        assert set(targets) == {"users"} and targets["users"] >= 1
+
+
+# --- presentation mode --------------------------------------------------------------------------
+
+def test_presentation_toggle_grows_the_page_and_sharpens_the_charts():
+    box, panel, _ = manual(1)
+    chart = view(box, ChartView, "dk-chart-capacity")
+    width = chart.canvas.get_width_height()[0]
+    assert "dk-present" not in box._dom_classes and chart.widget.layout.width == f"{width}px"
+    panel.present_toggle.value = True
+    assert "dk-present" in box._dom_classes and "dk-present" in panel.widget._dom_classes
+    assert chart.canvas.get_width_height()[0] == 2 * width and chart.widget.layout.width == "100%"
+    assert png_size(chart.widget.value)[0] == 2 * width
+    assert "--jp-widgets-font-size: 20px" in panel.widget.children[0].value
+    panel.present(False)
+    assert "dk-present" not in box._dom_classes and chart.canvas.get_width_height()[0] == width
+    assert panel.present_toggle.value is False
+
+
+def test_lab_present_opens_panels_in_presentation_mode(monkeypatch):
+    from designkit.run.lab import lab_environment
+    assert lab_environment(True, {"PATH": "/bin"}) == {"PATH": "/bin", "DESIGNKIT_PRESENT": "1"}
+    assert lab_environment(False, {"DESIGNKIT_PRESENT": "1"}) == {}
+    monkeypatch.setenv("DESIGNKIT_PRESENT", "1")
+    box, panel, _ = manual(6)
+    assert panel.present_toggle.value and "dk-present" in box._dom_classes
+    assert all(v.presenting for v in box.views if isinstance(v, ChartView))
+
+
+# --- charts keep their story at any scale -------------------------------------------------------
+
+def test_scaling_chart_keeps_today_and_every_marker_in_view_at_ten_billion():
+    box, panel, _ = manual(6)
+    chart = view(box, ChartView, "dk-chart-scaling").chart
+    for users in (1e10, 1e3, 1e8):
+        panel.set(users=users)
+        panel.flush()
+        lo, hi = chart.ax.get_xlim()
+        assert lo <= users <= hi and lo <= users * 10 <= hi
+        for name, mark in chart.marks.items():
+            for x in mark.get_xdata():
+                assert lo <= x <= hi, (users, name)
+    legend = chart.ax.get_legend().get_window_extent(chart.fig.canvas.get_renderer())
+    assert legend.x0 >= chart.ax.get_window_extent(chart.fig.canvas.get_renderer()).x1   # beside, not over
+
+
+def test_latency_chart_flags_pools_past_the_knee():
+    box, panel, _ = manual(6)
+    chart = view(box, ChartView, "dk-chart-latency").chart
+    panel.set(users=1e10)
+    panel.flush()
+    points = {qp.component: qp for qp in panel.state.analysis.queueing}
+    over = [points[name] for name in chart.names if not points[name].point.stable]
+    assert over
+    for qp in over:
+        (x,), = [chart.crosses[qp.component].get_xdata()]
+        assert 100 < x <= chart.ax.get_xlim()[1] and not len(chart.dots[qp.component].get_xdata())
+    assert "Past 100%" in chart.ax.get_title() and over[0].component in chart.ax.get_title()
+
+
+def test_live_chart_lays_out_again_rather_than_cut_a_label():
+    box, panel, _ = manual(1)
+    chart = view(box, ChartView, "dk-chart-capacity")
+    for users in (1e3, 1e10, 2e4, 5e9):
+        panel.set(users=users)
+        panel.flush()
+        pixels = png_pixels(chart.widget.value)
+        for edge in (pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]):
+            assert (edge >= 250).all(), users                 # no ink on the image's edge: nothing cut
+
+
+# --- one truth per output -----------------------------------------------------------------------
+
+def test_baseline_marks_cells_that_show_the_specs_numbers():
+    assert shows_output("q.say_qps(cap.qps_peak)")
+    assert shows_output("chart = charts.ScalingChart(analysis)\nemit_figure('scaling', chart.fig, 'x')")
+    assert not shows_output("assert cap.qps_peak > 0")
+    assert not shows_output("response_time(1, 1.0, 0.5)")                # theory, not the spec's numbers
+    assert not shows_output("if interactive:\n    display(live(spec, section=1))\n    label_baseline(system)")
+    assert not shows_output("x = (")
+    system = load_spec("reference")
+    assert baseline_note(system).startswith("Spec baseline: Analytics Event Collector at 100 million users")
+
+
+def test_baseline_note_precedes_each_computed_output_in_a_kernel():
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    shown = []
+    monkey = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, **kw: shown.append(data)
+    try:
+        label_baseline(load_spec("reference"), shell)
+        label_baseline(load_spec("reference"), shell)                     # registered once, not twice
+        shell.user_ns.update(cap=estimate(load_spec("reference").scale))
+        shell.run_cell("cap.qps_peak")
+        shell.run_cell("assert cap.qps_peak")
+    finally:
+        shell.display_pub.publish = monkey
+    assert [d["text/plain"][:14] for d in shown] == ["Spec baseline:"]
+
+
+# --- figures show wherever an executed notebook is opened -----------------------------------------
+
+def test_shown_fragment_inlines_figures_and_the_article_keeps_links():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>'
+    md = "Text\n\n![Scaling of X](figures/scaling.svg)\n\n![Other](figures/other.svg)"
+    shown = inline_figures(md, {"scaling": svg})
+    assert "figures/scaling.svg" not in shown and "![Other](figures/other.svg)" in shown
+    uri = shown.split("](", 1)[1].split(")", 1)[0]
+    assert uri == svg_data_uri(svg) and base64.b64decode(uri.split(",", 1)[1]).decode() == svg
+    import nbformat
+    from designkit.run.fragments import FRAGMENT_MIME, collect
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": shown, FRAGMENT_MIME: {"section": 6, "markdown": md}})])])
+    assert collect(nb)[0][0].markdown == md
+
+
 # --- the CLI path stays light; `designkit lab` ---------------------------------------------------
 
 def test_cli_and_estimate_never_import_the_widgets():
@@ -373,7 +620,7 @@ def test_cli_and_estimate_never_import_the_widgets():
 def test_lab_help():
     out = subprocess.run([sys.executable, "-m", "designkit", "lab", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for option in ("--port", "--no-browser", "--dir", "reference"):
+    for option in ("--port", "--no-browser", "--dir", "--present", "reference"):
         assert option in out.stdout
 
 

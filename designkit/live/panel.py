@@ -15,6 +15,7 @@ import asyncio
 import html
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,6 +30,9 @@ from ..model.analysis import Analysis, analyze
 from ..model.capacity import Capacity, estimate
 from ..errors import DesignkitError
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
+from .controls import Control, log_slider
+from .scalebar import ScaleBar
+from .style import PRESENT_ENV, PRESENT_STYLE, STYLE
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +46,6 @@ NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
 METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
                 "storage_bytes": "disk", "memory_bytes": "memory"}
 STATEFUL_KINDS = ("database", "search", "object_store", "cache")
-
-STYLE = """<style>
-.dk-panel { border: 1px solid var(--jp-border-color2, #ddd); border-radius: 4px; padding: 4px 8px;
-            margin-bottom: 6px; }
-.dk-controls { grid-gap: 0 24px; }
-.dk-control .widget-html-content, .dk-summary .widget-html-content { white-space: nowrap; }
-.dk-readout { min-width: 130px; }
-.dk-readout .widget-html-content { font-weight: 600; color: var(--jp-ui-font-color1, #222); }
-.dk-summary { align-items: baseline; gap: 4px; flex-wrap: wrap; }
-.dk-summary .dk-big .widget-html-content { font-size: 1.25em; font-weight: 700; margin-right: 14px; }
-.dk-error .widget-html-content { color: #C44E52; font-weight: 600; white-space: normal; }
-.dk-table { grid-gap: 0 16px; margin: 2px 0 10px 0; width: max-content; max-width: 100%; }
-.dk-table .widget-html { margin: 0; height: auto; }
-.dk-table .widget-html-content { line-height: 22px; height: auto; white-space: nowrap; }
-.dk-table .dk-num .widget-html-content { font-variant-numeric: tabular-nums; text-align: right; }
-.dk-chart img, img.dk-chart { max-width: 100%; height: auto; }
-.dk-title .widget-html-content { font-weight: 700; margin-top: 6px; }
-</style>"""
-
 
 # --- saying values ------------------------------------------------------------------------
 
@@ -159,57 +144,6 @@ class State:
         return analyze(self.spec, self.cap)
 
 
-class Control:
-    """One slider bound to one input, with its value said the way people say it beside it."""
-
-    def __init__(self, name: str, slider: w.ValueWidget, say: Callable[[Any], str], initial: Any = None):
-        self.name, self.slider, self.say = name, slider, say
-        self.start = slider.value                                   # where the slider starts (and resets to)
-        self.initial = slider.value if initial is None else initial  # the spec's value it stands for
-        slider.readout = False
-        slider.continuous_update = True
-        slider.style.description_width = "125px"
-        slider.layout.width = "275px"
-        css = name.replace(".", "-").replace(" ", "_").lower()
-        slider.add_class(f"dk-{css}")
-        self.readout = w.HTML(say(self.initial))
-        self.readout.add_class("dk-readout")
-        self.readout.add_class(f"dk-readout-{css}")
-        self.box = w.HBox([slider, self.readout])
-        self.box.add_class("dk-control")
-
-    @property
-    def value(self):
-        """The slider's value, or exactly the spec's while the slider has not left it."""
-        return self.slider.value if self.changed else self.initial
-
-    @property
-    def changed(self) -> bool:
-        """True when the slider has left the spec's value (a float's last bits after a browser
-        round trip do not count)."""
-        value, start = self.slider.value, self.start
-        if isinstance(value, float) and isinstance(start, (int, float)):
-            return not math.isclose(value, start, rel_tol=1e-9, abs_tol=1e-12)
-        return value != start
-
-    def refresh(self) -> None:
-        """Say the slider's current value (the spec's own while the slider has not left it)."""
-        self.readout.value = self.say(self.value)
-
-
-def _log_slider(label: str, value: float, lo: float, hi: float, step: float = 0.02) -> w.FloatLogSlider:
-    """A base-10 log slider covering lo..hi (and ``value``) whose step grid passes through ``value``.
-
-    The browser snaps a slider to its grid when it first draws it; on the grid, the spec's own
-    value survives that round trip, so showing a panel never changes a number.
-    """
-    exp = math.log10(value) if value > 0 else math.log10(lo)
-    below = math.ceil(round((exp - math.log10(lo)) / step, 6))
-    above = math.ceil(round((math.log10(hi) - exp) / step, 6))
-    return w.FloatLogSlider(value=value if value > 0 else lo, base=10, min=exp - max(below, 0) * step,
-                            max=exp + max(above, 0) * step, step=step, description=label)
-
-
 def _options(choices, value, key=lambda v: v) -> list:
     """``choices`` with ``value`` added in order when it is not one of them."""
     values = list(choices)
@@ -236,7 +170,7 @@ class Panel:
 
     def __init__(self, spec: str = "reference", overrides: dict | None = None, *,
                  scheduler: Callable | None = None, clock: Callable[[], float] = time.perf_counter,
-                 min_interval: float = MIN_INTERVAL):
+                 min_interval: float = MIN_INTERVAL, present: bool | None = None):
         self.ref = str(spec)
         self.path = resolve(spec)
         self.raw = read_raw(self.path)
@@ -255,12 +189,19 @@ class Panel:
         self._handle = None
         self._ready_at = 0.0
         self._waiters: list = []
+        self._quiet = False
         self.controls: dict[str, Control] = {}
         self._build_controls(base)
+        self.scale_bar = ScaleBar(self)
         self.widget = self._layout(base)
+        self.present_targets: list[w.DOMWidget] = [self.widget]    # what gets the dk-present class
         for control in self.controls.values():
             control.slider.observe(self._changed, names="value")
         self._show(self.state)
+        if present is None:
+            present = os.environ.get(PRESENT_ENV, "") not in ("", "0")
+        if present:
+            self.present_toggle.value = True
 
     # -- building ---------------------------------------------------------------------------
 
@@ -271,10 +212,11 @@ class Panel:
         s = spec.scale
         if s.per_user:
             dau = s.daily_active_users if s.daily_active_users is not None else s.users * s.daily_active_fraction
-            self._add(Control("users", _log_slider("Users", s.users, 1e3, 1e10, 0.05), q.say_count))
-            self._add(Control("active", _log_slider("Daily active share", dau / s.users, 1e-3, 1.0),
+            self._add(Control("users", log_slider("Users", s.users, 1e3, 1e10, q.say_count), q.say_count))
+            self._add(Control("active", log_slider("Daily active share", dau / s.users, 1e-3, 1.0, say_share),
                               lambda v: f"{say_share(v)} ({q.say_count(self.controls['users'].value * v)} a day)"))
-            self._add(Control("requests", _log_slider("Requests/user/day", s.requests_per_user_per_day, 1, 1e4),
+            self._add(Control("requests", log_slider("Requests/user/day", s.requests_per_user_per_day, 1, 1e4,
+                                                         q.say_count),
                               lambda v: f"{q.say_count(v)} a day"))
             ratios = _options([(float(r), float(w_)) for r, w_ in RATIOS], tuple(s.read_write_ratio), _read_share)
             self._add(Control("ratio", w.SelectionSlider(
@@ -283,12 +225,12 @@ class Panel:
                 say_ratio))
         else:
             for name in ("reads", "writes"):   # a rate of 0 starts at the slider's low end, said as 0
-                self._add(Control(name, _log_slider(f"{name.title()}/s", getattr(s, name), 0.01, 1e7),
+                self._add(Control(name, log_slider(f"{name.title()}/s", getattr(s, name), 0.01, 1e7, q.say_qps),
                                   lambda v: f"{q.say_qps(v)}/s", initial=getattr(s, name)))
         self._add(Control("peak_factor", w.FloatSlider(value=s.peak_factor, min=1, max=max(10, s.peak_factor),
                                                        step=0.5, description="Peak factor"),
                           lambda v: f"{v:g}x average"))
-        self._add(Control("record_size", _log_slider("Record size", s.record_size, 10, 1e7), q.say_bytes))
+        self._add(Control("record_size", log_slider("Record size", s.record_size, 10, 1e7, q.say_bytes), q.say_bytes))
         days = _options(RETENTION_DAYS, s.retention)
         self._add(Control("retention", w.SelectionSlider(options=[(q.say_days(d), d) for d in days],
                                                          value=_same(days, s.retention), description="Retention"),
@@ -298,7 +240,7 @@ class Panel:
             hit = caches[0].hit_ratio if caches[0].hit_ratio is not None else 0.0
             self._add(Control("hit_ratio", w.FloatSlider(value=hit, min=0, max=0.99, step=0.01,
                                                          description="Cache hit ratio"), say_share))
-        self._add(Control("server_qps", _log_slider("Server capacity", s.server_qps, 10, 1e5),
+        self._add(Control("server_qps", log_slider("Server capacity", s.server_qps, 10, 1e5, q.say_qps),
                           lambda v: f"{q.say_qps(v)}/s per server"))
         for comp in spec.components:
             self._add(Control(f"{comp.name}.replicas", w.IntSlider(
@@ -329,7 +271,7 @@ class Panel:
                 description, slider, readout = widths[field]
                 control.slider.style.description_width = description
                 control.slider.layout.width = f"{slider}px"
-                control.readout.layout.min_width = control.readout.layout.width = readout
+                control.readout.layout.min_width = readout     # at least: grows with its text, never cut
                 cells.append(control.box)
         table = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px",
                                                  align_items="center"))
@@ -354,10 +296,16 @@ class Panel:
                           w.HTML("&nbsp;&nbsp;Storage"), self.retention_label, self.storage,
                           w.HTML("App servers at peak"), self.servers, self.reset_button])
         summary.add_class("dk-summary")
+        self.present_toggle = w.ToggleButton(description="Presentation", icon="desktop", value=False,
+                                             tooltip="Large controls and text, sharp charts as wide as the page")
+        self.present_toggle.add_class("dk-present-toggle")
+        self.present_toggle.observe(lambda change: self.present(change["new"]), names="value")
+        bar = w.HBox([self.scale_bar.widget, self.present_toggle])
+        bar.add_class("dk-bar")
         self.error_box = w.HTML()
         self.error_box.add_class("dk-error")
-        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: drag a slider, every number below follows.")
-        box = w.VBox([w.HTML(STYLE), title, grid, components, summary, self.error_box])
+        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: move a slider and the live views below follow it.")
+        box = w.VBox([w.HTML(STYLE + PRESENT_STYLE), title, bar, grid, components, summary, self.error_box])
         box.add_class("dk-panel")
         return box
 
@@ -415,6 +363,8 @@ class Panel:
     def _changed(self, change=None) -> None:
         """Observer of every slider: note that something changed and make sure one update is due."""
         self._dirty = True
+        if self._quiet:
+            return
         if self._handle is not None:
             return
         delay = max(0.0, self._ready_at - self._clock())
@@ -494,12 +444,45 @@ class Panel:
     def add(self, view):
         """Drive ``view`` from this panel from now on (it was built from the current state)."""
         self.views.append(view)
+        if self.present_toggle.value and hasattr(view, "present"):
+            view.present(True)
         return view
 
     def set(self, **values) -> None:
         """Move sliders by control name (``users=1e9``; component controls: ``set(**{"Event Store.replicas": 5})``)."""
-        for name, value in values.items():
-            self.controls[name].slider.value = value
+        self.move(values)
+
+    def move(self, values: dict) -> None:
+        """Move several sliders at once, as one change (a log slider takes any value: it becomes a stop)."""
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                control = self.controls[name]
+                if control.is_log:
+                    control.move_to(value)
+                else:
+                    control.slider.value = value
+        finally:
+            self._quiet = False
+        if self._dirty:
+            self._changed()
+
+    def attach(self, widget: w.DOMWidget) -> None:
+        """Give ``widget`` (the box around panel and views) the presentation class whenever the panel has it."""
+        self.present_targets.append(widget)
+        if self.present_toggle.value:
+            widget.add_class("dk-present")
+
+    def present(self, on: bool = True) -> None:
+        """Presentation mode on or off: 18 px+ controls and text, charts as wide as the output, sharp."""
+        if self.present_toggle.value != on:
+            self.present_toggle.value = on          # comes back here through the toggle's observer
+            return
+        for target in self.present_targets:
+            (target.add_class if on else target.remove_class)("dk-present")
+        for view in self.views:
+            if hasattr(view, "present"):
+                view.present(on)
 
     def reset(self) -> None:
         """Every slider back to the spec's value, applied at once."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import math
 import struct
 import zlib
 from typing import Any, Callable
 
 import ipywidgets as w
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.ticker import AutoLocator, LogFormatter, LogFormatterMathtext, LogLocator
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import AutoLocator, FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
 from ..views import charts
 from ..model import quantities as q
@@ -24,89 +23,17 @@ log = logging.getLogger(__name__)
 
 # --- view building blocks --------------------------------------------------------------------
 
-class _SpriteRenderer(RendererAgg):
-    """An Agg renderer that keeps the pixels of texts it draws again and again and stamps them.
-
-    Text is most of a live chart's draw time and the same strings ("100K", axis labels, legend
-    entries) come back on every frame; a string's second appearance caches it, positions are
-    rounded to whole pixels (as older matplotlib did).  Anything unexpected falls back to
-    matplotlib's own drawing.
-    """
-
-    LIMIT = 2048   # cached strings per chart
-
-    def __init__(self, width, height, dpi):
-        super().__init__(width, height, dpi)
-        self.sprites: dict = {}     # text key -> (coverage, dx, dy), for strings seen twice
-        self.seen: dict = {}        # text keys drawn once the ordinary way
-        self.hits = self.misses = 0
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        try:
-            key = (s, hash(prop), round(angle, 3), ismath, gc.get_antialiased(),
-                   str(getattr(mtext, "get_fontfeatures", lambda: None)()),
-                   getattr(mtext, "get_language", lambda: None)())
-            sprite = self.sprites.get(key)
-            if sprite is None:
-                if key not in self.seen:          # a string seen once (a value label) is just drawn
-                    self.seen[key] = True
-                    if len(self.seen) > self.LIMIT:
-                        self.seen.pop(next(iter(self.seen)))
-                    super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-                    return
-                sprite = self.sprites[key] = self._sprite(s, prop, angle, ismath, gc)
-                self.misses += 1
-                if len(self.sprites) > self.LIMIT:
-                    self.sprites.pop(next(iter(self.sprites)))
-            else:
-                self.hits += 1
-            coverage, dx, dy = sprite
-            if coverage is not None:
-                self._renderer.draw_text_image(coverage, round(x + dx), round(y + dy), 0, gc)  # y: down
-        except Exception:  # a matplotlib we do not know: draw it the ordinary way
-            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-
-    def _sprite(self, s, prop, angle, ismath, gc):
-        """Render ``s`` alone (white on transparent) and keep its coverage and offset from (x, y)."""
-        w, h, d = self.get_text_width_height_descent(s, prop, ismath)
-        size = int(math.ceil(w + h + d)) + 8
-        scratch = RendererAgg(2 * size, 2 * size, self.dpi)
-        scratch.clear()
-        ink = scratch.new_gc()
-        ink.set_foreground((1.0, 1.0, 1.0))
-        ink.set_antialiased(gc.get_antialiased())
-        RendererAgg.draw_text(scratch, ink, size, size, s, prop, angle, ismath=ismath)
-        alpha = np.asarray(scratch.buffer_rgba())[..., 3]
-        rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
-        if not len(rows):
-            return None, 0, 0
-        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        # draw_text gets (x, y) with y counted downwards; draw_text_image wants the left column and
-        # the bottom row of the image: keep both as offsets from the anchor (size, size).
-        return np.ascontiguousarray(alpha[top:bottom, left:right]), left - size, bottom - size
-
-
 class _QuietCanvas(FigureCanvasAgg):
-    """An Agg canvas whose draw_idle does nothing (the view draws once per update, itself) and
-    whose renderer caches text."""
+    """An Agg canvas whose draw_idle does nothing: the view draws once per update, itself."""
 
     def draw_idle(self, *args, **kwargs):
         pass
 
-    def get_renderer(self):
-        key = (*self.figure.bbox.size, self.figure.dpi)
-        if getattr(self, "_sprite_key", None) != key:
-            self.renderer = _SpriteRenderer(*self.figure.bbox.size, self.figure.dpi)
-            self._sprite_key = key
-        return self.renderer
 
-
-class _PlainLogFormatter(LogFormatter):
-    """Log-axis labels as plain text ('0.001', '10', '1K'): the first draw of each new mathtext
-    label ('10^5') costs ~70 ms of parsing, too slow for a live chart."""
-
-    def _num_to_string(self, x, vmin, vmax):
-        return q.say_count(x, approx=False) if x >= 1 else f"{x:g}"
+def _plain_log_label(value, _pos=None) -> str:
+    """Log-axis labels as plain text ('0.001', '10', '1K'): a new mathtext label ('10^5') costs
+    ~70 ms of parsing on its first draw, too slow for a live chart."""
+    return q.say_count(value, approx=False) if value >= 1 else f"{value:g}"
 
 
 def png_rgb(pixels: np.ndarray) -> bytes:
@@ -125,76 +52,104 @@ def png_rgb(pixels: np.ndarray) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def _keep_in_place(*args, **kwargs) -> None:
-    """Stands in for matplotlib's title and axis-label placement once a chart's layout is frozen."""
-
-
 class ChartView:
     """A chart built once; ``update`` moves its artists and re-renders PNG into one persistent Image.
 
     Rendering is the slow part (text), so the view keeps what does not move: the layout is fixed
-    after the first draw, legends are drawn once and laid over every frame, and while the axes'
-    limits and titles stay the same only the data artists are redrawn over a saved background.
+    after the first draw (and made again when a label would leave the figure), legends are drawn
+    once and laid over every frame, and while the axes' limits and titles stay the same only the
+    data artists are redrawn over a saved background (Agg's copy_from_bbox / restore_region).
+    ``present(True)`` renders at twice the pixel density and lets the image fill its output.
     """
+
+    BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
 
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
         self.chart, self.fig, self.args, self.key = chart, chart.fig, args, key
         self.canvas = _QuietCanvas(self.fig)
         self.fig.set_dpi(DPI)
+        self.presenting = False
         for ax in self.fig.axes:                # lighter ticks: each tick label costs a text draw
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "log":
                     axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
-                    for formatter, setter in ((axis.get_major_formatter(), axis.set_major_formatter),
-                                              (axis.get_minor_formatter(), axis.set_minor_formatter)):
-                        if isinstance(formatter, LogFormatterMathtext):   # "10^5" means parsing mathtext
-                            setter(_PlainLogFormatter(labelOnlyBase=formatter.labelOnlyBase,
-                                                      minor_thresholds=formatter.minor_thresholds))
+                    axis.set_minor_formatter(NullFormatter())
+                    if isinstance(axis.get_major_formatter(), LogFormatter):   # "10^5" means parsing mathtext
+                        axis.set_major_formatter(FuncFormatter(_plain_log_label))
                 elif isinstance(axis.get_major_locator(), AutoLocator):
                     axis.get_major_locator().set_params(nbins=5)
         self.renders = self.blits = self.layouts = 0
         self._background, self._frame, self._overlay = None, None, None
-        self._shape = self._tick_shape()
+        self._backgrounds: dict = {}    # frame key -> saved background, newest last
         self._relayout()
-        width = self.canvas.get_width_height()[0]
-        self.widget = w.Image(format="png", value=self.render(),
-                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
+        self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
         self.widget.add_class("dk-chart")
         self.widget.add_class(css)
         self._key = key(state)
 
-    def _tick_shape(self) -> tuple:
-        """The longest tick label of each axis, in characters: when it changes, lay out again."""
-        shape = []
-        for ax in self.fig.axes:
-            for axis in (ax.xaxis, ax.yaxis):
-                lo, hi = sorted(axis.get_view_interval())
-                locs = [loc for loc in axis.get_majorticklocs() if lo <= loc <= hi]
-                shape.append(max(map(len, axis.get_major_formatter().format_ticks(locs)), default=0))
-        return tuple(shape)
+    def _size(self) -> dict:
+        """The image's CSS size: its pixel width (at most the output's), or the output's width when presenting."""
+        if self.presenting:
+            return {"width": "100%", "max_width": "100%", "height": "auto"}
+        return {"width": f"{self.canvas.get_width_height()[0]}px", "max_width": "100%", "height": "auto"}
+
+    @charts.styled
+    def present(self, on: bool) -> None:
+        """Presentation mode: twice the pixel density, as wide as the output; off: back to normal."""
+        if on == self.presenting:
+            return
+        self.presenting = on
+        self.fig.set_dpi(DPI * (2 if on else 1))
+        self._relayout()
+        self.widget.value = self.render()
+        self.widget.layout.width = self._size()["width"]
 
     def _relayout(self) -> None:
-        """Lay the figure out (constrained), then freeze axes, titles and axis labels where they are.
+        """Lay the figure out (constrained) once, then pin axes, titles and axis labels where they are.
 
-        Frozen, a draw no longer measures every tick label to place things: about half the time.
+        Pinned (``set_title(y=...)``, ``set_label_coords``), a draw no longer measures every tick
+        label to place them: about half the time of a full draw.
         """
         self.fig.set_layout_engine("constrained")
-        placers = [(ax, "_update_title_position") for ax in self.fig.axes]
-        placers += [(axis, "_update_label_position") for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)]
-        for owner, name in placers:
-            owner.__dict__.pop(name, None)         # matplotlib's own placement for this one draw
         legends = [ax.get_legend() for ax in self.fig.axes if ax.get_legend() is not None]
+        legends += list(self.fig.legends)
         for legend in legends:
             legend.set_visible(True)
+        for artist in self._moving():       # data takes part in the layout too (value labels)
+            artist.set_animated(False)
         self.canvas.draw()
+        self._pin_labels()                  # beside today's tick labels (they may be wider than last time)
+        self.canvas.draw()
+        self._pin_labels()
         self.fig.set_layout_engine("none")
-        for owner, name in placers:
-            if hasattr(type(owner), name):
-                setattr(owner, name, _keep_in_place)
+        self._tight = self._spills()        # a figure too small to hold its labels: no use laying out again
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
         self._frame = None
+        self._backgrounds.clear()
         self.layouts += 1
+
+    def _pin_labels(self) -> None:
+        """Put each axis label just outside its tick labels, and each title on top, and keep them there."""
+        renderer = self.canvas.get_renderer()
+        for ax in self.fig.axes:
+            for loc in ("center", "left", "right"):
+                if ax.get_title(loc):
+                    ax.set_title(ax.get_title(loc), loc=loc, y=1.0)
+            to_axes = ax.transAxes.inverted()
+            for axis, index in ((ax.xaxis, 1), (ax.yaxis, 0)):
+                if not axis.label.get_text() or not axis.label.get_visible():
+                    continue
+                boxes = [t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                         if t.get_visible() and t.get_text()]
+                pad = axis.labelpad * self.fig.dpi / 72
+                frame = ax.get_window_extent(renderer)
+                if index == 1:          # x label below the lowest tick label
+                    edge = min([b.y0 for b in boxes] + [frame.y0]) - pad
+                    axis.set_label_coords(0.5, to_axes.transform((0, edge))[1])
+                else:                   # y label left of the widest tick label
+                    edge = min([b.x0 for b in boxes] + [frame.x0]) - pad
+                    axis.set_label_coords(to_axes.transform((edge, 0))[0], 0.5)
 
     def _legend_overlay(self, legends: list):
         """Draw the legends alone onto a transparent buffer once; hide them from later draws."""
@@ -230,26 +185,36 @@ class ChartView:
             artist.set_animated(True)
         return sorted(found, key=lambda artist: artist.get_zorder())
 
+    def _spills(self) -> bool:
+        """True when ink touches the figure's edge: a tick label or title cut off there ('00K')."""
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        edges = (pixels[0, :, :3], pixels[-1, :, :3], pixels[:, 0, :3], pixels[:, -1, :3])
+        return any(bool((edge < 250).any()) for edge in edges)
+
     @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: a full draw when the axes changed, else data over the saved background."""
-        shape = self._tick_shape()
-        if any(new > old for new, old in zip(shape, self._shape)):   # wider labels: make room once
-            self._shape = tuple(map(max, shape, self._shape))
-            self._relayout()
         moving = self._moving()
         frame = self._frame_key()
+        if frame != self._frame and frame in self._backgrounds:   # limits seen before: their background
+            self._frame, self._background = frame, self._backgrounds[frame]
         if frame == self._frame and self._background is not None:
             self.canvas.restore_region(self._background)
             self.blits += 1
         else:
             self.canvas.draw()
+            if not self._tight and self._spills():   # wider labels than at the last layout: make room once
+                self._relayout()
+                moving = self._moving()
+                self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             self._frame = frame
-        renderer = self.canvas.get_renderer()
+            self._backgrounds[frame] = self._background
+            while len(self._backgrounds) > self.BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
         for artist in moving:
             if artist.get_visible():
-                artist.draw(renderer)
+                self.fig.draw_artist(artist)
         pixels = np.asarray(self.canvas.buffer_rgba())
         if self._overlay is not None:
             where, ink, keep = self._overlay

@@ -228,6 +228,7 @@ class LiveSection(w.VBox):
         super().__init__([panel.widget, heading, *[view.widget for view in views]])
         self.add_class("dk-live")
         self.add_class(f"dk-section-{section}")
+        panel.attach(self)
 
 
 def live(spec: str = "reference", overrides: dict | None = None, *, section: int,

@@ -3,14 +3,25 @@
 A notebook calls ``emit(section, markdown)`` and ``emit_figure(name, fig, alt)``; each shows
 up as ordinary rich output (Markdown, an SVG picture) and carries a private MIME type that
 ``collect`` reads back from the executed notebook. No file is written by a notebook.
+
+The article keeps ``figures/<name>.svg`` links; what the notebook *shows* has each figure the
+kernel has emitted inlined as a data URI, so an executed notebook shows its pictures wherever
+it is opened (JupyterLab, nbconvert HTML, a mail attachment).
 """
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 
 FRAGMENT_MIME = "application/vnd.designkit.fragment+json"
 FIGURE_MIME = "application/vnd.designkit.figure+json"
+FIGURE_LINK = re.compile(r"(!\[[^\]\n]*\]\()figures/([A-Za-z0-9_.-]+)\.svg(\s+\"[^\"\n]*\")?\)")
+
+_shown: dict[str, str] = {}
+"""SVG text of every figure this kernel emitted, by name (a notebook emits a figure before the
+section that links it)."""
 
 
 @dataclass(frozen=True)
@@ -30,20 +41,35 @@ class FigureFile:
     svg: str
 
 
+def svg_data_uri(svg: str) -> str:
+    """An SVG picture as a ``data:`` URI (base64, so no character of it needs escaping)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def inline_figures(markdown: str, figures: dict[str, str]) -> str:
+    """``markdown`` with each ``figures/<name>.svg`` image link whose SVG is known made a data URI."""
+    def replace(match: re.Match) -> str:
+        svg = figures.get(match.group(2))
+        if svg is None:
+            return match.group(0)
+        return f"{match.group(1)}{svg_data_uri(svg)}{match.group(3) or ''})"
+    return FIGURE_LINK.sub(replace, markdown)
+
+
 def emit(section: int, markdown: str) -> None:
-    """Show a Markdown fragment in the notebook and mark it for the article."""
+    """Show a Markdown fragment in the notebook (figures inlined) and mark it for the article."""
     from IPython.display import display
-    display({"text/markdown": markdown, FRAGMENT_MIME: {"section": section, "markdown": markdown}}, raw=True)
+    display({"text/markdown": inline_figures(markdown, _shown),
+             FRAGMENT_MIME: {"section": section, "markdown": markdown}}, raw=True)
 
 
 def emit_figure(name: str, fig, alt: str) -> None:
     """Show a figure as SVG and mark it for the article as ``figures/<name>.svg``."""
     from IPython.display import display
 
-    import base64
-
     from ..views.charts import png, svg
     image = svg(fig)
+    _shown[name] = image
     # The PNG twin is for JupyterLab, which shows no SVG from an untrusted (not re-run) notebook.
     display({"image/svg+xml": image, "image/png": base64.b64encode(png(fig)).decode("ascii"), "text/plain": alt,
              FIGURE_MIME: {"name": name, "alt": alt, "svg": image}}, raw=True)

@@ -2,7 +2,8 @@
 
 The committed notebooks in ``notebooks/`` stay clean: the copies go to ``build/lab/<slug>/`` (or
 ``--dir``) with the ``spec`` default of each ``parameters`` cell set to the spec's absolute path,
-so "Run All" in class shows that system and its live sliders.
+so "Run All" in class shows that system and its live sliders.  ``--present`` starts the server
+with ``DESIGNKIT_PRESENT=1``, so each panel opens in presentation mode (large text, sharp charts).
 """
 
 from __future__ import annotations
@@ -73,7 +74,19 @@ def lab_command(folder: Path, first: Path, *, port: int | None = None, browser: 
     return argv
 
 
-def run_lab(argv: list[str], folder: Path) -> None:
+def lab_environment(present: bool = False, environ: dict | None = None) -> dict:
+    """The environment JupyterLab (and so every kernel it starts) runs with: ``--present`` sets
+    ``DESIGNKIT_PRESENT=1``, which opens every panel in presentation mode."""
+    from ..live.style import PRESENT_ENV
+    env = dict(os.environ if environ is None else environ)
+    if present:
+        env[PRESENT_ENV] = "1"
+    else:
+        env.pop(PRESENT_ENV, None)
+    return env
+
+
+def run_lab(argv: list[str], folder: Path, *, present: bool = False) -> None:
     """Replace this process with JupyterLab (so Ctrl-C reaches it directly); never returns."""
     os.chdir(folder)
-    os.execvp(argv[0], argv)
+    os.execvpe(argv[0], argv, lab_environment(present))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 
 import matplotlib
 
@@ -87,7 +88,7 @@ class CapacityChart:
                                           color=COLORS["write"])
         self.ax_qps.set_xticks(x, labels)
         self.ax_qps.set_title("Requests per second")
-        self.ax_qps.legend(loc="upper left", frameon=False)
+        self.ax_qps.legend(loc="upper left", frameon=False, ncols=2)
         qps_axis(self.ax_qps)
         (self.raw_line,) = self.ax_storage.plot([], [], color=COLORS["raw"], label="one copy")
         (self.replicated_line,) = self.ax_storage.plot([], [], color=COLORS["replicated"], linestyle="--",
@@ -111,7 +112,7 @@ class CapacityChart:
             label.remove()
         self.labels = [self.ax_qps.text(i, max(r, w), q.say_qps(r + w), ha="center", va="bottom", fontsize=8)
                        for i, (r, w) in enumerate(zip(reads, writes))]
-        self.ax_qps.set_ylim(0, max(reads + writes + [1]) * 1.25)
+        self.ax_qps.set_ylim(0, max(reads + writes + [1]) * 1.4)   # room for the legend above the bars
         years = cap.retention_days / q.YEAR_DAYS
         steps = [years * i / 20 for i in range(21)]
         per_year = cap.storage_per_day_bytes * q.YEAR_DAYS
@@ -134,7 +135,12 @@ def _users_axis(ax, analysis) -> str:
 
 
 class ScalingChart:
-    """Utilization of each component's first-to-fill limit as users grow (log-log), thresholds marked."""
+    """Utilization of each component's first-to-fill limit as users grow (log-log), thresholds marked.
+
+    The x axis runs from a tenth of today's scale to a thousand times it, widened (never re-centred
+    away) so that today's line and every component's "must scale" dot stay in view at any scale;
+    the legend sits beside the plot, clear of the lines.
+    """
 
     SPAN = (0.1, 1000.0)  # from a tenth of today's scale to a thousand times it
 
@@ -155,8 +161,20 @@ class ScalingChart:
             (self.marks[load.name],) = self.ax.plot([], [], "o", color=cycle[i % len(cycle)], markersize=5)
         self.today = self.ax.axvline(1, color=COLORS["mark"], linewidth=1)
         self.tenx = self.ax.axvline(10, color=COLORS["mark"], linewidth=1, linestyle=":")
-        self.ax.legend(loc="upper left", frameon=False, fontsize=7, ncols=2)
+        self.ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7, ncols=1)
+        self.span = None
         self.update(analysis)
+
+    def _span(self, base: float, marks: list[float]) -> tuple[float, float]:
+        """Whole decades holding today x SPAN, today's line, 10x and every dot; only ever widened."""
+        lo, hi = self.SPAN
+        points = [base * lo, base * hi, base, base * 10, *marks]
+        low = 10 ** math.floor(math.log10(min(points)) + 1e-9)
+        high = 10 ** math.ceil(math.log10(max(points)) - 1e-9)
+        if self.span is not None and self.span[0] <= low and high <= self.span[1] and \
+                self.span[1] / self.span[0] <= 100 * high / low:
+            return self.span      # still holds everything, and is not too wide to read: keep it
+        return low, high
 
     @styled
     def update(self, analysis) -> None:
@@ -164,8 +182,14 @@ class ScalingChart:
         base = analysis.capacity.users if analysis.capacity.users is not None else 1.0
         self.ax.set_xlabel(_users_axis(self.ax, analysis) + "  (solid: today, dotted: 10x; "
                            "dots: when each must scale)")
-        lo, hi = self.SPAN
-        xs = [base * lo * (hi / lo) ** (i / 40) for i in range(41)]
+        marks = {}
+        for load in analysis.loads:
+            limit = load.breaking_limit
+            if limit is not None and math.isfinite(limit.step_multiplier) and limit.step_multiplier > 0:
+                marks[load.name] = base * limit.step_multiplier
+        self.span = self._span(base, list(marks.values()))
+        lo, hi = self.span
+        xs = [lo * (hi / lo) ** (i / 40) for i in range(41)]
         for load in analysis.loads:
             line, mark = self.lines[load.name], self.marks[load.name]
             limit = load.breaking_limit
@@ -175,10 +199,13 @@ class ScalingChart:
                 continue
             per_multiple = 100 / limit.break_multiplier   # % utilization at today's traffic
             line.set_data(xs, [per_multiple * x / base for x in xs])
-            mark.set_data([base * limit.step_multiplier], [per_multiple * limit.step_multiplier])
+            if load.name in marks:
+                mark.set_data([marks[load.name]], [per_multiple * limit.step_multiplier])
+            else:
+                mark.set_data([], [])
         self.today.set_xdata([base, base])
         self.tenx.set_xdata([base * 10, base * 10])
-        self.ax.set_xlim(xs[0], xs[-1])
+        self.ax.set_xlim(lo, hi)
         self.ax.set_ylim(1, 10_000)
         first = analysis.first_to_break(10)
         self.ax.set_title(f"At 10x today's scale, {first} breaks first" if first
@@ -187,7 +214,14 @@ class ScalingChart:
 
 
 class LatencyChart:
-    """M/M/c response time, in multiples of the service time, against utilization: the knee."""
+    """M/M/c response time, in multiples of the service time, against utilization: the knee.
+
+    A pool at or past 100% has no steady state: its dot is a cross in the shaded "over capacity"
+    band at the right, and the title names it, so no component silently leaves the chart.
+    """
+
+    TOP = 20          # response time / service time at the top of the chart
+    OVER = 110        # the x axis ends here: 100-110% is the band for pools past capacity
 
     @styled
     def __init__(self, analysis, *, size=(8.0, 3.4), top: int = 5):
@@ -196,35 +230,47 @@ class LatencyChart:
         points = sorted(analysis.queueing, key=lambda qp: -qp.point.utilization)[:top]
         self.names = [qp.component for qp in points]
         cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        self.curves, self.dots = {}, {}
+        self.curves, self.dots, self.crosses = {}, {}, {}
         for i, name in enumerate(self.names):
             color = cycle[i % len(cycle)]
             (self.curves[name],) = self.ax.plot([], [], color=color, label=name)
             (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6)
+            (self.crosses[name],) = self.ax.plot([], [], "X", color=color, markersize=9,
+                                                 markeredgecolor=COLORS["bad"], clip_on=False)
         self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
-        self.ax.set_xlim(0, 100)
-        self.ax.set_ylim(0.9, 20)
+        self.ax.axvspan(100, self.OVER, color=COLORS["bad"], alpha=0.12, linewidth=0)
+        self.ax.set_xlim(0, self.OVER)
+        self.ax.set_ylim(0.9, self.TOP)
         self.ax.set_yscale("log")
         self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
-        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
-        self.ax.set_xlabel("utilization (dots: today's peak)")
+        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%" if v <= 100 else ""))
+        self.ax.set_xlabel("utilization (dots: today's peak; crosses in the shaded band: past 100%)")
         self.ax.set_ylabel("response time / service time")
-        self.ax.set_title("Queueing (M/M/c): latency explodes past the knee")
         if self.names:
             self.ax.legend(loc="upper left", frameon=False, fontsize=7)
         self.update(analysis)
 
     @styled
     def update(self, analysis) -> None:
-        """Move the curves and today's operating points."""
+        """Move the curves and today's operating points; flag the pools past 100%."""
         points = {qp.component: qp.point for qp in analysis.queueing}
-        for name in self.names:
+        over = []
+        for i, name in enumerate(self.names):
             point = points[name]
             utils, times = analysis.queue_curve(name, points=40, max_utilization=0.99)
             self.curves[name].set_data([u * 100 for u in utils], [t / point.service_seconds for t in times])
-            shown = min(point.utilization, 0.99)
-            slowdown = point.slowdown if point.stable else 20
-            self.dots[name].set_data([shown * 100], [min(slowdown, 20)])
+            if point.stable:
+                self.dots[name].set_data([point.utilization * 100], [min(point.slowdown, self.TOP)])
+                self.crosses[name].set_data([], [])
+            else:
+                over.append(f"{name} ({point.utilization * 100:.0f}%)")
+                self.dots[name].set_data([], [])
+                self.crosses[name].set_data([105], [self.TOP / 1.6 ** (i + 1)])
+        if over:
+            more = f" and {len(over) - 1} more" if len(over) > 1 else ""
+            self.ax.set_title(f"Past 100%, queues grow without bound: {over[0]}{more}")
+        else:
+            self.ax.set_title("Queueing (M/M/c): latency explodes past the knee")
         self.fig.canvas.draw_idle()
 
 

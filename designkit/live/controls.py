@@ -1,0 +1,107 @@
+"""The panel's controls: sliders people can land on, and the values they say beside them.
+
+Log-scale inputs (users, rates, sizes) move on a 1-2-5 grid (1, 2, 5, 10, 20, 50, ...): one arrow
+key is one step people think in, three steps are 10x.  The spec's own value is always one of the
+stops, and a typed value (``Control.move_to``) becomes a stop of its own, so no number is ever
+rounded away by the slider.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import ipywidgets as w
+
+STEPS_PER_DECADE = (1.0, 2.0, 5.0)
+
+
+def grid_125(lo: float, hi: float) -> list[float]:
+    """Every 1-2-5 value from ``lo`` to ``hi`` (both included when on the grid): 1, 2, 5, 10, 20..."""
+    if not 0 < lo <= hi:
+        raise ValueError(f"expected 0 < lo <= hi, got {lo!r}, {hi!r}")
+    values = []
+    for decade in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for step in STEPS_PER_DECADE:
+            value = float(f"{step * 10.0 ** decade:.12g}")      # 2e-3, not 0.0020000000000000005
+            if lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9):
+                values.append(value)
+    return values
+
+
+def with_stop(values: list[float], value: float) -> list[float]:
+    """``values`` with ``value`` added in order when no stop equals it already."""
+    if any(math.isclose(v, value, rel_tol=1e-9) for v in values):
+        return list(values)
+    return sorted([*values, value])
+
+
+def nearest(values: list[float], value: float) -> float:
+    """The stop equal to ``value`` (within float noise), else the one closest to it in log terms."""
+    if value <= 0:
+        return values[0]
+    return min(values, key=lambda v: abs(math.log10(v) - math.log10(value)))
+
+
+def log_slider(label: str, value: float, lo: float, hi: float, say: Callable[[float], str]) -> w.SelectionSlider:
+    """A slider over the 1-2-5 stops of lo..hi plus ``value`` itself (a value <= 0 starts at ``lo``)."""
+    stops = grid_125(lo, hi)
+    if value > 0:
+        stops = with_stop(stops, value)
+    return w.SelectionSlider(options=[(say(v), v) for v in stops], value=nearest(stops, value), description=label)
+
+
+class Control:
+    """One slider bound to one input, with its value said the way people say it beside it."""
+
+    def __init__(self, name: str, slider: w.ValueWidget, say: Callable[[Any], str], initial: Any = None):
+        self.name, self.slider, self.say = name, slider, say
+        self.start = slider.value                                   # where the slider starts (and resets to)
+        self.initial = slider.value if initial is None else initial  # the spec's value it stands for
+        slider.readout = False
+        slider.continuous_update = True
+        slider.style.description_width = "125px"
+        slider.layout.width = "275px"
+        css = name.replace(".", "-").replace(" ", "_").lower()
+        slider.add_class(f"dk-{css}")
+        self.readout = w.HTML(say(self.initial))
+        self.readout.add_class("dk-readout")
+        self.readout.add_class(f"dk-readout-{css}")
+        self.box = w.HBox([slider, self.readout])
+        self.box.add_class("dk-control")
+
+    @property
+    def value(self):
+        """The slider's value, or exactly the spec's while the slider has not left it."""
+        return self.slider.value if self.changed else self.initial
+
+    @property
+    def changed(self) -> bool:
+        """True when the slider has left the spec's value (a float's last bits do not count)."""
+        value, start = self.slider.value, self.start
+        if isinstance(value, float) and isinstance(start, (int, float)):
+            return not math.isclose(value, start, rel_tol=1e-9, abs_tol=1e-12)
+        return value != start
+
+    @property
+    def is_log(self) -> bool:
+        """True for a 1-2-5 slider of numbers (the ones ``move_to`` and x10/÷10 work on)."""
+        return isinstance(self.slider, w.SelectionSlider) and all(
+            isinstance(v, float) for _, v in self.slider.options)
+
+    @property
+    def stops(self) -> list[float]:
+        """The values the slider can take, in order."""
+        return [value for _, value in self.slider.options]
+
+    def move_to(self, value: float) -> None:
+        """Put the slider on ``value``, adding it as a stop when it is not one (a typed value)."""
+        stops = self.stops
+        if not any(math.isclose(v, value, rel_tol=1e-9) for v in stops):
+            stops = with_stop(stops, float(value))
+            self.slider.options = [(self.say(v), v) for v in stops]
+        self.slider.value = nearest(stops, value)
+
+    def refresh(self) -> None:
+        """Say the slider's current value (the spec's own while the slider has not left it)."""
+        self.readout.value = self.say(self.value)
