@@ -370,3 +370,29 @@ def _exact(value: float) -> bool:
         return True
     digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
     return math.isclose(round(value, digits), value, rel_tol=1e-12, abs_tol=0)
+
+
+# --- money (US dollars: the price table and the monthly bill) ------------------------------
+
+def parse_dollars(text: object) -> float:
+    """A non-negative amount of US dollars: 0.096, '$0.096', '$1,200', '1200 USD'."""
+    expected = "an amount of US dollars like '$0.096' or '1,200'"
+    if isinstance(text, str):
+        text = re.sub(r"^\s*(?:US)?\$\s*", "", text, flags=re.IGNORECASE)
+    number, unit = _split(text, expected)
+    if _words(unit) not in ("", "usd", "dollars", "dollar"):
+        raise ValueError(f"expected {expected}, got {text!r}")
+    if number < 0:
+        raise ValueError(f"expected zero or more dollars, got {text!r}")
+    return number
+
+
+def say_dollars(amount: float) -> str:
+    """Dollars as a bill says them: 123456.7 -> '$123,457', 42.5 -> '$42.50', 0.0963 -> '$0.096'."""
+    if amount >= 100:
+        return f"${amount:,.0f}"
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    if amount == 0:
+        return "$0"
+    return f"${float(f'{amount:.2g}'):g}"

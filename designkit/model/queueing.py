@@ -99,3 +99,93 @@ def operating_point(servers: int, service_seconds: float, arrival_rate: float) -
         wait_probability=erlang_c(servers, arrival_rate * service_seconds),
         response_seconds=response_time(servers, service_seconds, utilization),
     )
+
+
+# --- the response-time distribution: tails and percentiles ---------------------------------
+#
+# In M/M/c a request waits with probability C (Erlang C); a waiting request waits an
+# exponential time of rate c*mu - lambda, so P(W > t) = C * exp(-(c*mu - lambda) * t).
+# Its service time is exponential of rate mu, independent of the wait, so the response time
+# R = W + S is a mixture: with probability 1 - C it is S alone, with probability C it is the
+# sum of two exponentials (rates mu and c*mu - lambda).
+
+PERCENTILE_ITERATIONS = 200  # bisection steps: far more than the 53 bits a float holds
+
+
+def _check(servers: int, service_seconds: float, utilization: float) -> None:
+    if servers < 1:
+        raise ValueError(f"expected at least one server, got {servers}")
+    if not service_seconds > 0:
+        raise ValueError(f"expected a positive service time, got {service_seconds}")
+    if utilization < 0:
+        raise ValueError(f"expected a non-negative utilization, got {utilization}")
+
+
+def wait_tail(servers: int, service_seconds: float, utilization: float, seconds: float) -> float:
+    """P(wait > seconds) in M/M/c: C * exp(-(c*mu - lambda) * seconds); 1.0 when overloaded."""
+    _check(servers, service_seconds, utilization)
+    if utilization >= 1:
+        return 1.0
+    if seconds < 0:
+        return 1.0
+    drain = servers * (1 - utilization) / service_seconds   # c*mu - lambda, per second
+    return erlang_c(servers, utilization * servers) * math.exp(-drain * seconds)
+
+
+def wait_within(servers: int, service_seconds: float, utilization: float, seconds: float) -> float:
+    """P(wait <= seconds): the share of requests that start service within ``seconds`` (a service level)."""
+    return 1.0 - wait_tail(servers, service_seconds, utilization, seconds)
+
+
+def _two_stage_tail(a: float, b: float, t: float) -> float:
+    """P(X + Y > t) for independent exponentials of rates ``a`` and ``b``, stable when a is near b."""
+    slow, fast = min(a, b), max(a, b)
+    gap = fast - slow
+    ratio = t if gap == 0 else -math.expm1(-gap * t) / gap   # (1 - e^(-gap t)) / gap, -> t as gap -> 0
+    return math.exp(-slow * t) * (1 + slow * ratio)
+
+
+def _response_tail(mu: float, drain: float, waits: float, seconds: float) -> float:
+    if seconds < 0:
+        return 1.0
+    return (1 - waits) * math.exp(-mu * seconds) + waits * _two_stage_tail(mu, drain, seconds)
+
+
+def response_tail(servers: int, service_seconds: float, utilization: float, seconds: float) -> float:
+    """P(response time > seconds) in M/M/c (wait plus an exponential service); 1.0 when overloaded."""
+    _check(servers, service_seconds, utilization)
+    if utilization >= 1:
+        return 1.0
+    return _response_tail(1 / service_seconds, servers * (1 - utilization) / service_seconds,
+                          erlang_c(servers, utilization * servers), seconds)
+
+
+def response_percentile(servers: int, service_seconds: float, utilization: float,
+                        percentile: float) -> float:
+    """The response time that ``percentile`` (0.99 for p99) of requests stay within; inf when overloaded.
+
+    Found by bisection on the tail P(R > t) (decreasing in t) to a relative 1e-10, in a bounded
+    number of steps.
+    """
+    if not 0 < percentile < 1:
+        raise ValueError(f"expected a percentile between 0 and 1 (0.99 for p99), got {percentile}")
+    _check(servers, service_seconds, utilization)
+    if utilization >= 1:
+        return math.inf
+    mu, drain = 1 / service_seconds, servers * (1 - utilization) / service_seconds
+    waits = erlang_c(servers, utilization * servers)
+    beyond = 1 - percentile
+    low, high = 0.0, service_seconds
+    for _ in range(PERCENTILE_ITERATIONS):
+        if _response_tail(mu, drain, waits, high) <= beyond:
+            break
+        low, high = high, high * 2
+    for _ in range(PERCENTILE_ITERATIONS):
+        if high - low <= 1e-10 * high:
+            break
+        middle = (low + high) / 2
+        if _response_tail(mu, drain, waits, middle) > beyond:
+            low = middle
+        else:
+            high = middle
+    return high
