@@ -398,7 +398,7 @@ class Prices(Model):
     """Overrides of the default price table (``designkit.model.cost.DEFAULT_PRICES``), US dollars."""
 
     node_hour: dict[PRICED_KINDS, Dollars] = Field({}, description="Per node and hour, by kind")
-    node_memory_gb: dict[PRICED_KINDS, Size] = Field(
+    node_memory: dict[PRICED_KINDS, Size] = Field(
         {}, description="Memory of the priced node, by kind: a bigger `memory` is billed pro rata")
     storage_gb_month: dict[PRICED_KINDS, Dollars] = Field({}, description="Per GB stored a month, by kind")
     read_million: dict[PRICED_KINDS, Dollars] = Field({}, description="Per million reads, by kind")
