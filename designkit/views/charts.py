@@ -187,7 +187,9 @@ class ScalingChart:
 
 
 class LatencyChart:
-    """M/M/c response time, in multiples of the service time, against utilization: the knee."""
+    """M/M/c response time, in multiples of the service time, against utilization: the mean and the p99."""
+
+    P99 = 0.99
 
     @styled
     def __init__(self, analysis, *, size=(8.0, 3.4), top: int = 5):
@@ -196,20 +198,23 @@ class LatencyChart:
         points = sorted(analysis.queueing, key=lambda qp: -qp.point.utilization)[:top]
         self.names = [qp.component for qp in points]
         cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        self.curves, self.dots = {}, {}
+        self.curves, self.dots, self.tails, self.tail_dots = {}, {}, {}, {}
         for i, name in enumerate(self.names):
             color = cycle[i % len(cycle)]
             (self.curves[name],) = self.ax.plot([], [], color=color, label=name)
             (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6)
+            (self.tails[name],) = self.ax.plot([], [], color=color, linestyle="--", linewidth=1)
+            (self.tail_dots[name],) = self.ax.plot([], [], "o", color=color, markersize=5,
+                                                   markerfacecolor="white")
         self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
         self.ax.set_xlim(0, 100)
-        self.ax.set_ylim(0.9, 20)
+        self.ax.set_ylim(0.9, 100)
         self.ax.set_yscale("log")
         self.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
         self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
         self.ax.set_xlabel("utilization (dots: today's peak)")
         self.ax.set_ylabel("response time / service time")
-        self.ax.set_title("Queueing (M/M/c): latency explodes past the knee")
+        self.ax.set_title("Queueing (M/M/c): mean (solid) and p99 (dashed) explode past the knee")
         if self.names:
             self.ax.legend(loc="upper left", frameon=False, fontsize=7)
         self.update(analysis)
@@ -217,14 +222,20 @@ class LatencyChart:
     @styled
     def update(self, analysis) -> None:
         """Move the curves and today's operating points."""
+        from ..model.queueing import response_percentile
         points = {qp.component: qp.point for qp in analysis.queueing}
+        top = self.ax.get_ylim()[1]
         for name in self.names:
             point = points[name]
             utils, times = analysis.queue_curve(name, points=40, max_utilization=0.99)
             self.curves[name].set_data([u * 100 for u in utils], [t / point.service_seconds for t in times])
+            tails = [response_percentile(point.servers, 1.0, u, self.P99) for u in utils]
+            self.tails[name].set_data([u * 100 for u in utils], tails)
             shown = min(point.utilization, 0.99)
-            slowdown = point.slowdown if point.stable else 20
-            self.dots[name].set_data([shown * 100], [min(slowdown, 20)])
+            slowdown = point.slowdown if point.stable else top
+            self.dots[name].set_data([shown * 100], [min(slowdown, top)])
+            tail = response_percentile(point.servers, 1.0, shown, self.P99)
+            self.tail_dots[name].set_data([shown * 100], [min(tail, top)])
         self.fig.canvas.draw_idle()
 
 
