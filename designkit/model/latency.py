@@ -23,14 +23,15 @@ only: no network round trips, no garbage-collection pauses, no retries.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import queueing
 from .targets import LatencyTarget
 
 PERCENTILES = (0.50, 0.95, 0.99)
 CROSSING_ITERATIONS = 100   # at most this many bisection steps on the traffic multiplier
-CROSSING_TOLERANCE = 1e-6   # stop when the multiplier is known to one part in a million
+CROSSING_TOLERANCE = 1e-4   # stop when the multiplier is known to one part in 10,000
 PATHS = ("read", "write")
 
 
@@ -82,7 +83,10 @@ class ComponentLatency:
 
 @dataclass(frozen=True)
 class PathLatency:
-    """A path's percentile bounds, its target, the verdict at peak and where the target is crossed."""
+    """A path's percentile bounds, its target, the verdict at peak and where the target is crossed.
+
+    The crossing is found (by bisection) when first asked for: only views that show it pay for it.
+    """
 
     path: str                         # "read" or "write"
     hops: tuple[str, ...]
@@ -90,8 +94,8 @@ class PathLatency:
     peak: Percentiles
     target: LatencyTarget | None
     at_target_seconds: float | None   # the bound at the target's percentile, today's peak
-    crossing_multiplier: float | None  # x today's traffic where the bound reaches the target (inf: never)
-    crossing_users: float | None       # users then (per-user specs)
+    users: float | None = None        # today's users (per-user specs), to say the crossing in users
+    pools: tuple[Pool, ...] = field(default=(), repr=False)
 
     @property
     def met(self) -> bool | None:
@@ -99,6 +103,17 @@ class PathLatency:
         if self.target is None or self.at_target_seconds is None:
             return None
         return self.at_target_seconds <= self.target.seconds
+
+    @cached_property
+    def crossing_multiplier(self) -> float | None:
+        """Multiple of today's traffic at which the bound reaches the target (inf: never; None: no target)."""
+        return None if self.target is None else crossing(list(self.pools), self.target)
+
+    @property
+    def crossing_users(self) -> float | None:
+        """Users at the crossing (per-user specs; None in the totals form or without a target)."""
+        m = self.crossing_multiplier
+        return self.users * m if self.users is not None and m is not None else None
 
 
 @dataclass(frozen=True)
@@ -169,14 +184,9 @@ def path_latency(name: str, hops, by_name: dict[str, Pool], target: LatencyTarge
     def bounds(multiplier: float) -> Percentiles:
         return Percentiles(*(path_percentile(chain, p, multiplier) for p in PERCENTILES))
 
-    at_target = multiplier = None
-    if target is not None:
-        at_target = path_percentile(chain, target.percentile)
-        multiplier = crossing(chain, target)
-    return PathLatency(
-        path=name, hops=tuple(hops), average=bounds(share), peak=bounds(1.0), target=target,
-        at_target_seconds=at_target, crossing_multiplier=multiplier,
-        crossing_users=users * multiplier if users is not None and multiplier is not None else None)
+    at_target = None if target is None else path_percentile(chain, target.percentile)
+    return PathLatency(path=name, hops=tuple(hops), average=bounds(share), peak=bounds(1.0),
+                       target=target, at_target_seconds=at_target, users=users, pools=tuple(chain))
 
 
 def path_target(spec, path: str) -> LatencyTarget | None:

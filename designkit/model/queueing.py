@@ -109,7 +109,8 @@ def operating_point(servers: int, service_seconds: float, arrival_rate: float) -
 # R = W + S is a mixture: with probability 1 - C it is S alone, with probability C it is the
 # sum of two exponentials (rates mu and c*mu - lambda).
 
-PERCENTILE_ITERATIONS = 200  # bisection steps: far more than the 53 bits a float holds
+PERCENTILE_ITERATIONS = 200  # bisection steps at most: far more than the 53 bits a float holds
+PERCENTILE_TOLERANCE = 1e-9  # relative: far finer than the two figures the article prints
 
 
 def _check(servers: int, service_seconds: float, utilization: float) -> None:
@@ -164,8 +165,8 @@ def response_percentile(servers: int, service_seconds: float, utilization: float
                         percentile: float) -> float:
     """The response time that ``percentile`` (0.99 for p99) of requests stay within; inf when overloaded.
 
-    Found by bisection on the tail P(R > t) (decreasing in t) to a relative 1e-10, in a bounded
-    number of steps.
+    Found by bisection on the tail P(R > t) (decreasing in t) to a relative ``PERCENTILE_TOLERANCE``,
+    in a bounded number of steps.
     """
     if not 0 < percentile < 1:
         raise ValueError(f"expected a percentile between 0 and 1 (0.99 for p99), got {percentile}")
@@ -181,7 +182,7 @@ def response_percentile(servers: int, service_seconds: float, utilization: float
             break
         low, high = high, high * 2
     for _ in range(PERCENTILE_ITERATIONS):
-        if high - low <= 1e-10 * high:
+        if high - low <= PERCENTILE_TOLERANCE * high:
             break
         middle = (low + high) / 2
         if _response_tail(mu, drain, waits, middle) > beyond:

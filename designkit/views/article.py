@@ -356,10 +356,15 @@ def cost(analysis) -> list[str]:
         "Priced at AWS on-demand list prices in us-east-1 (one named node type per kind; storage per "
         "GB-month for every copy kept; egress per GB), unless the spec sets its own `prices:` or a "
         "component's `monthly_cost`. At 10x each component runs the nodes it would need then.",
-        computed(table(cost_rows.HEADER, cost_rows.rows(analysis))),
+        computed(table(cost_rows.HEADER, _bold_last(cost_rows.rows(analysis)))),
         cost_rows.summary(analysis),
         figure("cost", "Monthly cost per component, today and at 10x"),
     ]
+
+
+def _bold_last(rows: list[list[str]]) -> list[list[str]]:
+    """The rows with the last one (a total) in bold."""
+    return rows[:-1] + [[f"**{cell}**" if cell else cell for cell in rows[-1]]] if rows else rows
 
 
 def reliability(spec, analysis) -> str:

@@ -186,6 +186,13 @@ class ScalingChart:
         self.fig.canvas.draw_idle()
 
 
+@functools.lru_cache(maxsize=64)
+def _p99_curve(servers: int, utilizations: tuple[float, ...]) -> list[float]:
+    """p99 response time in multiples of the service time: it depends only on servers and utilization."""
+    from ..model.queueing import response_percentile
+    return [response_percentile(servers, 1.0, u, LatencyChart.P99) for u in utilizations]
+
+
 class LatencyChart:
     """M/M/c response time, in multiples of the service time, against utilization: the mean and the p99."""
 
@@ -229,8 +236,7 @@ class LatencyChart:
             point = points[name]
             utils, times = analysis.queue_curve(name, points=40, max_utilization=0.99)
             self.curves[name].set_data([u * 100 for u in utils], [t / point.service_seconds for t in times])
-            tails = [response_percentile(point.servers, 1.0, u, self.P99) for u in utils]
-            self.tails[name].set_data([u * 100 for u in utils], tails)
+            self.tails[name].set_data([u * 100 for u in utils], _p99_curve(point.servers, tuple(utils)))
             shown = min(point.utilization, 0.99)
             slowdown = point.slowdown if point.stable else top
             self.dots[name].set_data([shown * 100], [min(slowdown, top)])

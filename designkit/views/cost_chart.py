@@ -1,6 +1,12 @@
-"""The cost chart: each component's month today and at 10x, on a log scale, total in the title."""
+"""The cost chart: each component's month today and at 10x, on a log scale, the total written on it.
+
+Live redraws stay cheap: the title is fixed, the axis limits move in whole decades, and the
+numbers that change (bar labels, the total) are text artists redrawn with the bars.
+"""
 
 from __future__ import annotations
+
+import math
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -31,7 +37,11 @@ class CostChart:
         self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_dollars(v)))
         self.ax.set_xlabel("dollars a month (log scale)")
         self.ax.legend(loc="lower right", frameon=False, fontsize=7)
-        self.labels = []
+        self.ax.set_title("Cost a month, today and at 10x today's traffic")
+        self.total = self.ax.text(0.99, 0.6, "", transform=self.ax.transAxes, ha="right", va="center",
+                                  fontsize=8, fontweight="bold")
+        self.labels = [self.ax.text(FLOOR, bar.get_y() + bar.get_height() / 2, "", va="center", fontsize=7)
+                       for bar in self.today]
         self.update(analysis)
 
     @styled
@@ -39,18 +49,16 @@ class CostChart:
         """Resize the bars for another analysis of the same components."""
         today = [line.total for line in analysis.cost.lines] + [analysis.cost.egress]
         tenx = [line.total for line in analysis.cost_10x.lines] + [analysis.cost_10x.egress]
-        for label in self.labels:
-            label.remove()
-        self.labels = []
-        for bar, value in zip(self.today, today):
+        for bar, label, value in zip(self.today, self.labels, today):
             bar.set_width(max(value, FLOOR))
-            self.labels.append(self.ax.text(max(value, FLOOR), bar.get_y() + bar.get_height() / 2,
-                                            f" {q.say_dollars(value)}", va="center", fontsize=7))
+            label.set_x(max(value, FLOOR))
+            label.set_text(f" {q.say_dollars(value)}")
         for bar, value in zip(self.tenx, tenx):
             bar.set_width(max(value, FLOOR))
         widest = max(today + tenx + [FLOOR * 10])
-        self.ax.set_xlim(FLOOR, widest * 8)
-        self.ax.set_title(f"Cost: {q.say_dollars(analysis.cost.total)} a month today, "
-                          f"{q.say_dollars(analysis.cost_10x.total)} at 10x "
-                          f"({q.say_dollars(analysis.cost.per_million_requests)} per million requests)")
+        # whole decades (a stable frame for live redraws), two of them free on the right for the total
+        self.ax.set_xlim(FLOOR, 10 ** math.ceil(math.log10(widest * 100)))
+        self.total.set_text(f"{q.say_dollars(analysis.cost.total)} a month today\n"
+                            f"{q.say_dollars(analysis.cost_10x.total)} at 10x\n"
+                            f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
         self.fig.canvas.draw_idle()

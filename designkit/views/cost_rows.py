@@ -25,8 +25,8 @@ def rows(analysis) -> list[list[str]]:
     result.append(["Egress", f"{q.say_bytes(bill.egress_bytes)} a month at "
                              f"{q.say_dollars(bill.egress_gb_price)}/GB", "", "", "", "",
                    q.say_dollars(bill.egress), q.say_dollars(then.egress)])
-    result.append(["**Total**", "", f"{sum(line.nodes for line in bill.lines):,}", "", "", "",
-                   f"**{q.say_dollars(bill.total)}**", f"**{q.say_dollars(then.total)}**"])
+    result.append(["Total", "", f"{sum(line.nodes for line in bill.lines):,}", "", "", "",
+                   q.say_dollars(bill.total), q.say_dollars(then.total)])
     return result
 
 
