@@ -275,3 +275,10 @@ def test_reference_article_states_p99_and_cost(reference_build):
     assert say_dollars(a.monthly_cost_total) in svg
     handout = result.handout.read_text(encoding="utf-8")
     assert "Tail Latency" in handout and say_dollars(a.monthly_cost_total) in handout
+
+
+@pytest.mark.parametrize("seconds, said", [(2e-5, "20 µs"), (0.00093, "0.93 ms"), (0.0921, "92 ms"),
+                                           (0.95, "0.95 s"), (45, "45 s")])
+def test_latencies_are_said_in_the_unit_that_reads_best(seconds, said):
+    from designkit.model.quantities import say_duration
+    assert say_duration(seconds) == said
