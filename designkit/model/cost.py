@@ -115,6 +115,11 @@ class CostLine:
     def total(self) -> float:
         return self.stated if self.stated is not None else self.compute + self.storage + self.requests
 
+    @property
+    def billed_nodes(self) -> int:
+        """Nodes the bill pays for: none for kinds priced without nodes (S3, CloudFront)."""
+        return self.nodes if self.compute > 0 or self.stated is not None else 0
+
 
 @dataclass(frozen=True)
 class Bill:

@@ -19,13 +19,15 @@ def rows(analysis) -> list[list[str]]:
             parts = ["stated in the spec", "", ""]
         else:
             parts = [_money(line.compute), _money(line.storage), _money(line.requests)]
-        result.append([line.component, line.instance, f"{line.nodes:,}", *parts, q.say_dollars(line.total),
-                       f"{q.say_dollars(then.total)} ({then.nodes:,} nodes)"])
+        nodes = f"{line.billed_nodes:,}" if line.billed_nodes else "–"
+        later = f" ({then.billed_nodes:,} nodes)" if then.billed_nodes else ""
+        result.append([line.component, line.instance, nodes, *parts, q.say_dollars(line.total),
+                       q.say_dollars(then.total) + later])
     bill, then = analysis.cost, analysis.cost_10x
     result.append(["Egress", f"{q.say_bytes(bill.egress_bytes)} a month at "
                              f"{q.say_dollars(bill.egress_gb_price)}/GB", "", "", "", "",
                    q.say_dollars(bill.egress), q.say_dollars(then.egress)])
-    result.append(["Total", "", f"{sum(line.nodes for line in bill.lines):,}", "", "", "",
+    result.append(["Total", "", f"{sum(line.billed_nodes for line in bill.lines):,}", "", "", "",
                    q.say_dollars(bill.total), q.say_dollars(then.total)])
     return result
 
