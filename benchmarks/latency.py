@@ -1,0 +1,51 @@
+"""Median time of the tail-latency and cost models inside one analysis (the live views redo it per slider move).
+
+Prints, per bundled example, the median of ``analyze`` (everything), of the latency model with the
+path crossings (bisection on the traffic multiplier) and of the two bills, and their share of
+``analyze``.  Target: latency + crossings + bills <= 30 ms per example.
+
+    python3 benchmarks/latency.py [--runs N]
+"""
+
+import argparse
+import statistics
+import time
+
+from designkit.model import analyze, estimate, load_spec, scaling
+from designkit.model import cost, latency
+from designkit.model.spec import example_names
+
+TARGET_MS = 30.0
+
+
+def median_ms(call, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def tail_and_crossings(spec, loads, cap):
+    result = latency.latency(spec, loads, cap)
+    return [path.crossing_multiplier for path in result.paths]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    print(f"{'example':22} {'analyze':>9} {'latency':>9} {'bills':>9} {'share':>7}")
+    worst = 0.0
+    for name in example_names():
+        spec = load_spec(name)
+        cap = estimate(spec.scale)
+        loads = scaling.loads(spec, cap)
+        whole = median_ms(lambda: analyze(spec, cap).latency.read.crossing_multiplier, runs)
+        tail = median_ms(lambda: tail_and_crossings(spec, loads, cap), runs)
+        bills = median_ms(lambda: cost.bill(spec, cap, loads), runs)
+        worst = max(worst, tail + bills)
+        print(f"{name:22} {whole:7.1f}ms {tail:7.1f}ms {bills:7.2f}ms {(tail + bills) / whole:6.0%}")
+    print(f"worst latency + bills: {worst:.1f} ms (target <= {TARGET_MS:.0f} ms: "
+          f"{'ok' if worst <= TARGET_MS else 'MISSED'})")
