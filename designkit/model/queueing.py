@@ -138,18 +138,26 @@ def wait_within(servers: int, service_seconds: float, utilization: float, second
     return 1.0 - wait_tail(servers, service_seconds, utilization, seconds)
 
 
-def _two_stage_tail(a: float, b: float, t: float) -> float:
-    """P(X + Y > t) for independent exponentials of rates ``a`` and ``b``, stable when a is near b."""
+def _two_stage(a: float, b: float, t: float) -> tuple[float, float]:
+    """(P(X + Y > t), density at t) for independent exponentials of rates a and b, stable when a ~ b."""
     slow, fast = min(a, b), max(a, b)
     gap = fast - slow
     ratio = t if gap == 0 else -math.expm1(-gap * t) / gap   # (1 - e^(-gap t)) / gap, -> t as gap -> 0
-    return math.exp(-slow * t) * (1 + slow * ratio)
+    decay = math.exp(-slow * t)
+    return decay * (1 + slow * ratio), slow * fast * decay * ratio
+
+
+def _response(mu: float, drain: float, waits: float, seconds: float) -> tuple[float, float]:
+    """(P(R > seconds), density of R there): no wait with probability 1 - C, else wait + service."""
+    if seconds < 0:
+        return 1.0, 0.0
+    alone = math.exp(-mu * seconds)
+    tail, density = _two_stage(mu, drain, seconds)
+    return (1 - waits) * alone + waits * tail, (1 - waits) * mu * alone + waits * density
 
 
 def _response_tail(mu: float, drain: float, waits: float, seconds: float) -> float:
-    if seconds < 0:
-        return 1.0
-    return (1 - waits) * math.exp(-mu * seconds) + waits * _two_stage_tail(mu, drain, seconds)
+    return _response(mu, drain, waits, seconds)[0]
 
 
 def response_tail(servers: int, service_seconds: float, utilization: float, seconds: float) -> float:
@@ -165,8 +173,8 @@ def response_percentile(servers: int, service_seconds: float, utilization: float
                         percentile: float) -> float:
     """The response time that ``percentile`` (0.99 for p99) of requests stay within; inf when overloaded.
 
-    Found by bisection on the tail P(R > t) (decreasing in t) to a relative ``PERCENTILE_TOLERANCE``,
-    in a bounded number of steps.
+    Solves P(R > t) = 1 - percentile (the tail decreases in t) by safeguarded Newton steps inside a
+    bisection bracket, to a relative ``PERCENTILE_TOLERANCE``, in a bounded number of steps.
     """
     if not 0 < percentile < 1:
         raise ValueError(f"expected a percentile between 0 and 1 (0.99 for p99), got {percentile}")
@@ -176,17 +184,27 @@ def response_percentile(servers: int, service_seconds: float, utilization: float
     mu, drain = 1 / service_seconds, servers * (1 - utilization) / service_seconds
     waits = erlang_c(servers, utilization * servers)
     beyond = 1 - percentile
-    low, high = 0.0, service_seconds
+    # R is at least the service time, so its percentile is at least the service time's.
+    low = -math.log(beyond) * service_seconds
+    high = low
     for _ in range(PERCENTILE_ITERATIONS):
         if _response_tail(mu, drain, waits, high) <= beyond:
             break
         low, high = high, high * 2
+    # Newton steps on the tail, kept inside the bracket (a bisection step whenever one would leave it).
+    guess = high
     for _ in range(PERCENTILE_ITERATIONS):
         if high - low <= PERCENTILE_TOLERANCE * high:
             break
-        middle = (low + high) / 2
-        if _response_tail(mu, drain, waits, middle) > beyond:
-            low = middle
+        tail, density = _response(mu, drain, waits, guess)
+        if tail > beyond:
+            low = guess
         else:
-            high = middle
+            high = guess
+        step = guess + (tail - beyond) / density if density > 0 else math.nan
+        if not low < step < high:
+            step = (low + high) / 2
+        if abs(step - guess) <= PERCENTILE_TOLERANCE * guess:
+            return step
+        guess = step
     return high
