@@ -2,8 +2,9 @@
 
 Each component is the M/M/c queue of its busiest throughput limit (see ``queueing``): its
 response time is a wait (P(W > t) = C e^(-(c mu - lambda) t)) plus an exponential service, and
-its percentiles are found by bisection.  Loads grow in proportion to users, so the same pools at
-``m`` times today's traffic carry ``m`` times the arrivals.
+its percentiles are solved numerically (``queueing.response_percentile``).  Loads grow in
+proportion to users, so the same pools at ``m`` times today's traffic carry ``m`` times the
+arrivals.
 
 **A path's percentile is an upper bound, not a convolution.**  A request on a path of ``n`` hops
 takes the sum of its hop times.  Percentiles do not add in general (a sum of per-hop p99s is
@@ -14,7 +15,7 @@ with probability at most ``1 - p``, so
     path p  <=  sum over hops of the hop's (1 - (1 - p) / n) percentile.
 
 That holds whether or not hop times are independent (a burst slows every hop at once, so they
-are not), costs n bisections instead of a numerical convolution, and errs on the safe side: a
+are not), costs n one-hop percentiles instead of a numerical convolution, and errs on the safe side: a
 path that meets its target here meets it in the model.  The bound counts every hop on the path,
 which is the route of a cache miss, the slowest one.  The model has queueing and service time
 only: no network round trips, no garbage-collection pauses, no retries.
