@@ -95,7 +95,7 @@ def test_figures_referenced_exist_beside_the_article(reference_build):
     out = reference_build[0].out_dir
     md = (out / "article.md").read_text(encoding="utf-8")
     names = re.findall(r"\]\((figures/[^)]+)\)", md)
-    assert {"figures/capacity.svg", "figures/scaling.svg", "figures/latency.svg",
+    assert {"figures/capacity.svg", "figures/scaling.svg", "figures/latency.svg", "figures/cost.svg",
             "figures/availability.svg"} <= set(names)
     for name in names:
         svg = (out / name).read_text(encoding="utf-8")
@@ -189,8 +189,8 @@ def test_the_built_handout_renders_in_chromium_with_no_request_leaving(reference
         h2 = page.locator("h2").all_inner_texts()
         assert [t for t in h2 if t[0].isdigit()] == [f"{i}. {name}" for i, name in enumerate(TITLES, 1)]
         images = page.locator("img")
-        assert images.count() == 4
-        for i in range(4):
+        assert images.count() == 5      # capacity, scaling, latency, cost, availability
+        for i in range(5):
             assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
         assert page.locator("pre").first.is_visible()
         page.click("a[href='#7-reliability']")

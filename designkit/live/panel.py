@@ -19,7 +19,7 @@ import os
 import time
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import Callable
 
 import ipywidgets as w
 

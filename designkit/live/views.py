@@ -13,9 +13,10 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..views import charts
+from ..views import charts, cost_rows, latency_rows
 from ..views import reliability_rows as rr
 from ..views import rows as r
+from ..views.cost_chart import CostChart
 from ..views.phrase_rows import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
 from ..model.quantities import say_share
@@ -175,6 +176,31 @@ def _availability_chart(state: State) -> ChartView:
                                 s.analysis.settings), state)
 
 
+def tail_lines(state: State) -> list[str]:
+    """Each path's p99 at peak against its target and where it is crossed, then the monthly bill."""
+    return [esc(line) for line in latency_rows.path_lines(state.analysis)]
+
+
+def tail_rows(state: State) -> list[list[str]]:
+    """Each path's percentile bounds at peak, target, verdict and crossing, escaped for HTML."""
+    return [[esc(cell) for cell in row] for row in latency_rows.path_rows(state.analysis)]
+
+
+def cost_lines(state: State) -> list[str]:
+    """The month's total, per million requests, and at 10x."""
+    return [esc(cost_rows.summary(state.analysis))]
+
+
+def cost_table_rows(state: State) -> list[list[str]]:
+    """Per component: nodes and dollars a month today and at 10x, escaped for HTML."""
+    return [[esc(cell) for cell in row] for row in cost_rows.rows(state.analysis)]
+
+
+def _cost_chart(state: State) -> ChartView:
+    return ChartView(CostChart(state.analysis), "dk-chart-cost", lambda s: (s.analysis,),
+                     lambda s: (s.analysis.cost, s.analysis.cost_10x), state)
+
+
 def _limit_count(state: State) -> int:
     return sum(len(load.limits) + 1 for load in state.analysis.loads)
 
@@ -197,6 +223,15 @@ VIEWS: dict[str, Callable[[State], Any]] = {
                                         ("Component", "Servers", "Utilization", "P(wait)", "Response time",
                                          "Vs service time"), capacity=len(s.spec.components),
                                         title="Queueing (M/M/c)"),
+    "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s, capacity=2,
+                                       title="Tail latency against the target (upper bounds)"),
+    "tail_table": lambda s: TableView(latency_rows.PATH_HEADER, tail_rows, "dk-table-tail", s, capacity=2,
+                                      title="Path percentiles at peak"),
+    "cost": lambda s: TextView(cost_lines, "dk-cost", s, capacity=1, title="Monthly cost"),
+    "cost_chart": _cost_chart,
+    "cost_table": lambda s: TableView(cost_rows.HEADER, cost_table_rows, "dk-table-cost", s,
+                                      capacity=len(s.spec.components) + 2, numeric=(2, 3, 4, 5, 6),
+                                      title="Monthly bill (AWS on-demand list prices)"),
     "paths": lambda s: table_view(lambda s: rr.path_rows(s.analysis), "dk-paths", s,
                                   ("Path", "Availability", "Down/year", "Down/month", "SLO (budget)",
                                    "Budget used"), capacity=2, title="Availability"),

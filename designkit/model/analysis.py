@@ -18,8 +18,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from . import quantities as q
-from . import queueing, reliability, scaling
+from . import cost, latency, queueing, reliability, scaling
 from .capacity import Capacity, estimate
+from .spec import TRAFFIC_FIELDS
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,36 @@ class Analysis:
     write_path: reliability.PathAvailability | None
     scenarios: tuple[reliability.Scenario, ...]
     recovery: tuple[reliability.Recovery, ...]
+    latency: latency.Latency
+    cost: cost.Bill                 # a month today
+    cost_10x: cost.Bill             # a month at 10x today's traffic, on the nodes it would need
+
+    # --- named figures (the prose-figure vocabulary) ---
+
+    @property
+    def read_p99_peak_seconds(self) -> float | None:
+        """Upper bound on the read path's p99 at today's peak (None: no read path)."""
+        return self.latency.read.peak.p99 if self.latency.read else None
+
+    @property
+    def write_p99_peak_seconds(self) -> float | None:
+        """Upper bound on the write path's p99 at today's peak (None: no write path)."""
+        return self.latency.write.peak.p99 if self.latency.write else None
+
+    @property
+    def monthly_cost_total(self) -> float:
+        """Dollars a month for the whole design today (components plus egress)."""
+        return self.cost.total
+
+    @property
+    def monthly_cost_10x(self) -> float:
+        """Dollars a month at 10x today's traffic."""
+        return self.cost_10x.total
+
+    @property
+    def cost_per_million_requests(self) -> float:
+        """Dollars per million requests served today."""
+        return self.cost.per_million_requests
 
     def load(self, name: str) -> scaling.ComponentLoad:
         """The load of the component called ``name``."""
@@ -125,6 +156,20 @@ class Analysis:
                 "downstream": s.downstream, "load_multiplier": s.load_multiplier,
                 "downstream_read_qps": s.downstream_read_qps,
             } for s in self.scenarios],
+            "latency": _latency_json(self.latency),
+            "cost": {
+                "monthly_total": self.cost.total,
+                "monthly_total_10x": self.cost_10x.total,
+                "per_million_requests": self.cost.per_million_requests,
+                "per_million_requests_10x": self.cost_10x.per_million_requests,
+                "egress": self.cost.egress,
+                "components": [{
+                    "component": line.component, "kind": line.kind, "priced_as": line.instance,
+                    "nodes": line.nodes, "compute": line.compute, "storage": line.storage,
+                    "requests": line.requests, "stated": line.stated, "total": line.total,
+                    "nodes_10x": then.nodes, "total_10x": then.total,
+                } for line, then in zip(self.cost.lines, self.cost_10x.lines)],
+            },
         })
 
 
@@ -142,6 +187,29 @@ def _load_json(load: scaling.ComponentLoad) -> dict:
         "storage_bytes": load.storage_bytes, "storage_utilization": load.storage_utilization,
         "memory_bytes": load.memory_bytes, "memory_utilization": load.memory_utilization,
         "breaks_at": load.break_multiplier,
+    }
+
+
+def _percentiles_json(p: latency.Percentiles) -> dict:
+    return {"p50": p.p50, "p95": p.p95, "p99": p.p99}
+
+
+def _latency_json(lat: latency.Latency) -> dict:
+    """Seconds; a path's figures are upper bounds (see ``latency``), null when unbounded."""
+    return {
+        "components": [{
+            "component": c.component, "metric": c.pool.metric, "servers": c.pool.servers,
+            "service_seconds": c.pool.service_seconds, "average": _percentiles_json(c.average),
+            "peak": _percentiles_json(c.peak),
+        } for c in lat.components],
+        "paths": {p.path: {
+            "hops": list(p.hops), "average": _percentiles_json(p.average),
+            "peak": _percentiles_json(p.peak),
+            "target": ({"percentile": p.target.percentile, "seconds": p.target.seconds,
+                        "label": p.target.label} if p.target else None),
+            "at_target_seconds": p.at_target_seconds, "met": p.met,
+            "crosses_target_at": p.crossing_multiplier, "crosses_target_at_users": p.crossing_users,
+        } for p in lat.paths},
     }
 
 
@@ -228,6 +296,7 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
     traffic = reliability.Traffic(read_reach, write_reach, cap.read_qps_peak / cap.qps_peak)
     bypassed = {c.name: scaling.loads(spec, cap, bypass=c.name, **options)
                 for c in spec.components if c.kind == "cache"}
+    cap_10x = estimate(scaled(spec.scale, COST_FACTOR))
     return Analysis(
         name=spec.name,
         capacity=cap,
@@ -243,4 +312,17 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
                                         rto_seconds=settings.rto_seconds,
                                         lag_seconds=settings.replication_lag_seconds),
         recovery=reliability.recoveries(spec.components, settings.replication_lag_seconds),
+        latency=latency.latency(spec, loads, cap),
+        cost=cost.bill(spec, cap, loads),
+        cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR,
+                           loads_then=scaling.loads(spec, cap_10x, **options)),
     )
+
+
+COST_FACTOR = 10.0   # the bill is also shown at 10x today's traffic
+
+
+def scaled(scale, factor: float):
+    """The scale inputs with all traffic times ``factor`` (users or reads/writes, whichever form)."""
+    return scale.model_copy(update={name: getattr(scale, name) * factor for name in TRAFFIC_FIELDS
+                                    if getattr(scale, name) is not None})

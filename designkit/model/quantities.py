@@ -355,13 +355,11 @@ def say_availability(fraction: float) -> str:
 
 
 def say_duration(seconds: float) -> str:
-    """Short times too: 2e-05 -> '20 µs', 0.0005 -> '0.5 ms', 45 -> '45 s'."""
+    """Short times too: 2e-05 -> '20 µs', 0.00093 -> '0.93 ms', 45 -> '45 s'."""
     if seconds == 0:
         return "0 s"
-    if seconds < 1e-3:
-        return f"{say_count(seconds * 1e6, approx=False)} µs"
-    if seconds < 1:
-        return f"{say_count(seconds * 1e3, approx=False)} ms"
+    if seconds < 1:   # the unit in which it reads 0.9 or more: 0.00093 -> '0.93 ms', not '0.93K µs'
+        return _scaled(seconds, [(1e-6, " µs"), (1e-3, " ms"), (1.0, " s")])
     return say_seconds(seconds)
 
 
@@ -396,3 +394,29 @@ def _exact(value: float) -> bool:
         return True
     digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
     return math.isclose(round(value, digits), value, rel_tol=1e-12, abs_tol=0)
+
+
+# --- money (US dollars: the price table and the monthly bill) ------------------------------
+
+def parse_dollars(text: object) -> float:
+    """A non-negative amount of US dollars: 0.096, '$0.096', '$1,200', '1200 USD'."""
+    expected = "an amount of US dollars like '$0.096' or '1,200'"
+    if isinstance(text, str):
+        text = re.sub(r"^\s*(?:US)?\$\s*", "", text, flags=re.IGNORECASE)
+    number, unit = _split(text, expected)
+    if _words(unit) not in ("", "usd", "dollars", "dollar"):
+        raise ValueError(f"expected {expected}, got {text!r}")
+    if number < 0:
+        raise ValueError(f"expected zero or more dollars, got {text!r}")
+    return number
+
+
+def say_dollars(amount: float) -> str:
+    """Dollars as a bill says them: 123456.7 -> '$123,457', 42.5 -> '$42.50', 0.0963 -> '$0.096'."""
+    if amount >= 100:
+        return f"${amount:,.0f}"
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    if amount == 0:
+        return "$0"
+    return f"${float(f'{amount:.2g}'):g}"

@@ -19,6 +19,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
                       WithJsonSchema, model_validator)
 
 from . import quantities as q
+from .targets import parse_latency_target
 from ..errors import SpecError
 from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
 
@@ -105,6 +106,7 @@ PerSecond = _qty(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
 Factor = _qty(_positive(q.parse_factor), "A multiplier: '4x'", "4x")
 Share = _qty(q.parse_fraction, "A share: '20%', '99.9%', 0.2", "20%")
 Seconds = _qty(_seconds, "Seconds: 30, or a duration like '2 minutes'", "30")
+Dollars = _qty(q.parse_dollars, "US dollars: 0.096, '$0.096', '$1,200'", "$0.096")
 Whole = Annotated[int, BeforeValidator(_whole),
                   WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]})]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
@@ -221,6 +223,8 @@ class Component(Model):
     detection_seconds: Seconds | None = None
     failover_seconds: Seconds | None = None
     replication: Literal["sync", "async", "none"] | None = None
+    monthly_cost: Dollars | None = Field(
+        None, description="What the component costs a month, in place of the price table's figure")
 
     @model_validator(mode="after")
     def _cache_fields(self):
@@ -249,6 +253,24 @@ class NonFunctional(Model):
     name: Text
     target: Text
     rationale: Text
+    path: Literal["read", "write", "both"] | None = Field(
+        None, description="A latency target ('p99 < 200 ms'): the path it holds for (default: both)")
+
+    @model_validator(mode="after")
+    def _latency_target(self):
+        try:
+            found = parse_latency_target(self.target)
+        except ValueError as exc:
+            raise _FieldError("target", str(exc)) from None
+        if found is None and self.path is not None:
+            raise _FieldError("path", "only a latency target (one starting 'p99 <') holds for a path; "
+                                      f"this target is prose: {self.target!r}")
+        return self
+
+    @property
+    def latency(self):
+        """The parsed latency target (``targets.LatencyTarget``), or None when the target is prose."""
+        return parse_latency_target(self.target)
 
 
 class Requirements(Model):
@@ -369,6 +391,22 @@ def _url(value):
     return text
 
 
+PRICED_KINDS = Literal[COMPONENT_KINDS]  # type: ignore[valid-type]
+
+
+class Prices(Model):
+    """Overrides of the default price table (``designkit.model.cost.DEFAULT_PRICES``), US dollars."""
+
+    node_hour: dict[PRICED_KINDS, Dollars] = Field({}, description="Per node and hour, by kind")
+    node_memory: dict[PRICED_KINDS, Size] = Field(
+        {}, description="Memory of the priced node, by kind: a bigger `memory` is billed pro rata")
+    storage_gb_month: dict[PRICED_KINDS, Dollars] = Field({}, description="Per GB stored a month, by kind")
+    read_million: dict[PRICED_KINDS, Dollars] = Field({}, description="Per million reads, by kind")
+    write_million: dict[PRICED_KINDS, Dollars] = Field({}, description="Per million writes, by kind")
+    egress_gb: Dollars | None = Field(None, description="Per GB sent to the internet")
+    cdn_egress_gb: Dollars | None = Field(None, description="Per GB sent from a CDN (when the design has one)")
+
+
 class Spec(Model):
     """One system: its name, scale, architecture and the prose of its article."""
 
@@ -387,6 +425,7 @@ class Spec(Model):
     interview_tips: InterviewTips = InterviewTips()
     takeaways: Takeaways = Takeaways()
     references: list[Reference] = []
+    prices: Prices | None = None
 
     @model_validator(mode="after")
     def _paths_name_components(self):

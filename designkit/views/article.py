@@ -11,7 +11,7 @@ import re
 from ..model import quantities as q
 from ..model.capacity import Capacity
 from ..sections import TITLES
-from . import tables
+from . import cost_rows, latency_rows, tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
 from .rows import capacity_rows
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
@@ -299,6 +299,8 @@ def scalability(spec, analysis) -> str:
             f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
             tables.queueing_table(analysis),
             figure("latency", "M/M/c response time against utilization for the busiest components"),
+            *tail_latency(analysis),
+            *cost(analysis),
         ]
     parts += [
         "### Bottlenecks and Mitigations",
@@ -306,6 +308,45 @@ def scalability(spec, analysis) -> str:
               [[text(b.bottleneck), text(b.symptom), text(b.mitigation)] for b in spec.bottlenecks]),
     ]
     return join(parts)
+
+
+def tail_latency(analysis) -> list[str]:
+    """Section 6's tail-latency part: percentiles per component and path, each path against its target."""
+    return [
+        "### Tail Latency",
+        "The mean hides the slow requests users notice. In M/M/c a request waits with probability "
+        "P(wait), and a waiting request waits an exponential time, so P(wait > t) = P(wait) · "
+        "e^(−(cμ − λ)t); add the exponential service time and solve for the time 50%, 95% and 99% of "
+        "requests stay within. A path's figures are an upper bound: the sum of each hop's "
+        "1 − (1 − p)/n percentile (the union bound), counting every hop, as a cache miss does. "
+        "Queueing and service time only: no network round trips.",
+        table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
+        table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis))),
+        *[text(line) for line in latency_rows.path_lines(analysis)],
+    ]
+
+
+def cost(analysis) -> list[str]:
+    """Section 6's cost part: the monthly bill per component, the total, per million requests, at 10x."""
+    return [
+        "### Cost",
+        "Priced at AWS on-demand list prices in us-east-1 (one named node type per kind; storage per "
+        "GB-month for every copy kept; egress per GB), unless the spec sets its own `prices:` or a "
+        "component's `monthly_cost`. At 10x each component runs the nodes it would need then.",
+        table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
+        cost_rows.summary(analysis),
+        figure("cost", "Monthly cost per component, today and at 10x"),
+    ]
+
+
+def _said(rows: list[list[str]]) -> list[list[str]]:
+    """Computed cells that name spec components, made safe as Markdown like all spec text."""
+    return [[text(cell) if cell else cell for cell in row] for row in rows]
+
+
+def _bold_last(rows: list[list[str]]) -> list[list[str]]:
+    """The rows with the last one (a total) in bold."""
+    return rows[:-1] + [[f"**{cell}**" if cell else cell for cell in rows[-1]]] if rows else rows
 
 
 def reliability(spec, analysis) -> str:

@@ -213,14 +213,22 @@ class ScalingChart:
         self.fig.canvas.draw_idle()
 
 
+@functools.lru_cache(maxsize=64)
+def _p99_curve(servers: int, utilizations: tuple[float, ...]) -> list[float]:
+    """p99 response time in multiples of the service time: it depends only on servers and utilization."""
+    from ..model.queueing import response_percentile
+    return [response_percentile(servers, 1.0, u, LatencyChart.P99) for u in utilizations]
+
+
 class LatencyChart:
-    """M/M/c response time, in multiples of the service time, against utilization: the knee.
+    """M/M/c response time, in multiples of the service time, against utilization: the mean and the p99.
 
     A pool at or past 100% has no steady state: its dot is a cross in the shaded "over capacity"
     band at the right, and the title names it, so no component silently leaves the chart.
     """
 
-    TOP = 20          # response time / service time at the top of the chart
+    P99 = 0.99
+    TOP = 100         # response time / service time at the top of the chart
     OVER = 110        # the x axis ends here: 100-110% is the band for pools past capacity
 
     @styled
@@ -230,13 +238,16 @@ class LatencyChart:
         points = sorted(analysis.queueing, key=lambda qp: -qp.point.utilization)[:top]
         self.names = [qp.component for qp in points]
         cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        self.curves, self.dots, self.crosses = {}, {}, {}
+        self.curves, self.dots, self.crosses, self.tails, self.tail_dots = {}, {}, {}, {}, {}
         for i, name in enumerate(self.names):
             color = cycle[i % len(cycle)]
             (self.curves[name],) = self.ax.plot([], [], color=color, label=name)
             (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6)
             (self.crosses[name],) = self.ax.plot([], [], "X", color=color, markersize=9,
                                                  markeredgecolor=COLORS["bad"], clip_on=False)
+            (self.tails[name],) = self.ax.plot([], [], color=color, linestyle="--", linewidth=1)
+            (self.tail_dots[name],) = self.ax.plot([], [], "o", color=color, markersize=5,
+                                                   markerfacecolor="white")
         self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
         self.ax.axvspan(100, self.OVER, color=COLORS["bad"], alpha=0.12, linewidth=0)
         self.ax.set_xlim(0, self.OVER)
@@ -252,25 +263,30 @@ class LatencyChart:
 
     @styled
     def update(self, analysis) -> None:
-        """Move the curves and today's operating points; flag the pools past 100%."""
+        """Move the mean and p99 curves and today's operating points; flag the pools past 100%."""
+        from ..model.queueing import response_percentile
         points = {qp.component: qp.point for qp in analysis.queueing}
         over = []
         for i, name in enumerate(self.names):
             point = points[name]
             utils, times = analysis.queue_curve(name, points=40, max_utilization=0.99)
             self.curves[name].set_data([u * 100 for u in utils], [t / point.service_seconds for t in times])
+            self.tails[name].set_data([u * 100 for u in utils], _p99_curve(point.servers, tuple(utils)))
             if point.stable:
                 self.dots[name].set_data([point.utilization * 100], [min(point.slowdown, self.TOP)])
+                tail = response_percentile(point.servers, 1.0, point.utilization, self.P99)
+                self.tail_dots[name].set_data([point.utilization * 100], [min(tail, self.TOP)])
                 self.crosses[name].set_data([], [])
             else:
                 over.append(f"{name} ({point.utilization * 100:.0f}%)")
                 self.dots[name].set_data([], [])
+                self.tail_dots[name].set_data([], [])
                 self.crosses[name].set_data([105], [self.TOP / 1.6 ** (i + 1)])
         if over:
             more = f" and {len(over) - 1} more" if len(over) > 1 else ""
             self.ax.set_title(f"Past 100%, queues grow without bound: {over[0]}{more}")
         else:
-            self.ax.set_title("Queueing (M/M/c): latency explodes past the knee")
+            self.ax.set_title("Queueing (M/M/c): mean (solid) and p99 (dashed) explode past the knee")
         self.fig.canvas.draw_idle()
 
 

@@ -93,6 +93,17 @@ def recovery_lines(a: Analysis) -> str:
 
 # --- the whole report ------------------------------------------------------------------------
 
+def _tail_latency(a: Analysis) -> str:
+    from . import latency_rows as rows
+    return "\n\n".join([table(rows.COMPONENT_HEADER, rows.component_rows(a)),
+                         table(rows.PATH_HEADER, rows.path_rows(a)), *rows.path_lines(a)])
+
+
+def _cost(a: Analysis) -> str:
+    from . import cost_rows
+    return table(cost_rows.HEADER, cost_rows.rows(a)) + "\n\n" + cost_rows.summary(a)
+
+
 def report(a: Analysis) -> str:
     """``designkit analyze`` text output: every table under the template's section names."""
     cap, st = a.capacity, a.settings
@@ -115,6 +126,8 @@ def report(a: Analysis) -> str:
         ("Scaling Thresholds", thresholds_table(a) if a.thresholds else "No traffic reaches any component."),
         ("What Breaks First", breaks_lines(a)),
         ("Queueing (M/M/c)", queueing_table(a)),
+        ("Tail Latency (paths: upper bounds)", _tail_latency(a)),
+        ("Cost (AWS on-demand list prices)", _cost(a)),
         ("Availability", availability_table(a) + ("\n\n" + paths_table(a)
                                                   if a.read_path or a.write_path else "")),
         ("Failure Scenarios", scenarios_table(a)),

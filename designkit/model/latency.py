@@ -1,0 +1,211 @@
+"""Tail latency: p50, p95 and p99 of each component and each path, and when a path misses its target.
+
+Each component is the M/M/c queue of its busiest throughput limit (see ``queueing``): its
+response time is a wait (P(W > t) = C e^(-(c mu - lambda) t)) plus an exponential service, and
+its percentiles are solved numerically (``queueing.response_percentile``).  Loads grow in
+proportion to users, so the same pools at ``m`` times today's traffic carry ``m`` times the
+arrivals.
+
+**A path's percentile is an upper bound, not a convolution.**  A request on a path of ``n`` hops
+takes the sum of its hop times.  Percentiles do not add in general (a sum of per-hop p99s is
+not guaranteed to bound the p99 of the sum), but the union bound does: if each hop stays within
+its ``1 - (1 - p) / n`` percentile except with probability ``(1 - p) / n``, all of them do except
+with probability at most ``1 - p``, so
+
+    path p  <=  sum over hops of the hop's (1 - (1 - p) / n) percentile.
+
+That holds whether or not hop times are independent (a burst slows every hop at once, so they
+are not), costs n one-hop percentiles instead of a numerical convolution, and errs on the safe side: a
+path that meets its target here meets it in the model.  The bound counts every hop on the path,
+which is the route of a cache miss, the slowest one.  The model has queueing and service time
+only: no network round trips, no garbage-collection pauses, no retries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import queueing
+from .targets import LatencyTarget
+
+PERCENTILES = (0.50, 0.95, 0.99)
+CROSSING_ITERATIONS = 100   # at most this many bisection steps on the traffic multiplier
+CROSSING_TOLERANCE = 1e-4   # stop when the multiplier is known to one part in 10,000
+PATHS = ("read", "write")
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Response-time percentiles in seconds (inf when a pool is overloaded)."""
+
+    p50: float
+    p95: float
+    p99: float
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The M/M/c pool a component's latency comes from: its busiest throughput limit today."""
+
+    component: str
+    metric: str
+    servers: int
+    service_seconds: float
+    peak_arrivals: float      # requests/s at today's peak
+    average_arrivals: float   # requests/s on an average second
+
+    def utilization(self, multiplier: float = 1.0) -> float:
+        """Utilization at ``multiplier`` x today's peak arrivals."""
+        return multiplier * self.peak_arrivals * self.service_seconds / self.servers
+
+    def percentile(self, percentile: float, multiplier: float = 1.0) -> float:
+        """The response time ``percentile`` of requests stay within, at ``multiplier`` x today's peak."""
+        return queueing.response_percentile(self.servers, self.service_seconds,
+                                            self.utilization(multiplier), percentile)
+
+    def percentiles(self, multiplier: float = 1.0) -> Percentiles:
+        return Percentiles(*(self.percentile(p, multiplier) for p in PERCENTILES))
+
+
+@dataclass(frozen=True)
+class ComponentLatency:
+    """One component's response-time percentiles at average and at peak load."""
+
+    pool: Pool
+    average: Percentiles
+    peak: Percentiles
+
+    @property
+    def component(self) -> str:
+        return self.pool.component
+
+
+@dataclass(frozen=True)
+class PathLatency:
+    """A path's percentile bounds, its target, the verdict at peak and where the target is crossed.
+
+    The crossing is found (by bisection) when first asked for: only views that show it pay for it.
+    """
+
+    path: str                         # "read" or "write"
+    hops: tuple[str, ...]
+    average: Percentiles
+    peak: Percentiles
+    target: LatencyTarget | None
+    at_target_seconds: float | None   # the bound at the target's percentile, today's peak
+    users: float | None = None        # today's users (per-user specs), to say the crossing in users
+    pools: tuple[Pool, ...] = field(default=(), repr=False)
+
+    @property
+    def met(self) -> bool | None:
+        """True when the bound at peak is within the target; None without a target."""
+        if self.target is None or self.at_target_seconds is None:
+            return None
+        return self.at_target_seconds <= self.target.seconds
+
+    @cached_property
+    def crossing_multiplier(self) -> float | None:
+        """Multiple of today's traffic at which the bound reaches the target (inf: never; None: no target)."""
+        return None if self.target is None else crossing(list(self.pools), self.target)
+
+    @property
+    def crossing_users(self) -> float | None:
+        """Users at the crossing (per-user specs; None in the totals form or without a target)."""
+        m = self.crossing_multiplier
+        return self.users * m if self.users is not None and m is not None else None
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Every component's and both paths' tail latency."""
+
+    components: tuple[ComponentLatency, ...]
+    read: PathLatency | None
+    write: PathLatency | None
+
+    def component(self, name: str) -> ComponentLatency:
+        return next(c for c in self.components if c.component == name)
+
+    @property
+    def paths(self) -> tuple[PathLatency, ...]:
+        return tuple(p for p in (self.read, self.write) if p is not None)
+
+
+def path_percentile(pools: list[Pool], percentile: float, multiplier: float = 1.0) -> float:
+    """Upper bound on a path's ``percentile``: the sum of each hop's ``1 - (1 - p) / n`` percentile."""
+    if not pools:
+        return 0.0
+    per_hop = 1 - (1 - percentile) / len(pools)
+    return math.fsum(pool.percentile(per_hop, multiplier) for pool in pools)
+
+
+def crossing(pools: list[Pool], target: LatencyTarget) -> float:
+    """The multiple of today's traffic at which the path's bound reaches ``target`` (bisection).
+
+    0.0 when even an idle path misses it (service times alone are too slow), inf when no hop
+    carries load (the bound never moves).
+    """
+    if path_percentile(pools, target.percentile, 0.0) > target.seconds:
+        return 0.0
+    loaded = [pool.utilization() for pool in pools if pool.utilization() > 0]
+    if not loaded:
+        return math.inf
+    low, high = 0.0, 1 / max(loaded)      # at ``high`` the busiest hop saturates: the bound is inf
+    for _ in range(CROSSING_ITERATIONS):
+        if high - low <= CROSSING_TOLERANCE * high:
+            break
+        middle = (low + high) / 2
+        if path_percentile(pools, target.percentile, middle) > target.seconds:
+            high = middle
+        else:
+            low = middle
+    return low
+
+
+def pools(loads, average_share: float) -> dict[str, Pool]:
+    """Each component's busiest throughput limit as a Pool (``average_share``: average / peak traffic)."""
+    result = {}
+    for load in loads:
+        lim = load.bottleneck
+        result[load.name] = Pool(load.name, lim.metric, lim.servers, 1.0 / lim.per_server,
+                                 lim.load, lim.load * average_share)
+    return result
+
+
+def path_latency(name: str, hops, by_name: dict[str, Pool], target: LatencyTarget | None,
+                 users: float | None) -> PathLatency | None:
+    """The tail latency of one path (None when the path is empty)."""
+    if not hops:
+        return None
+    chain = [by_name[hop] for hop in hops]
+    share = chain[0].average_arrivals / chain[0].peak_arrivals if chain[0].peak_arrivals else 1.0
+
+    def bounds(multiplier: float) -> Percentiles:
+        return Percentiles(*(path_percentile(chain, p, multiplier) for p in PERCENTILES))
+
+    at_target = None if target is None else path_percentile(chain, target.percentile)
+    return PathLatency(path=name, hops=tuple(hops), average=bounds(share), peak=bounds(1.0),
+                       target=target, at_target_seconds=at_target, users=users, pools=tuple(chain))
+
+
+def path_target(spec, path: str) -> LatencyTarget | None:
+    """The first latency target of the spec's non-functional requirements that holds for ``path``."""
+    for item in spec.requirements.non_functional:
+        found = item.latency
+        if found is not None and (item.path or "both") in (path, "both"):
+            return found
+    return None
+
+
+def latency(spec, loads, cap) -> Latency:
+    """Tail latency of every component and of the read and write paths of ``spec``."""
+    share = cap.qps_average / cap.qps_peak if cap.qps_peak else 1.0
+    by_name = pools(loads, share)
+    components = tuple(ComponentLatency(pool, pool.percentiles(share), pool.percentiles(1.0))
+                       for pool in by_name.values())
+    return Latency(
+        components=components,
+        read=path_latency("read", spec.read_path, by_name, path_target(spec, "read"), cap.users),
+        write=path_latency("write", spec.write_path, by_name, path_target(spec, "write"), cap.users))

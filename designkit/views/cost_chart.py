@@ -1,0 +1,64 @@
+"""The cost chart: each component's month today and at 10x, on a log scale, the total written on it.
+
+Live redraws stay cheap: the title is fixed, the axis limits move in whole decades, and the
+numbers that change (bar labels, the total) are text artists redrawn with the bars.
+"""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from ..model import quantities as q
+from .charts import COLORS, styled
+
+FLOOR = 1.0   # dollars: a free line (a CDN with no nodes) still shows a sliver on the log axis
+
+
+class CostChart:
+    """Horizontal bars: dollars a month per component and egress, today and at 10x today's traffic."""
+
+    @styled
+    def __init__(self, analysis, *, size=(8.0, 3.6)):
+        self.rows = [line.component for line in analysis.cost.lines] + ["Egress"]
+        self.fig = Figure(figsize=(size[0], max(size[1], 1.2 + 0.35 * len(self.rows))), layout="constrained")
+        self.ax = self.fig.subplots()
+        ys = range(len(self.rows))
+        self.today = self.ax.barh([y - 0.2 for y in ys], [FLOOR] * len(self.rows), 0.4,
+                                  color=COLORS["read"], label="today")
+        self.tenx = self.ax.barh([y + 0.2 for y in ys], [FLOOR] * len(self.rows), 0.4,
+                                 color=COLORS["write"], label="at 10x traffic")
+        self.ax.set_yticks(list(ys), self.rows)
+        self.ax.invert_yaxis()
+        self.ax.grid(axis="y", visible=False)
+        self.ax.set_xscale("log")
+        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_dollars(v)))
+        self.ax.set_xlabel("dollars a month (log scale)")
+        self.ax.legend(loc="lower right", frameon=False, fontsize=7)
+        self.ax.set_title("Cost a month, today and at 10x today's traffic")
+        self.total = self.ax.text(0.99, 0.6, "", transform=self.ax.transAxes, ha="right", va="center",
+                                  fontsize=8, fontweight="bold")
+        self.labels = [self.ax.text(FLOOR, bar.get_y() + bar.get_height() / 2, "", va="center", fontsize=7)
+                       for bar in self.today]
+        self.update(analysis)
+
+    @styled
+    def update(self, analysis) -> None:
+        """Resize the bars for another analysis of the same components."""
+        today = [line.total for line in analysis.cost.lines] + [analysis.cost.egress]
+        tenx = [line.total for line in analysis.cost_10x.lines] + [analysis.cost_10x.egress]
+        for bar, label, value in zip(self.today, self.labels, today):
+            bar.set_width(max(value, FLOOR))
+            label.set_x(max(value, FLOOR))
+            label.set_text(f" {q.say_dollars(value)}")
+        for bar, value in zip(self.tenx, tenx):
+            bar.set_width(max(value, FLOOR))
+        widest = max(today + tenx + [FLOOR * 10])
+        # whole decades (a stable frame for live redraws), two of them free on the right for the total
+        self.ax.set_xlim(FLOOR, 10 ** math.ceil(math.log10(widest * 100)))
+        self.total.set_text(f"{q.say_dollars(analysis.cost.total)} a month today\n"
+                            f"{q.say_dollars(analysis.cost_10x.total)} at 10x\n"
+                            f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
+        self.fig.canvas.draw_idle()
