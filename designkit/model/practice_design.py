@@ -125,8 +125,8 @@ def reliability_questions(spec, a: Analysis) -> list[Question | None]:
     path, label, reach = a.read_path, "read path", scaling.spec_reach(spec)[0]
     if path is None:
         path, label, reach = a.write_path, "write path", scaling.spec_reach(spec)[1]
-    if path is None or path.availability <= 0:
-        return []
+    if path is None or path.availability <= 0 or 1 - path.availability < 10.0 ** -q.MAX_NINES:
+        return []  # past six nines the figure is false precision (say_availability says '> 99.9999%')
     by_name = {c.component: c.availability for c in a.components}
     givens, factors = [], []
     for name, share in reach.items():

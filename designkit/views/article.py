@@ -322,7 +322,7 @@ def tail_latency(analysis) -> list[str]:
         "Queueing and service time only: no network round trips.",
         table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
         table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis))),
-        *[text(line) for line in latency_rows.path_lines(analysis)],
+        "\n".join(f"- {text(line)}" for line in latency_rows.path_lines(analysis)),
     ]
 
 
@@ -334,7 +334,7 @@ def cost(analysis) -> list[str]:
         "GB-month for every copy kept; egress per GB), unless the spec sets its own `prices:` or a "
         "component's `monthly_cost`. At 10x each component runs the nodes it would need then.",
         table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
-        cost_rows.summary(analysis),
+        f"- {text(cost_rows.summary(analysis))}",
         figure("cost", "Monthly cost per component, today and at 10x"),
     ]
 
