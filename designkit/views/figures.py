@@ -7,7 +7,7 @@ text is untrusted); only ``{{ ... }}`` is special: text without ``{{`` is left e
 (no ``{% %}`` blocks, no ``{# #}`` comments).  An unknown name, a syntax error or anything the
 sandbox refuses is a ``SpecError`` naming the file, the field path and the expression.
 
-Filters give other forms: ``exact``, ``per_hour``, ``per_day``, ``percent``, ``bytes``
+Filters give other forms: ``exact``, ``per_hour``, ``per_day``, ``per_month``, ``percent``, ``bytes``
 (optionally in a unit: ``bytes("TB")``) and ``multiple``.  The vocabulary is in ``vocabulary``.
 """
 
@@ -75,6 +75,11 @@ def per_day(value) -> str:
     return _per(value, "per_day", q.DAY_SECONDS)
 
 
+def per_month(value) -> str:
+    """A rate per second said per (average) month: ~380/s -> '~1 billion'."""
+    return _per(value, "per_month", q.MONTH_DAYS * q.DAY_SECONDS)
+
+
 def _per(value, name: str, seconds: float) -> str:
     fig = _figure(value, name, ("qps", "bandwidth"))
     amount = float(fig) * seconds
@@ -109,7 +114,7 @@ def multiple(value) -> str:
     return q.say_times(float(fig)) if not math.isinf(float(fig)) else "never"
 
 
-FILTERS = {"exact": exact, "per_hour": per_hour, "per_day": per_day, "percent": percent,
+FILTERS = {"exact": exact, "per_hour": per_hour, "per_day": per_day, "per_month": per_month, "percent": percent,
            "bytes": in_bytes, "multiple": multiple}
 
 

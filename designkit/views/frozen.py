@@ -84,6 +84,8 @@ def literals(text: str):
             bare = match.group("number")
             if number < 100 or DURATION_WORD.match(after) or (re.fullmatch(r"\d{4}", bare) and 1900 <= number <= 2100):
                 continue
+            if sig == 1 and not (match.group("approx") or RATE_CONTEXT.match(after)):
+                sig = 3
             yield match.group(0).strip(), "count", number, sig
 
 
