@@ -501,8 +501,13 @@ def load_spec(ref: str | Path, overrides: dict[str, Any] | None = None) -> Spec:
     path = resolve(ref)
     raw = read_raw(path)
     data = apply_overrides(raw, overrides)
+    return validate(data, source_name(ref, overrides))
+
+
+def source_name(ref: str | Path, overrides: dict[str, Any] | None = None) -> str:
+    """How errors name a spec: as the user wrote it, with the overrides in force."""
     source = str(ref) if not overrides else f"{ref} (with overrides {', '.join(overrides)})"
-    return validate(data, source if Path(str(ref)).exists() or ref in example_names() else str(path))
+    return source if Path(str(ref)).exists() or ref in example_names() else str(resolve(ref))
 
 
 def _describe(err: dict, data: dict) -> tuple[str, str]:

@@ -289,6 +289,8 @@ def listing(spec) -> list[tuple[str, str, str]]:
     rows = []
     for name, value in flat(n).items():
         entry = FIGURES.get(name) or COMPONENT_FIGURES[name.rsplit(".", 1)[1]]
+        if isinstance(value, Entry) and name not in FIGURES:
+            continue   # a component figure its kind does not have (a service's shards_needed)
         said = "(no value for this spec)" if isinstance(value, Entry) else str(value)
         rows.append((name, said, entry.about))
     return rows

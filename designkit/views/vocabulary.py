@@ -156,8 +156,19 @@ def _json_kind(key: str) -> str:
     return "number" if key == "servers_needed" else "count"
 
 
+_ABOUT = {
+    "users": "registered users (per-user form)", "daily_active_users": "users active each day",
+    "requests_per_day": "reads + writes a day", "reads_per_day": "reads a day", "writes_per_day": "writes a day",
+    "qps_average": "requests per second on average", "qps_peak": "requests per second at peak",
+    "read_qps_average": "reads per second on average", "write_qps_average": "writes per second on average",
+    "read_qps_peak": "reads per second at peak", "write_qps_peak": "writes per second at peak",
+    "storage_per_day_bytes": "new data a day (one copy)", "storage_total_bytes": "data over retention (one copy)",
+    "retention_days": "how long records are kept", "ingress_bytes_per_second": "bytes in per second on average",
+    "egress_bytes_per_second": "bytes out per second on average",
+    "cache_memory_bytes": "memory for the hot share of a day's reads", "servers_needed": "app servers at peak",
+}
 for _key in JSON_KEYS:  # every key of `designkit estimate --json`, by the same name
-    register(_key, _json_kind(_key), f"`designkit estimate --json` {_key}",
+    register(_key, _json_kind(_key), _ABOUT.get(_key, f"`designkit estimate --json` {_key}"),
              lambda n, key=_key: getattr(n.cap, key))
 
 register("storage_replicated_bytes", "bytes", "storage over retention with every copy counted",
