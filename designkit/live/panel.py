@@ -29,7 +29,6 @@ from ..model.analysis import Analysis, analyze
 from ..model.capacity import Capacity, estimate
 from ..errors import DesignkitError
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
-from ..views.figures import render_spec
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +402,7 @@ class Panel:
 
     @staticmethod
     def _state(overrides: dict, spec: Spec) -> State:
-        return State(overrides, render_spec(spec, "sliders"), estimate(spec.scale))
+        return State(overrides, spec, estimate(spec.scale))
 
     def compute(self) -> State:
         """Validate the sliders' spec and compute its numbers (raises SpecError when invalid)."""
