@@ -150,7 +150,9 @@ def _compile(source: str):
     outputs = [node for node in tree.body if isinstance(node, nodes.Output)]
     if len(tree.body) != 1 or len(outputs) != 1 or len(outputs[0].nodes) != 1:
         raise TemplateSyntaxError("expected one expression", 1)
-    return frozenset(meta.find_undeclared_variables(tree)), env.compile_expression(source, undefined_to_none=False)
+    used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
+    used |= meta.find_undeclared_variables(tree)
+    return frozenset(used), env.compile_expression(source, undefined_to_none=False)
 
 
 def evaluate(source: str, names: dict[str, Any]) -> str:

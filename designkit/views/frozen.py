@@ -128,7 +128,7 @@ def frozen_figures(spec) -> list[str]:
             names = _matches(moving, group, value, sig)
             if names and not _matches(fixed, group, value, sig):
                 also = f" (or {', '.join(names[1:3])})" if len(names) > 1 else ""
-                warnings.append(f"{path} says '{written}': that is {names[0]}{also}; write {{{{ {names[0]} }}}}")
+                warnings.append(f"{path} says '{written}': that is {names[0]}; write {{{{ {names[0]} }}}}{also}")
     return warnings
 
 
