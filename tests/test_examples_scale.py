@@ -14,6 +14,7 @@ from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import is_stateful
 from designkit.model.spec import example_names, load_spec
+from designkit.views.vocabulary import Figure, flat, numbers
 
 pytestmark = pytest.mark.slow
 TEN = {"scale": "10x"}
@@ -43,6 +44,11 @@ def headline(name, overrides=None):
               if is_stateful(load.kind) and load.shards_needed}
     return {"qps_peak": q.say_qps(cap.qps_peak), "storage_total": q.say_bytes(cap.storage_total_bytes),
             "servers": cap.servers_needed, "shards": shards}
+
+
+def said_at(name, overrides=None) -> set[str]:
+    """Every figure of the spec's vocabulary as the article says it."""
+    return {str(value) for value in flat(numbers(load_spec(name, overrides))).values() if isinstance(value, Figure)}
 
 
 def said(text: str, phrase: str) -> bool:
@@ -86,8 +92,10 @@ def test_the_10x_article_says_10x_figures_and_no_1x_ones(articles, name):
             assert cells[comp] == str(count), (name, comp, cells[comp], count)
     # ...and the 10x article never states the 1x peak QPS, total storage or servers, in tables or prose.
     assert one["qps_peak"] != ten["qps_peak"] and one["storage_total"] != ten["storage_total"]
-    assert not said(md10, one["qps_peak"]), f"{name}: 10x article says the 1x peak {one['qps_peak']}"
-    assert not said(md10, one["storage_total"]), f"{name}: 10x article says the 1x storage {one['storage_total']}"
+    for key in ("qps_peak", "storage_total"):
+        if one[key] in said_at(name, TEN):
+            continue   # a 10x figure says the same (a 10x peak factor: the 1x peak is the 10x average)
+        assert not said(md10, one[key]), f"{name}: 10x article says the 1x {key} {one[key]}"
     assert not re.search(rf"(?<![\w.,]){one['servers']} (app )?servers\b", md10)
     for comp, count in one["shards"].items():
         if count != ten["shards"][comp]:
