@@ -6,12 +6,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designkit.errors import SpecError
 from designkit.model.capacity import JSON_KEYS, estimate
 from designkit.model.spec import example_names, load_spec, validate
-from designkit.views.figures import FILTERS, evaluate, prose_fields, render_spec, render_text
+from designkit.views.figures import (
+    FILTERS,
+    evaluate,
+    prose_fields,
+    render_spec,
+    render_text,
+)
 from designkit.views.frozen import frozen_figures, literals
 from designkit.views.vocabulary import FIGURES, FigureError, namespace, numbers
 
@@ -24,7 +31,7 @@ def say(expression, names=NAMES):
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "designkit", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "designkit", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
 
 # --- the vocabulary, against hand-worked values of the reference ----------------------------------

@@ -27,7 +27,17 @@ from pydantic import BaseModel
 
 from ..errors import SpecError
 from ..model import quantities as q
-from .vocabulary import COMPONENT_FIGURES, FIGURES, Entry, Figure, FigureError, Numbers, flat, namespace, numbers
+from .vocabulary import (
+    COMPONENT_FIGURES,
+    FIGURES,
+    Entry,
+    Figure,
+    FigureError,
+    Numbers,
+    flat,
+    namespace,
+    numbers,
+)
 
 EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MAX_OUTPUT = 200          # characters one expression may produce
@@ -278,11 +288,6 @@ def _problem(text: str, names: dict[str, Any], error: FigureError) -> str:
             return f"{written}: {exc}"
     start = text.rfind("{{")
     return f"{text[start:start + 40]!r}: {error}"
-
-
-def check_spec(spec, source: str = "<spec>") -> None:
-    """Raise ``SpecError`` if any prose expression of ``spec`` is bad (the check before a build)."""
-    render_spec(spec, source)
 
 
 def listing(spec) -> list[tuple[str, str, str]]:

@@ -50,7 +50,7 @@ def _significant(number: str) -> int:
 def _round(value: float, figures: int) -> float:
     if value == 0:
         return 0.0
-    return round(value, figures - 1 - int(math.floor(math.log10(abs(value)))))
+    return round(value, figures - 1 - math.floor(math.log10(abs(value))))
 
 
 def literals(text: str):

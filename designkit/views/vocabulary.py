@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..model import quantities as q
 from ..model.analysis import Analysis, analyze
