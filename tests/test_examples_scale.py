@@ -71,6 +71,11 @@ def shards_cells(article: str) -> dict[str, str]:
     return cells
 
 
+def without_references(article: str) -> str:
+    """The article up to its list of references."""
+    return re.split(r"^#+ References\s*$", article, flags=re.MULTILINE)[0]
+
+
 def prose_of(article: str) -> str:
     """The article with its computed tables and code blocks left out: what the spec's prose says."""
     text = re.sub(r"```.*?```", "", article, flags=re.DOTALL)
@@ -81,6 +86,7 @@ def prose_of(article: str) -> str:
 def test_the_10x_article_says_10x_figures_and_no_1x_ones(articles, name):
     one, ten = headline(name), headline(name, TEN)
     md1, md10 = articles[name, "1x"], articles[name, "10x"]
+    own10 = without_references(md10)    # the sources' titles quote their own numbers
     assert "{{" not in md1 and "{{" not in md10
     # Each article states its own scale's figures...
     for md, figures in ((md1, one), (md10, ten)):
@@ -95,11 +101,11 @@ def test_the_10x_article_says_10x_figures_and_no_1x_ones(articles, name):
     for key in ("qps_peak", "storage_total"):
         if one[key] in said_at(name, TEN):
             continue   # a 10x figure says the same (a 10x peak factor: the 1x peak is the 10x average)
-        assert not said(md10, one[key]), f"{name}: 10x article says the 1x {key} {one[key]}"
-    assert not re.search(rf"(?<![\w.,]){one['servers']} (app )?servers\b", md10)
+        assert not said(own10, one[key]), f"{name}: 10x article says the 1x {key} {one[key]}"
+    assert not re.search(rf"(?<![\w.,]){one['servers']} (app )?servers\b", own10)
     for comp, count in one["shards"].items():
         if count != ten["shards"][comp]:
-            assert not re.search(rf"(?<![\w.,]){count} shards\b", prose_of(md10)), (name, comp, count)
+            assert not re.search(rf"(?<![\w.,]){count} shards\b", prose_of(own10)), (name, comp, count)
 
 
 def test_prose_figures_follow_the_scale(articles):
