@@ -2,13 +2,13 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from designkit.assets import EXAMPLES_DIR
 from designkit.errors import SpecError
 from designkit.model.capacity import JSON_KEYS, estimate
 from designkit.model.spec import example_names, load_spec, validate
@@ -24,6 +24,11 @@ from designkit.views.vocabulary import FIGURES, FigureError, namespace, numbers
 
 REFERENCE = load_spec("reference")
 NAMES = namespace(numbers(REFERENCE))
+
+
+def reference_raw() -> dict:
+    """The reference spec as plain data, to change one field of."""
+    return yaml.safe_load((EXAMPLES_DIR / "reference.yaml").read_text(encoding="utf-8"))
 
 
 def say(expression, names=NAMES):
@@ -91,8 +96,7 @@ def test_render_follows_the_scale():
 
 
 def test_code_and_names_are_never_rendered():
-    raw = yaml.safe_load(Path(load_spec.__code__.co_filename).parent.parent.joinpath(
-        "examples", "reference.yaml").read_text())
+    raw = reference_raw()
     raw["core_components"][0]["pseudocode"] = "x = '{{ qps_peak }}'  # {% raw %}"
     raw["data_model"]["schema"] = "CREATE TABLE t ({{ not_a_figure }});"
     spec = render_spec(validate(raw))
@@ -162,7 +166,7 @@ def test_an_unclosed_expression_is_a_syntax_error():
 
 
 def _bad_spec(tmp_path, target="{{ qps_peek }} events/s"):
-    raw = yaml.safe_load((Path(load_spec.__code__.co_filename).parents[1] / "examples" / "reference.yaml").read_text())
+    raw = reference_raw()
     raw["requirements"]["non_functional"][1]["target"] = target
     raw["summary"] = "At {{ ''.__class__ }} users"
     path = tmp_path / "bad.yaml"
@@ -209,7 +213,7 @@ def test_figures_lists_the_vocabulary_with_todays_values():
 # --- the lint ---------------------------------------------------------------------------------------
 
 def _reference_with(**fields):
-    raw = yaml.safe_load((Path(load_spec.__code__.co_filename).parents[1] / "examples" / "reference.yaml").read_text())
+    raw = reference_raw()
     for path, value in fields.items():
         node = raw
         *parents, last = path.split("/")
@@ -265,7 +269,7 @@ def test_examples_are_lint_clean_and_render(name):
 
 def test_validate_warns_about_frozen_figures(tmp_path):
     spec_path = tmp_path / "frozen.yaml"
-    raw = yaml.safe_load((Path(load_spec.__code__.co_filename).parents[1] / "examples" / "reference.yaml").read_text())
+    raw = reference_raw()
     raw["requirements"]["non_functional"][1]["target"] = "~46K events/s at peak"
     spec_path.write_text(yaml.safe_dump(raw))
     result = run("validate", str(spec_path))
