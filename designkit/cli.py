@@ -36,9 +36,30 @@ def _overrides(args) -> dict:
 
 
 def cmd_validate(args) -> int:
-    from .model.spec import load_spec
-    load_spec(args.spec, _overrides(args))
+    from .model.spec import load_spec, source_name
+    from .views.figures import render_spec
+    from .views.frozen import frozen_figures
+    overrides = _overrides(args)
+    spec = load_spec(args.spec, overrides)
+    render_spec(spec, source_name(args.spec, overrides))
+    for warning in frozen_figures(spec):
+        print(f"designkit validate: warning: {args.spec}: {warning}", file=sys.stderr)
     print(f"{args.spec}: ok")
+    return 0
+
+
+def cmd_figures(args) -> int:
+    from .model.spec import load_spec, source_name
+    from .views.figures import listing, render_spec
+    overrides = _overrides(args)
+    spec = load_spec(args.spec, overrides)
+    render_spec(spec, source_name(args.spec, overrides))
+    rows = listing(spec)
+    width = max(len(name) for name, _, _ in rows)
+    said = max(len(value) for _, value, _ in rows)
+    print(f"Figures of {spec.name} (write {{{{ name }}}} in any prose field; docs/figures.md)\n")
+    for name, value, about in rows:
+        print(f"{name:<{width}}  {value:<{said}}  {about}")
     return 0
 
 
@@ -165,6 +186,7 @@ def cmd_lab(args) -> int:
 
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
+    "figures": (cmd_figures, "list the figures prose may write as {{ name }}, with today's values"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
     "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
     "practice": (cmd_practice, "estimation practice from a spec: questions, hints, a score (--json: the bank)"),
@@ -187,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+
+    p = sub.add_parser("figures", help=COMMANDS["figures"][1], description=COMMANDS["figures"][1])
     _spec_arg(p)
     _overrides_arg(p)
 

@@ -17,18 +17,42 @@ def scale_of(**scale):
 
 def test_reference_matches_the_template():
     cap = estimate(load_spec("reference").scale)
-    # 10 million daily actives x 100 requests = 1 billion requests a day, all writes (0:1).
-    assert cap.requests_per_day == pytest.approx(1e9)
-    assert cap.writes_per_day == pytest.approx(1e9) and cap.reads_per_day == 0
-    # 1e9 / 86,400 s = 11,574 QPS ("~12K"); x4 peak = 46,296 ("~46K").
-    assert cap.qps_average == pytest.approx(11_574.07, rel=1e-4)
-    assert cap.qps_peak == pytest.approx(46_296.3, rel=1e-4)
-    # 1e9 x 500 B = 500 GB a day; x 1826.25 days = 913 TB, "~0.9-1 PB".
+    # 10 million daily actives x 100 events = 1 billion writes a day (0:1), plus 0.4 dashboard
+    # reads each = 4 million reads: 1.004 billion requests, still "~1 billion".
+    assert cap.writes_per_day == pytest.approx(1e9)
+    assert cap.reads_per_day == pytest.approx(4e6)
+    assert cap.requests_per_day == pytest.approx(1.004e9)
+    # 1.004e9 / 86,400 s = 11,620 QPS ("~12K"); x4 peak = 46,481 ("~46K").
+    assert cap.qps_average == pytest.approx(11_620.37, rel=1e-4)
+    assert cap.qps_peak == pytest.approx(46_481.48, rel=1e-4)
+    # 1e9 writes x 500 B = 500 GB a day; x 1826.25 days = 913 TB, "~0.9-1 PB".
     assert cap.storage_per_day_bytes == pytest.approx(5e11)
     assert cap.storage_total_bytes == pytest.approx(9.13125e14)
     assert 0.9e15 <= cap.storage_total_bytes <= 1e15
-    # 46,296 / 2,000 per server -> 24 servers.
+    # Reads: 4e6 x 20% x 20 KB = 16 GB of cache; 46.3/s x 20 KB = 0.93 MB/s out.
+    assert cap.cache_memory_bytes == pytest.approx(1.6e10)
+    assert cap.egress_bytes_per_second == pytest.approx(4e6 / DAY * 2e4)
+    # 46,481 / 2,000 per server -> 24 servers.
     assert cap.servers_needed == 24
+
+
+def test_reads_per_user_add_to_the_split_requests():
+    # 1M DAU x 10 requests at 1:1 = 5M reads + 5M writes; + 1M x 2 extra reads = 7M reads.
+    cap = estimate(scale_of(users="2 million", daily_active_users="1 million", requests_per_user_per_day=10,
+                            read_write_ratio="1:1", reads_per_user_per_day=2))
+    assert cap.reads_per_day == pytest.approx(7e6)
+    assert cap.writes_per_day == pytest.approx(5e6)
+    assert cap.requests_per_day == pytest.approx(12e6)
+    assert cap.storage_per_day_bytes == pytest.approx(5e6 * 500)   # only writes are stored
+
+
+def test_reads_per_user_belong_to_the_per_user_form():
+    from designkit.errors import SpecError
+    with pytest.raises(SpecError, match="reads_per_user_per_day"):
+        scale_of(reads="10/s", writes="1/s", reads_per_user_per_day=2)
+    with pytest.raises(SpecError, match=r"scale\.reads_per_user_per_day: expected zero or more"):
+        scale_of(users="2 million", daily_active_users="1 million", requests_per_user_per_day=10,
+                 read_write_ratio="1:1", reads_per_user_per_day=-1)
 
 
 def test_paste_service_worked_example():

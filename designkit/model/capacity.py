@@ -70,12 +70,18 @@ def daily_active(scale) -> float | None:
 
 
 def daily_traffic(scale) -> tuple[float, float]:
-    """(reads per day, writes per day) from either form of the scale."""
+    """(reads per day, writes per day) from either form of the scale.
+
+    In the per-user form, ``reads_per_user_per_day`` adds reads on top of the requests the
+    read:write ratio splits, so a write-only firehose can still carry its dashboards' reads.
+    """
     if scale.per_user:
-        requests = daily_active(scale) * scale.requests_per_user_per_day
+        active = daily_active(scale)
+        requests = active * scale.requests_per_user_per_day
         reads_part, writes_part = scale.read_write_ratio
         share = reads_part / (reads_part + writes_part)
-        return requests * share, requests * (1 - share)
+        extra_reads = active * (scale.reads_per_user_per_day or 0.0)
+        return requests * share + extra_reads, requests * (1 - share)
     return scale.reads * DAY_SECONDS, scale.writes * DAY_SECONDS
 
 

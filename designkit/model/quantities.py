@@ -396,6 +396,23 @@ def _exact(value: float) -> bool:
     return math.isclose(round(value, digits), value, rel_tol=1e-12, abs_tol=0)
 
 
+def say_exact(value: float) -> str:
+    """A number in full, for when two figures are not enough: 46481.5 -> '46,482', 3.804 -> '3.8'."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{float(f'{value:.3g}'):g}"
+
+
+def say_bytes_in(value: float, unit: str) -> str:
+    """A size in a unit the writer picks: (9.13e14, 'TB') -> '~910 TB'."""
+    key = unit.strip().lower()
+    if key not in SIZE_UNITS:
+        raise ValueError(f"expected a size unit like 'GB', 'TB' or 'PiB', got {unit!r}")
+    amount = value / SIZE_UNITS[key]
+    text = f"{_two_sig(amount)} {unit.strip()}"
+    return text if _exact(amount) else f"~{text}"
+
+
 # --- money (US dollars: the price table and the monthly bill) ------------------------------
 
 def parse_dollars(text: object) -> float:

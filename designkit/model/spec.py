@@ -98,6 +98,8 @@ def _seconds(value):
 
 
 Count = _qty(_positive(q.parse_count), "A count: 100, '10K', '100 million'", "100 million")
+ExtraReads = _qty(_non_negative(q.parse_count), "Per-user form: reads each daily active user makes on top of "
+                  "requests_per_user_per_day (the dashboards of a write-only firehose)", "0.4")
 Size = _qty(_positive(q.parse_size), "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
 Days = _qty(_positive(q.parse_duration_days), "A duration: '5 years', '90 days'", "5 years")
 Rate = _qty(_non_negative(q.parse_rate), "A rate: '400/s', '500 million/day'", "10 million/month")
@@ -138,6 +140,7 @@ class Scale(Model):
     daily_active_fraction: Share | None = None
     requests_per_user_per_day: Count | None = None
     read_write_ratio: Ratio | None = None
+    reads_per_user_per_day: ExtraReads | None = None
     reads: Rate | None = None
     writes: Rate | None = None
     peak_factor: Factor = DEFAULT_PEAK_FACTOR
@@ -151,7 +154,7 @@ class Scale(Model):
     @model_validator(mode="after")
     def _one_form(self):
         per_user = {"daily_active_users", "daily_active_fraction", "requests_per_user_per_day",
-                    "read_write_ratio"}
+                    "read_write_ratio", "reads_per_user_per_day"}
         given = {name for name in per_user if getattr(self, name) is not None}
         totals = self.reads is not None or self.writes is not None
         if totals and given:
@@ -537,8 +540,13 @@ def load_spec(ref: str | Path, overrides: dict[str, Any] | None = None) -> Spec:
     path = resolve(ref)
     raw = read_raw(path)
     data = apply_overrides(raw, overrides)
+    return validate(data, source_name(ref, overrides))
+
+
+def source_name(ref: str | Path, overrides: dict[str, Any] | None = None) -> str:
+    """How errors name a spec: as the user wrote it, with the overrides in force."""
     source = str(ref) if not overrides else f"{ref} (with overrides {', '.join(overrides)})"
-    return validate(data, source if Path(str(ref)).exists() or ref in example_names() else str(path))
+    return source if Path(str(ref)).exists() or ref in example_names() else str(resolve(ref))
 
 
 def _describe(err: dict, data: dict) -> tuple[str, str]:

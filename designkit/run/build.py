@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from ..views import article
 from ..errors import BuildError, SpecError
-from ..model.spec import load_spec, resolve
+from ..model.spec import load_spec, resolve, source_name
+from ..views.figures import render_spec
 from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS, TITLES
 
@@ -65,11 +66,12 @@ def check_parameters(paths: list[Path]) -> None:
 
 
 def spec_warnings(spec) -> list[str]:
-    """Placeholders left in a spec and prose the article needs but the spec lacks."""
+    """Placeholders left in a spec, prose the article needs but the spec lacks, and frozen figures."""
+    from ..views.frozen import frozen_figures
     warnings = [f"{field}: still a placeholder; the article shows it as written"
                 for field in article.placeholders(spec)]
     warnings += [f"{field}: empty; its part of the article stays thin" for field in article.missing_prose(spec)]
-    return warnings
+    return warnings + frozen_figures(spec)
 
 
 def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Path, *, pool=None,
@@ -162,6 +164,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
 
     started = time.perf_counter()
     spec = load_spec(spec_ref, overrides)
+    render_spec(spec, source_name(spec_ref, overrides))   # every {{ figure }} checked before anything runs
     spec_path = resolve(spec_ref).resolve()
     out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
     if out.exists() and not out.is_dir():

@@ -202,7 +202,8 @@ def check(items: list[Item]) -> tuple[list[Metrics], list[str]]:
     """Load every item's spec with its overrides: (metrics per item, warnings), or SweepSpecError."""
     from ..model.analysis import analyze
     from ..model.capacity import estimate
-    from ..model.spec import load_spec
+    from ..model.spec import load_spec, source_name
+    from ..views.figures import render_spec
 
     metrics: list[Metrics] = []
     failures: list[tuple[Item, SpecError]] = []
@@ -213,6 +214,7 @@ def check(items: list[Item]) -> tuple[list[Metrics], list[str]]:
             advice.append(tip)
         try:
             spec = load_spec(item.path, item.override_dict())
+            render_spec(spec, source_name(item.path, item.override_dict()))  # bad {{ figures }} too
         except SpecError as error:
             failures.append((item, error))
             continue

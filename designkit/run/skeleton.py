@@ -32,6 +32,7 @@ scale:
   daily_active_users: 1 million         # or daily_active_fraction: 10%
   requests_per_user_per_day: 20
   read_write_ratio: "10:1"              # reads:writes; "0:1" = every request writes a record
+  # reads_per_user_per_day: 0.5         # reads on top of those (a write-only firehose's dashboards)
   peak_factor: 2x                       # peak QPS / average QPS
   record_size: 1 KB                     # bytes stored per write
   retention: 5 years
