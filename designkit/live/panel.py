@@ -29,6 +29,7 @@ from ..model.quantities import say_share, say_times
 from ..model.analysis import Analysis, analyze
 from ..model.capacity import Capacity, estimate
 from ..errors import DesignkitError
+from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .controls import Control, log_slider
 from .scalebar import ScaleBar
@@ -142,6 +143,11 @@ class State:
     def analysis(self) -> Analysis:
         """The scaling and reliability analysis, computed when a view first asks for it."""
         return analyze(self.spec, self.cap)
+
+    @cached_property
+    def prose(self) -> Spec:
+        """The spec with its ``{{ figures }}`` said at this scale, for the views that show spec prose."""
+        return render_spec(self.spec, "sliders", analysis=self.analysis)
 
 
 def _options(choices, value, key=lambda v: v) -> list:

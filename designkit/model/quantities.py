@@ -358,6 +358,8 @@ def say_duration(seconds: float) -> str:
     """Short times too: 2e-05 -> '20 µs', 0.00093 -> '0.93 ms', 45 -> '45 s'."""
     if seconds == 0:
         return "0 s"
+    if math.isinf(seconds):
+        return "unbounded"
     if seconds < 1:   # the unit in which it reads 0.9 or more: 0.00093 -> '0.93 ms', not '0.93K µs'
         return _scaled(seconds, [(1e-6, " µs"), (1e-3, " ms"), (1.0, " s")])
     return say_seconds(seconds)

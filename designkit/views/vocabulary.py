@@ -26,6 +26,7 @@ from ..model.analysis import Analysis, analyze
 from ..model.capacity import JSON_KEYS, Capacity, estimate
 from ..model.scaling import ComponentLoad
 from . import tables
+from .latency_rows import say_latency
 
 
 class FigureError(Exception):
@@ -47,6 +48,8 @@ SAY: dict[str, Callable[[Any], str]] = {
     "share": q.say_share,
     "percent": q.say_percent,
     "availability": q.say_availability,
+    "dollars": q.say_dollars,
+    "latency": say_latency,
     "times": _never(q.say_times),
     "users": _never(q.say_count),
     "number": lambda value: f"{value:,.0f}" if float(value).is_integer() else q.say_exact(value),
@@ -226,6 +229,18 @@ register("breaks_first_at", "times", "the multiple of today's traffic at which i
          lambda n: _first_break(n).multiplier if _first_break(n) else math.inf)
 register("breaks_first_limit", "text", "what fills first in it: qps, read qps, write qps, data, cache memory",
          lambda n: tables.METRIC_LABELS[_first_break(n).metric].lower() if _first_break(n) else "nothing")
+
+
+register("read_p99_peak_seconds", "latency", "p99 response time of the read path at peak (an upper bound)",
+         lambda n: n.analysis.read_p99_peak_seconds)
+register("write_p99_peak_seconds", "latency", "p99 response time of the write path at peak (an upper bound)",
+         lambda n: n.analysis.write_p99_peak_seconds)
+register("monthly_cost", "dollars", "what the design costs a month today (the bill in section 6)",
+         lambda n: n.analysis.monthly_cost_total)
+register("monthly_cost_10x", "dollars", "what it costs a month at 10x today, on the nodes it would need then",
+         lambda n: n.analysis.monthly_cost_10x)
+register("cost_per_million_requests", "dollars", "the monthly bill divided by a month's requests, per million",
+         lambda n: n.analysis.cost_per_million_requests)
 
 
 def _next_threshold(n: Numbers, load: ComponentLoad):
