@@ -166,3 +166,48 @@ def test_no_module_over_500_lines():
     assert len(lengths) > 20
     over = {path: n for path, n in lengths.items() if n > MAX_LINES}
     assert {path: n for path, n in over.items() if n > OVER_FOR_NOW.get(path, MAX_LINES)} == {}
+
+
+# -- public APIs only -----------------------------------------------------------------------------
+
+
+def _own_names(tree: ast.Module) -> set[str]:
+    """Names a module binds to designkit's own modules (`from . import quantities as q`, ...)."""
+    own = {"self", "cls"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level > 0 or (node.module or "").startswith("designkit")):
+            own |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            own |= {alias.asname or alias.name.split(".")[0] for alias in node.names
+                    if alias.name.startswith("designkit")}
+    return own
+
+
+def private_uses(source: str) -> list[str]:
+    """Private names of other libraries: `from lib import _x`, `obj._x` on anything not designkit's own."""
+    tree = ast.parse(source)
+    own, found = _own_names(tree), []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module != "__future__"
+                and not node.module.startswith("designkit")):
+            found += [f"{node.lineno}: from {node.module} import {alias.name}" for alias in node.names
+                      if alias.name.startswith("_")]
+            if any(part.startswith("_") for part in node.module.split(".")):
+                found.append(f"{node.lineno}: from {node.module}")
+        elif (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+              and not (isinstance(node.value, ast.Name) and node.value.id in own)):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_run_and_model_use_only_public_apis_of_other_libraries():
+    uses = {str(path.relative_to(ROOT)): private_uses(path.read_text(encoding="utf-8"))
+            for folder in ("run", "model", "views") for path in (PACKAGE / folder).glob("*.py")}
+    assert "designkit/run/kernels.py" in uses
+    assert {path: found for path, found in uses.items() if found} == {}
+
+
+def test_private_uses_are_found():
+    source = ("from jupyter_client import KernelManager, _private\nfrom . import quantities as q\n"
+              "km.provisioner.process.kill()\nkc._async_is_alive()\nq._split('1')\nself._lock\n")
+    assert private_uses(source) == ["1: from jupyter_client import _private", "4: kc._async_is_alive"]
