@@ -133,10 +133,10 @@ def run_in_shell(command: Command, folder: Path, timeout: float) -> None:
     _check(command, done.returncode, done.stdout, done.stderr)
 
 
-# One interpreter per page runs that page's quick commands through the console script's own entry
-# point, designkit.cli.main, in order: each command would otherwise pay ~0.5 s of imports.
+# One interpreter runs the quick commands through the console script's own entry point,
+# designkit.cli.main, page by page in order: each command would otherwise pay ~0.5 s of imports.
 RUNNER = """\
-import contextlib, io, json, sys, traceback
+import contextlib, io, json, os, sys, traceback
 from pathlib import Path
 from designkit.cli import main
 from designkit.run.lab import working_copy
@@ -154,13 +154,14 @@ def call(argv):
     return status, out.getvalue(), err.getvalue()
 
 results = []
-for argv, target, lab in json.load(sys.stdin):
+for folder, argv, target, lab in json.load(sys.stdin):
+    os.chdir(folder)  # this interpreter's own, single-threaded: a reader's shell in the page's folder
     status, out, err = call(argv + ["--help"] if lab else argv)
     if target:
         Path(target).write_text(out)
     if lab and status == 0 and "usage: designkit lab" not in out:
         status = "no usage text from --help"
-    if lab and status == 0:  # what `designkit lab` opens, without starting the server
+    if lab == "copy" and status == 0:  # what `designkit lab` opens, without starting the server
         args = __import__("designkit.cli").cli.build_parser().parse_args(argv)
         out = json.dumps([str(p.resolve()) for p in working_copy(args.spec, Path(args.dir) if args.dir else None)])
     results.append([status, out, err])
@@ -168,25 +169,37 @@ json.dump(results, sys.__stdout__)
 """
 
 
-def run_in_process(commands: list[Command], folder: Path) -> None:
-    """Run a page's quick commands in order in `folder`, in one fresh interpreter."""
-    jobs = []
-    for command in commands:
-        argv = command.argv
-        assert "|" not in argv and "<" not in argv, f"{command}: only `> file` is supported in quick commands"
-        target = None
-        if ">" in argv:
-            argv, target = argv[:argv.index(">")], argv[argv.index(">") + 1]
-        jobs.append([argv, target, command.subcommand == "lab" and "--help" not in argv])
-    done = subprocess.run([sys.executable, "-c", RUNNER], cwd=folder, env=_env(), input=json.dumps(jobs),
-                          capture_output=True, text=True, timeout=300)
+def run_in_process(pages: dict[str, list[Command]], tmp_path: Path, *, working_copies: bool = False) -> list[str]:
+    """Run each page's quick commands in order, in a fresh folder per page; the problems found.
+
+    `designkit lab ...` runs as `... --help`; with working_copies, its working copy is written too.
+    """
+    jobs, folders = [], {}
+    for doc, commands in pages.items():
+        folders[doc] = tmp_path / doc.replace("/", "-")
+        folders[doc].mkdir()
+        for command in commands:
+            argv = command.argv
+            assert "|" not in argv and "<" not in argv, f"{command}: only `> file` is supported in quick commands"
+            target = None
+            if ">" in argv:
+                argv, target = argv[:argv.index(">")], argv[argv.index(">") + 1]
+            lab = command.subcommand == "lab" and "--help" not in argv and ("copy" if working_copies else "help")
+            jobs.append((command, [str(folders[doc]), argv, target, lab]))
+    done = subprocess.run([sys.executable, "-c", RUNNER], cwd=tmp_path, env=_env(),
+                          input=json.dumps([job for _, job in jobs]), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    for command, (argv, _, lab), (status, stdout, stderr) in zip(commands, jobs, json.loads(done.stdout)):
-        _check(command, status, stdout, stderr)
-        if lab:
-            copies = [Path(path) for path in json.loads(stdout)]
-            assert [path.name for path in copies] == [section.filename for section in SECTIONS], command
-            assert all(folder.resolve() in path.parents for path in copies), f"{command}: copy outside {folder}"
+    problems = []
+    for (command, (folder, _, _, lab)), (status, stdout, stderr) in zip(jobs, json.loads(done.stdout)):
+        try:
+            _check(command, status, stdout, stderr)
+            if lab == "copy":
+                copies = [Path(path) for path in json.loads(stdout)]
+                assert [path.name for path in copies] == [section.filename for section in SECTIONS], command
+                assert all(Path(folder).resolve() in path.parents for path in copies), f"{command}: copy elsewhere"
+        except AssertionError as failure:
+            problems.append(str(failure))
+    return problems
 
 
 # -- the collection itself ----------------------------------------------------------------------
@@ -231,11 +244,23 @@ def test_commands_are_shown_where_the_test_runs_them():
 # -- running them -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("doc", sorted({command.doc for command in ALL if command.subcommand not in HEAVY}))
-def test_quick_commands_in_the_docs_work(doc, tmp_path):
-    """Each page's commands that run no notebook, in order, in a fresh folder (a later one may use
-    what an earlier one wrote, as a reader's would)."""
-    run_in_process([command for command in ALL if command.doc == doc and command.subcommand not in HEAVY], tmp_path)
+def test_quick_commands_in_the_docs_work(tmp_path):
+    """Each page's commands that run no notebook, in order, in a fresh folder per page (a later one
+    may use what an earlier one wrote, as a reader's would)."""
+    pages: dict[str, list[Command]] = {}
+    for command in ALL:
+        if command.subcommand not in HEAVY:
+            pages.setdefault(command.doc, []).append(command)
+    assert len(pages) >= 4 and sum(map(len, pages.values())) >= 15
+    assert run_in_process(pages, tmp_path) == []
+
+
+def test_a_failing_docs_command_is_reported(tmp_path):
+    shown = [Command("x.md", 1, "designkit estimate no-such-example", 0),
+             Command("x.md", 2, "designkit validate reference  # exit 2", 2),
+             Command("x.md", 3, "designkit examples", 0)]
+    problems = run_in_process({"x.md": shown}, tmp_path)
+    assert len(problems) == 2 and "exit 2, the docs show 0" in problems[0] and "exit 0, the docs show 2" in problems[1]
 
 
 def test_the_console_script_runs_the_docs_commands(tmp_path):
@@ -244,6 +269,15 @@ def test_the_console_script_runs_the_docs_commands(tmp_path):
     run_in_shell(command, tmp_path, 120)
     error = next(c for c in ALL if c.expected != 0)
     run_in_shell(error, tmp_path, 120)
+
+
+@pytest.mark.slow
+def test_lab_working_copies_in_the_docs(tmp_path):
+    """What each `designkit lab ...` shown would open: nine notebooks with the spec selected
+    (nbformat's validation makes this a few CPU seconds, so it is not in the fast loop)."""
+    labs = [command for command in ALL if command.subcommand == "lab" and "--help" not in command.argv]
+    assert labs
+    assert run_in_process({"lab": labs}, tmp_path, working_copies=True) == []
 
 
 @pytest.mark.slow
