@@ -255,12 +255,18 @@ def test_quick_commands_in_the_docs_work(tmp_path):
     assert run_in_process(pages, tmp_path) == []
 
 
-def test_a_failing_docs_command_is_reported(tmp_path):
-    shown = [Command("x.md", 1, "designkit estimate no-such-example", 0),
-             Command("x.md", 2, "designkit validate reference  # exit 2", 2),
-             Command("x.md", 3, "designkit examples", 0)]
-    problems = run_in_process({"x.md": shown}, tmp_path)
-    assert len(problems) == 2 and "exit 2, the docs show 0" in problems[0] and "exit 0, the docs show 2" in problems[1]
+def test_a_command_that_does_not_do_what_the_docs_show_is_reported():
+    shown = Command("x.md", 1, "designkit estimate reference", 0)
+    error = Command("x.md", 2, "designkit validate x.yaml  # exit 2", 2)
+    _check(shown, 0, "Users: 100 million", "")
+    _check(error, 2, "", "designkit validate: error: x.yaml: no such file")
+    for command, status, stderr, says in [
+            (shown, 2, "designkit estimate: error: ...", "exit 2, the docs show 0"),
+            (error, 0, "", "exit 0, the docs show 2"),
+            (shown, 0, "Traceback (most recent call last):", "Traceback"),
+            (error, 2, "Traceback (most recent call last):\n  ...error", "Traceback")]:
+        with pytest.raises(AssertionError, match=re.escape(says)):
+            _check(command, status, "", stderr)
 
 
 def test_the_console_script_runs_the_docs_commands(tmp_path):
