@@ -30,13 +30,16 @@ CELLS = [
 
 
 def write_notebooks(folder: Path, empty: bool = False) -> list[str]:
-    """SECTIONS notebooks: a parameters cell and three cells that draw and display a tiny figure."""
+    """SECTIONS notebooks: a parameters cell and three cells that draw and display a tiny figure.
+
+    empty=True: the same parameters cell (so papermill injects the same parameters) and empty cells.
+    """
     folder.mkdir()
     paths = []
     for index in range(SECTIONS):
         nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                    "language": "python"}})
-        nb.cells = [new_code_cell("" if empty else 'title = ""\nn = 2', metadata={"tags": ["parameters"]})]
+        nb.cells = [new_code_cell('title = ""\nn = 2', metadata={"tags": ["parameters"]})]
         nb.cells += [new_code_cell("" if empty else source) for source in CELLS]
         paths.append(str(folder / f"{index + 1:02d}_section.ipynb"))
         nbformat.write(nb, paths[-1])

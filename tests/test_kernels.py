@@ -275,19 +275,19 @@ def test_close_while_kernels_are_still_starting_leaves_no_kernel_process():
 
 def test_interrupted_map_kills_the_busy_kernel_and_closes(tmp_path):
     timed = make_notebook(tmp_path / "sleep.ipynb", "delay = 0", "import time\ntime.sleep(delay)")
-    pids = []
+    pids, interrupted = [], []
     with KernelPool(2) as pool:
 
         def interrupt(index, result):
             pids.extend(kernel_pids(pool))
+            interrupted.append(time.monotonic())
             raise KeyboardInterrupt
 
-        start = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             pool.map([(timed, {"delay": 0}, None), (timed, {"delay": 60}, None)], on_done=interrupt)
-        stopped = time.monotonic() - start
+        stopped = time.monotonic() - interrupted[0]
 
-        assert stopped < 40  # the 60 s cell was not waited for (generous: CI machines are busy)
+        assert stopped < 30  # the 60 s cell was not waited for (kernel start-up not counted)
         assert_gone(pids)
         with pytest.raises(kernels.KernelPoolClosed):
             pool.run(timed)
@@ -309,5 +309,5 @@ def test_cell_timeout_stops_the_notebook(tmp_path):
         with pytest.raises(CellTimeoutError):
             pool.run(path, None, out)
 
-    assert time.monotonic() - start < 15
+    assert time.monotonic() - start < 45  # well short of the 60 s cell, kernel start-up included
     assert stdout(nbformat.read(out, as_version=4)) == "started\n"  # written as far as it got

@@ -78,7 +78,8 @@ def expected(spec, overrides):
 
 # --- building ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("section", sorted(SECTION_VIEWS))
+@pytest.mark.parametrize("section", [pytest.param(s, marks=() if s == 1 else pytest.mark.slow)  # fast loop: one
+                                     for s in sorted(SECTION_VIEWS)])
 def test_every_section_has_the_shared_panel_and_its_views(section):
     box, panel, _ = manual(section)
     assert isinstance(box, LiveSection) and isinstance(box, ipywidgets.Widget)
@@ -90,6 +91,7 @@ def test_every_section_has_the_shared_panel_and_its_views(section):
     assert panel.overrides() == {}
 
 
+@pytest.mark.slow  # builds three whole sections
 def test_same_controls_in_every_section():
     names = {section: list(manual(section)[1].controls) for section in (1, 6, 9)}
     assert names[1] == names[6] == names[9]
@@ -217,6 +219,7 @@ def test_throttle_keeps_only_the_newest_value_between_updates():
     assert panel.state.cap == cap
 
 
+@pytest.mark.slow  # 100 slider moves on a real loop
 def test_coalescing_on_a_real_asyncio_loop():
     async def drive():
         box = live("reference", section=1)           # the default scheduler: the running loop

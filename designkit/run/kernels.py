@@ -1,13 +1,15 @@
 """Execute notebooks the papermill way, on kernels started and warmed up ahead of time.
 
 papermill starts a fresh kernel per notebook (1-2 s here); a KernelPool keeps preloaded kernels
-ready and hands them to papermill's own client (`PapermillNotebookClient(km=...)`), so parameters,
-metadata and `PapermillExecutionError` are exactly papermill's.
+ready and runs each notebook through `papermill.execute_notebook` with a registered engine
+(`designkit-warm`) that hands papermill's own client the warm kernel (`km=`), so parameters,
+metadata and `PapermillExecutionError` are exactly papermill's. Public APIs only.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import queue
 import shutil
@@ -20,13 +22,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import nbformat
-from jupyter_client import AsyncKernelClient, KernelManager
+import papermill
+from jupyter_client import AsyncKernelClient, KernelManager, protocol_version_info
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine
-from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
-from papermill.iorw import load_notebook_node
-from papermill.log import logger
-from papermill.parameterize import parameterize_notebook
+from papermill.engines import Engine, papermill_engines
 
 from ..errors import DesignkitError
 
@@ -43,6 +42,10 @@ matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) g
 
 KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 KERNEL_NAME = "python3"
+ENGINE_NAME = "designkit-warm"
+"""The papermill engine that runs a notebook on a given running kernel (registered on import)."""
+
+logger = logging.getLogger("papermill")  # papermill's logger: kernel messages read like papermill's own
 
 Job = tuple[str | os.PathLike, dict | None, str | os.PathLike | None]  # notebook, parameters, output
 
@@ -109,6 +112,7 @@ class _KernelClient(AsyncKernelClient):
     """nbclient's kernel client, minus the 0.2 s IOPub flush that ends jupyter_client's wait_for_ready().
 
     The flush only drops stale IOPub messages; nbclient ignores messages of other requests anyway.
+    Written on the client's public API: kernel_info(), the channels' get_msg(), is_alive(), session.
     """
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
@@ -119,28 +123,40 @@ class _KernelClient(AsyncKernelClient):
                 reply = await self.shell_channel.get_msg(timeout=1)
                 if reply["parent_header"].get("msg_id") == msg_id:
                     await self.iopub_channel.get_msg(timeout=0.2)  # IOPub subscribed: welcome or status
-                    self._handle_kernel_info_reply(reply)
+                    major = int(reply["content"]["protocol_version"].split(".")[0])
+                    if major != protocol_version_info[0]:  # an older kernel: talk its protocol
+                        self.session.adapt_version = major
                     return
             except queue.Empty:
                 pass
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
-class _WarmKernelEngine(Engine):
-    """papermill's nbclient engine, on a running kernel that it leaves running (km= given)."""
+class WarmKernelEngine(Engine):
+    """papermill's nbclient engine, on a running kernel (km=) that it leaves running.
+
+    keep(nb) receives the notebook papermill executes, before the first cell runs: the caller can
+    then write out the notebook papermill marked up with its error cells when a cell fails.
+    """
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, timeout, start_timeout, **kwargs):
+    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, timeout=None, start_timeout=60,
+                                 keep=None, log_output=False, **kwargs):
+        if keep is not None:
+            keep(nb_man.nb)
         client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=timeout,
-                                         startup_timeout=start_timeout, log=logger)
+                                         startup_timeout=start_timeout, log=logger, log_output=log_output)
         try:
             return client.execute()
         finally:
             if client.kc is not None:  # nbclient keeps the client of a kernel it does not own open
                 client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
 
 
 class _Kernel:
@@ -202,8 +218,10 @@ class _Kernel:
             except Exception:  # noqa: BLE001 - e.g. half-started or already dead: make sure it is gone
                 logger.debug("kernel shutdown failed, killing it", exc_info=True)
                 if self.km.has_kernel:
-                    self.km.provisioner.process.kill()
-                    self.km.provisioner.process.wait()
+                    try:
+                        self.km.shutdown_kernel(now=True)  # SIGKILL, wait for the process, free files
+                    except Exception:  # noqa: BLE001 - nothing more can be done from here
+                        logger.warning("could not stop a kernel", exc_info=True)
 
 
 def _done(value) -> Future:
@@ -289,28 +307,37 @@ class KernelPool:
         input_path = str(Path(notebook_path).resolve())
         output_path = str(Path(output_path).resolve()) if output_path is not None else None
         try:
-            # Read with nbformat: papermill's own file handler may os.chdir (nteract/papermill#473).
-            nb = load_notebook_node(nbformat.read(input_path, as_version=4))
-            if parameters:
-                nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
-            nb = remove_error_markers(prepare_notebook_metadata(nb, input_path, output_path))
+            # papermill gets the notebook read, and no output path: its file handler os.chdir()s
+            # around every read and write (nteract/papermill#473), and this runs in threads.
+            source = nbformat.read(input_path, as_version=4)
         except BaseException:
             with self._lock:
                 self._demand -= 1  # this job will not take a kernel
             raise
         kernel = self._acquire()
+        executed: list[nbformat.NotebookNode] = []  # the notebook papermill runs, once it starts
+
+        def keep(nb: nbformat.NotebookNode) -> None:
+            nb.metadata.papermill.update(input_path=input_path, output_path=output_path)  # as from paths
+            executed.append(nb)
+
         clean = False  # did the kernel end up idle (notebook finished or stopped at a failing cell)?
         try:
-            _WarmKernelEngine.execute_notebook(  # executes nb in place, also when it raises
-                nb, KERNEL_NAME, output_path=None, progress_bar=False, km=kernel.km,
-                timeout=self.timeout, start_timeout=self.start_timeout)
+            papermill.execute_notebook(
+                source, None, parameters, engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
+                progress_bar=False, start_timeout=self.start_timeout,
+                km=kernel.km, timeout=self.timeout, keep=keep)  # engine arguments
             clean = True
-            raise_for_execution_errors(nb, None)  # adds papermill's error marker cells to nb, in place
+        except papermill.PapermillExecutionError:
+            clean = True  # papermill marked the failing cell up in executed[0] and raised, as it does
+            raise
         finally:
-            nb = normalize(nb)
+            clean = clean or not executed  # failed before any cell ran: the kernel was not used
             try:
-                if output_path is not None:
-                    nbformat.write(nb, output_path)
+                if executed:
+                    nb = normalize(executed[0])
+                    if output_path is not None:
+                        nbformat.write(nb, output_path)
             finally:
                 self._release(kernel, clean)
         return nb
