@@ -121,7 +121,7 @@ def test_every_declared_dependency_is_imported_or_runs_at_run_time():
 
 def test_every_package_the_tests_and_benchmarks_import_is_declared():
     imports = _top_level_imports(ROOT / "tests") | _top_level_imports(ROOT / "benchmarks")
-    own = {"designkit"} | {path.stem for path in (ROOT / "tests").glob("_*.py")}
+    own = {"designkit"} | {path.stem for folder in ("tests", "benchmarks") for path in (ROOT / folder).glob("*.py")}
     declared = _declared("dask", "test")
     missing = {module: sorted(files) for module, files in _third_party(imports, own).items()
                if not _distributions(module) & declared}

@@ -101,13 +101,13 @@ def test_hand_worked_spec():
 
 def test_working_reads_like_the_article():
     x = bank(load_spec("reference")).get("qps_peak")
-    assert x.working == ("1 billion requests ÷ 86,400 s ≈ 12K/s", "× 4 at peak ≈ 46K/s")
-    assert x.said == "~46K/s" and dict(x.givens)["Requests a day"] == "1 billion"
+    assert x.working == ("~1 billion requests ÷ 86,400 s ≈ 12K/s", "× 4 at peak ≈ 46K/s")
+    assert x.said == "~46K/s" and dict(x.givens)["Requests a day"] == "~1 billion"
     assert x.hints == ("Formula: peak QPS = requests a day ÷ 86,400 s × peak factor",
-                       "First step: 1 billion requests ÷ 86,400 s ≈ 12K/s",
-                       "Worked answer: 1 billion requests ÷ 86,400 s ≈ 12K/s; × 4 at peak ≈ 46K/s")
+                       "First step: ~1 billion requests ÷ 86,400 s ≈ 12K/s",
+                       "Worked answer: ~1 billion requests ÷ 86,400 s ≈ 12K/s; × 4 at peak ≈ 46K/s")
     one_step = bank(load_spec("reference")).get("qps_average")
-    assert one_step.hints[1] == "First step: 1 billion requests ÷ 86,400 s = ?"   # result held back
+    assert one_step.hints[1] == "First step: ~1 billion requests ÷ 86,400 s = ?"   # result held back
     total = bank(load_spec("reference")).get("storage_total")
     assert total.said == "~2.7 PB" and total.working[-1] == "× 3 copies ≈ 2.7 PB"
 
@@ -289,8 +289,8 @@ def test_cli_interactive_from_stdin(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
     assert cli.main(["practice", "reference"]) == 0
     out = capsys.readouterr().out
-    assert "Practice: Analytics Event Collector (14 questions)" in out
-    assert "4/14. What is the peak QPS?" in out and "Peak factor:    4x average" in out
+    assert "Practice: Analytics Event Collector (17 questions)" in out
+    assert "4/17. What is the peak QPS?" in out and "Peak factor:    4x average" in out
     assert "It looks like you forgot the peak factor (×4)." in out
     assert "Score: 3.25 of 14 (right 3, good estimate 0, right order of magnitude 1, off 0, skipped 0, not reached 10)" in out
 
@@ -322,11 +322,11 @@ def test_notebook_boxes_check_live():
     assert isinstance(boxes, PracticeBoxes) and len(boxes.boxes) == len(REF.section(1))
     peak = next(b for b in boxes.boxes if b.question.key == "qps_peak")
     peak.text.value = "11.6K"
-    assert "forgot the peak factor" in peak.result.value and "Score: 0.25 of 9" in boxes.score.value
+    assert "forgot the peak factor" in peak.result.value and "Score: 0.25 of 12" in boxes.score.value
     peak.text.value = "about 46K/s"
-    assert "Right" in peak.result.value and "Score: 1 of 9" in boxes.score.value
+    assert "Right" in peak.result.value and "Score: 1 of 12" in boxes.score.value
     peak.text.value = "lots"
-    assert "isn&#x27;t a number" in peak.result.value and "Score: 1 of 9" in boxes.score.value
+    assert "isn&#x27;t a number" in peak.result.value and "Score: 1 of 12" in boxes.score.value
     peak.hint_button.click()
     peak.hint_button.click()
     assert peak.hints.value.count("<br>") == 1 and "First step" in peak.hints.value
@@ -534,7 +534,7 @@ def test_notebook_boxes_in_jupyterlab(lab):
             expect(box.locator(".dk-practice-verdict")).to_have_text("Right: the answer is ~46K/s.", timeout=30_000)
             box.locator("button:has-text('Hint')").click()
             expect(box.locator(".dk-practice-hints")).to_contain_text("Formula: peak QPS", timeout=30_000)
-            expect(page.locator(".dk-practice-score")).to_contain_text("Score: 1 of 9", timeout=30_000)
+            expect(page.locator(".dk-practice-score")).to_contain_text("Score: 1 of 12", timeout=30_000)
         except Exception:
             page.screenshot(path=str(runtime.parent / "failure.png"))
             raise

@@ -11,7 +11,7 @@ import math
 from . import quantities as q
 from . import reliability, scaling
 from .analysis import Analysis
-from .practice import NOTHING, Question, plain_number, said_equals, said_rate
+from .questions import NOTHING, Question, plain_number, said_equals, said_rate
 
 # --- scaling --------------------------------------------------------------------------------
 
