@@ -292,7 +292,7 @@ def test_cli_interactive_from_stdin(monkeypatch, capsys):
     assert "Practice: Analytics Event Collector (17 questions)" in out
     assert "4/17. What is the peak QPS?" in out and "Peak factor:    4x average" in out
     assert "It looks like you forgot the peak factor (×4)." in out
-    assert "Score: 3.25 of 14 (right 3, good estimate 0, right order of magnitude 1, off 0, skipped 0, not reached 10)" in out
+    assert "Score: 3.25 of 17 (right 3, good estimate 0, right order of magnitude 1, off 0, skipped 0, not reached 13)" in out
 
 
 def test_cli_subprocess_json_seed_and_bad_spec(tmp_path):
