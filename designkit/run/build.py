@@ -155,9 +155,13 @@ def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
 
 def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
           overrides: dict[str, Any] | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR, pool=None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir."""
+          progress: Callable[[str], None] | None = None, moving: bool = True) -> BuildResult:
+    """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir.
+
+    ``moving`` adds the handout's scale control (the article precomputed on a grid of traffic).
+    """
     from ..views.handout import render_handout
+    from ..views.moving import moving_parts
 
     started = time.perf_counter()
     spec = load_spec(spec_ref, overrides)
@@ -181,7 +185,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
-            page = render_handout(markdown, assets_dir=staging)
+            parts = [moving_parts(spec, spec_ref, overrides)] if moving else []
+            page = render_handout(markdown, assets_dir=staging, parts=parts)
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
