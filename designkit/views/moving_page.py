@@ -33,7 +33,9 @@ CSS = """
 .moving input { flex: 1 1 12rem; accent-color: var(--accent); }
 .moving output { font-weight: bold; font-variant-numeric: tabular-nums; min-width: 14rem; }
 .moving-note { color: var(--muted); font-size: 0.85rem; }
+html.moving-on main > * { content-visibility: auto; contain-intrinsic-size: auto 4rem; }
 @media print {
+  html.moving-on main > * { content-visibility: visible; }
   .moving { position: static; max-width: none; padding: 0 0 2mm; border: 0; }
   .moving input, .moving-note { display: none; }
 }
@@ -141,6 +143,7 @@ SCRIPT = """
     if (p !== null) { go(p, false); }
   });
   nav.hidden = false;
+  document.documentElement.classList.add("moving-on");   /* off-screen elements skip layout on each step */
   var at = fromHash();
   go(at === null ? data.start : at, false);
   window.designkitMoving = { go: function (p) { go(p, true); }, count: points.length };
