@@ -49,7 +49,7 @@ def _availability_key(analysis):
 
 
 def _latency_key(analysis):
-    return tuple((qp.component, min(qp.point.utilization, 0.99), qp.point.stable,
+    return tuple((qp.component, qp.point.servers, qp.point.service_seconds, min(qp.point.utilization, 0.99),
                   min(qp.point.slowdown, 20) if qp.point.stable else 20) for qp in analysis.queueing)
 
 
