@@ -8,12 +8,11 @@ Run: python3 benchmarks/handout.py [runs]   (builds the reference 2 x runs times
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from designkit.run.build import build  # noqa: E402
+from designkit.run.build import build
 
 SIZE_BUDGET = 1.5e6
 RATIO_BUDGET = 1.25

@@ -11,16 +11,23 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from _browser import chromium_page
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designkit.assets import EXAMPLES_DIR
 from designkit.model import analyze, estimate, load_spec
-from designkit.views.handout import CSP, PageParts, csp, html_page, render_elements, render_handout
+from designkit.views.handout import (
+    CSP,
+    PageParts,
+    csp,
+    html_page,
+    render_elements,
+    render_handout,
+)
 from designkit.views.moving import GRID, grid_points, json_script, payload, scale_name
 from designkit.views.moving_figures import slim
 from designkit.views.whole import article_at
-
-from _browser import chromium_page
 
 
 def article_of(ref, overrides=None):
@@ -143,7 +150,7 @@ def test_slim_svg_keeps_the_picture_and_drops_bytes():
     root = ET.fromstring(small)
     assert root.tag.endswith("svg") and len(small) < 0.8 * len(full)
     assert "<metadata" not in small and not re.search(r"\d\.\d\d", " ".join(re.findall(r' d="[^"]*"', small)))
-    texts = lambda svg: re.findall(r"<text[^>]*>([^<]*)</text>", svg)  # noqa: E731
+    texts = lambda svg: re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert texts(small) == texts(full)
 
 
@@ -217,7 +224,7 @@ def test_keyboard_moves_text_figures_and_the_link(reference_build):
         before, figures = _facts(page), page.eval_on_selector_all(
             "main img[data-figure]", "els => els.map(e => [e.dataset.figure, e.src.length])")
         assert [name for name, _ in figures] == ["capacity", "scaling", "latency", "availability"]
-        srcs = lambda: page.eval_on_selector_all("main img[data-figure]", "els => els.map(e => e.src)")  # noqa: E731
+        srcs = lambda: page.eval_on_selector_all("main img[data-figure]", "els => els.map(e => e.src)")
         old = srcs()
         control.focus()
         page.keyboard.press("ArrowRight")

@@ -13,9 +13,9 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Sequence
 from urllib.parse import unquote, urlsplit
 
 import mistune

@@ -19,7 +19,8 @@ import threading
 from dataclasses import dataclass
 
 from ..errors import SpecError
-from ..model import analyze, estimate, quantities as q
+from ..model import analyze, estimate
+from ..model import quantities as q
 from ..model.source import read_raw, resolve
 from ..model.spec import apply_overrides, scale_traffic, validate
 from . import moving_page

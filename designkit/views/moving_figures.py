@@ -19,8 +19,8 @@ from . import charts
 NAMES = ("capacity", "scaling", "latency", "availability")
 """The figures the article draws, by the name it refers to them with (figures/<name>.svg)."""
 
-_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
-_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _GROUP_ID = re.compile(r'<g id="[^"]*"')
 _GEOMETRY = re.compile(r'( (?:d|x|y|width|height|transform)=")([^"]*)"')
 _DECIMAL = re.compile(r"(-?\d+\.\d)\d+")
