@@ -191,7 +191,7 @@ class _ElementRenderer(_HandoutRenderer):
     """The same HTML, returned as a list with one string per top-level element."""
 
     def __call__(self, tokens, state):
-        return [html for html in (self.render_token(token, state) for token in tokens) if html.strip()]
+        return [piece for piece in (self.render_token(token, state) for token in tokens) if piece.strip()]
 
 
 def embed_image(path: str, assets_dir: Path) -> str:
