@@ -161,7 +161,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     ``moving`` adds the handout's scale control (the article precomputed on a grid of traffic).
     """
     from ..views.handout import render_handout
-    from ..views.moving import moving_parts
+    from ..views.moving import MovingGrid
 
     started = time.perf_counter()
     spec = load_spec(spec_ref, overrides)
@@ -176,6 +176,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     published = False
+    grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
     try:
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
         executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
@@ -185,7 +186,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
-            parts = [moving_parts(spec, spec_ref, overrides)] if moving else []
+            parts = [grid.parts()] if grid is not None else []
             page = render_handout(markdown, assets_dir=staging, parts=parts)
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
@@ -193,6 +194,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         _publish(staging, out)
         published = True
     finally:
+        if grid is not None:
+            grid.close()
         shutil.rmtree(staging, ignore_errors=True)
         if created and not published and not any(out.iterdir()):
             out.rmdir()  # a first build that failed leaves no empty folder behind

@@ -69,23 +69,55 @@ def point_label(factor: float, cap) -> str:
     return f"×{round(factor, 6):g} · {who}"
 
 
-def grid_points(spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None) -> list[Point]:
-    """The article and its four figures at every grid point, from the model (no notebook).
+class MovingGrid:
+    """The grid, computing from the moment it is made: ``build`` makes it before the notebooks run, so
+    its forked workers overlap them, and reads ``parts()`` after.
 
     Figures dominate the cost, so a single-threaded process on several cores forks ``workers``
-    (default 2) to share the points; a threaded caller (a batch builds items in threads) stays serial.
+    (default 2) to share the points; a threaded caller (a batch builds items in threads) computes
+    them serially when asked.
     """
-    if workers is None:
-        workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
-    if workers <= 1:
-        return _points(spec, spec_ref, overrides, tuple(grid))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    size = -(-len(grid) // workers)   # contiguous shares: neighbours often draw the same figure (cached)
-    shares = [tuple(grid)[i:i + size] for i in range(0, len(grid), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        done = pool.map(_points, *zip(*[(spec, spec_ref, overrides, share) for share in shares]))
-        return sorted((p for share in done for p in share), key=lambda p: p.factor)
+
+    def __init__(self, spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None):
+        self.args = (spec, spec_ref, overrides, tuple(grid))
+        if workers is None:
+            workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
+        self.pool, self.futures = None, []
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            size = -(-len(grid) // workers)   # contiguous shares: neighbours often draw the same figure (cached)
+            shares = [tuple(grid)[i:i + size] for i in range(0, len(grid), size)]
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_points, spec, spec_ref, overrides, share) for share in shares]
+
+    def points(self) -> list[Point]:
+        """Every valid grid point, in grid order (waits for the workers)."""
+        if self.pool is None:
+            return _points(*self.args)
+        try:
+            return sorted((p for future in self.futures for p in future.result()), key=lambda p: p.factor)
+        finally:
+            self.close()
+
+    def parts(self) -> PageParts:
+        """The handout's scale control, its data and its script, for ``render_handout(parts=[...])``."""
+        points = self.points()
+        data = payload(points)
+        return PageParts(before=moving_page.control(len(points), data["start"], points[data["start"]].label),
+                         after=json_script(data, moving_page.DATA_ID), css=moving_page.CSS,
+                         scripts=(moving_page.SCRIPT,))
+
+    def close(self) -> None:
+        """Stop the workers (idempotent): a failed build does not wait for its grid."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def grid_points(spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None) -> list[Point]:
+    """The article and its four figures at every grid point, from the model (no notebook)."""
+    return MovingGrid(spec, spec_ref, overrides, grid, workers=workers).points()
 
 
 def _points(spec, spec_ref, overrides, grid: tuple[float, ...]) -> list[Point]:
@@ -136,10 +168,5 @@ def json_script(data: dict, element_id: str) -> str:
 
 
 def moving_parts(spec, spec_ref, overrides=None, grid=GRID) -> PageParts:
-    """The handout's scale control, its data and its script, for ``render_handout(parts=[...])``."""
-    points = grid_points(spec, spec_ref, overrides, grid)
-    data = payload(points)
-    start = points[data["start"]]
-    return PageParts(before=moving_page.control(len(points), data["start"], start.label),
-                     after=json_script(data, moving_page.DATA_ID), css=moving_page.CSS,
-                     scripts=(moving_page.SCRIPT,))
+    """The handout's scale control, its data and its script, computed now."""
+    return MovingGrid(spec, spec_ref, overrides, grid).parts()
