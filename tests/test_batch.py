@@ -207,6 +207,7 @@ def test_index_escapes_spec_text_and_links_relatively(tmp_path):
         assert raw not in page, raw
     assert "&lt;script&gt;alert(&quot;n&quot;)&lt;/script&gt;" in page and "&lt;b&gt;boom&lt;/b&gt;" in page
     assert page.count('href="evil/users-1b/handout.html"') == 1  # the failed row links nothing
+    assert page.count('href="evil/users-1b/handout.html#scale=10x"') == 1
     assert "default-src 'none'" in page
     assert [p.name for p in charts] == ["users.svg"]
 
@@ -259,8 +260,9 @@ def test_index_links_every_handout_and_embeds_the_sweep_chart(sweep):
     out = sweep[0]
     page = (out / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', page)
-    assert sorted(links) == sorted(f"{f}/{name}" for f in item_folders(out) for name in ("handout.html", "article.md"))
-    assert all((out / link).is_file() for link in links)
+    assert sorted(links) == sorted(f"{f}/{name}" for f in item_folders(out)
+                                   for name in ("handout.html", "handout.html#scale=10x", "article.md"))
+    assert all((out / link.split("#")[0]).is_file() for link in links)
     [uri] = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
     chart = (out / "_sweeps" / "users.svg").read_text(encoding="utf-8")
     assert base64.b64decode(uri).decode("utf-8") == chart

@@ -157,10 +157,14 @@ def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
 
 def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
           overrides: dict[str, Any] | None = None, *, notebooks_dir: Path = NOTEBOOKS_DIR, pool=None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir."""
+          progress: Callable[[str], None] | None = None, moving: bool = True) -> BuildResult:
+    """Build article.md, handout.html, figures/ and notebooks/ for one spec into out_dir.
+
+    ``moving`` adds the handout's scale control (the article precomputed on a grid of traffic).
+    """
     from ..model.practice import bank
     from ..views.handout import render_handout
+    from ..views.moving import MovingGrid
 
     started = time.perf_counter()
     spec = load_spec(spec_ref, overrides)
@@ -176,6 +180,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     published = False
+    grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
     try:
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
         executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
@@ -185,13 +190,16 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
-            page = render_handout(markdown, assets_dir=staging, practice=bank(spec))
+            parts = [grid.parts()] if grid is not None else []
+            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=bank(spec))
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
         _publish(staging, out)
         published = True
     finally:
+        if grid is not None:
+            grid.close()
         shutil.rmtree(staging, ignore_errors=True)
         if created and not published and not any(out.iterdir()):
             out.rmdir()  # a first build that failed leaves no empty folder behind

@@ -1,15 +1,20 @@
-"""The article as one self-contained HTML page for printing and class: no script, no network.
+"""The article as one self-contained HTML page for printing and class: no network, no untrusted script.
 
 Markdown goes through mistune with raw HTML escaped; figures are embedded as data: URIs; links
-are limited to http(s) and in-page anchors; a Content-Security-Policy backs all of it up.
+are limited to http(s) and in-page anchors; a Content-Security-Policy backs all of it up.  Page
+parts (the moving handout's control) may add trusted HTML and inline scripts, each allowed by
+its sha256 hash in the policy and no other.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import unquote, urlsplit
 
@@ -17,11 +22,33 @@ import mistune
 import yaml
 from mistune.util import safe_entity, striptags, unescape
 
+from . import practice_page
+
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _H1 = re.compile(r"^# +(.+?)(?: +#+)? *$", re.M)
 _PLUGINS = ["table", "strikethrough"]
+_FIGURE = re.compile(r"^figures/([a-z0-9][a-z0-9-]{0,63})\.svg$")
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """Trusted additions to a page: HTML before and after <main>, CSS, and inline scripts (hashed into the CSP)."""
+
+    before: str = ""
+    after: str = ""
+    css: str = ""
+    scripts: tuple[str, ...] = ()
+
+
+def csp(scripts: Sequence[str] = ()) -> str:
+    """The page's Content-Security-Policy: no network, and only these inline scripts, by sha256 hash."""
+    if not scripts:
+        return CSP
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+                      + "'" for js in scripts)
+    return f"{CSP}; script-src {hashes}"
 
 
 def anchor(text: str) -> str:
@@ -45,27 +72,40 @@ class Slugger:
         return result
 
 
-def render_handout(markdown: str, *, assets_dir: Path, practice=None) -> str:
+def render_handout(markdown: str, *, assets_dir: Path, parts: Sequence[PageParts] = (),
+                   practice=None) -> str:
     """The article (front matter + Markdown) as a complete, self-contained HTML5 page.
 
-    ``practice`` (a ``model.practice.Bank``) appends the Practice appendix and its one script.
+    ``parts`` add trusted HTML and hashed scripts (the moving handout); ``practice`` (a
+    ``model.practice.Bank``) appends the Practice appendix after the article and its one script.
     Raises ValueError for a figure that is not a PNG/SVG file inside `assets_dir`.
     """
     meta, body = split_front_matter(markdown)
     title = str(meta.get("title") or _first_h1(body) or "Handout")
     renderer = _HandoutRenderer(Path(assets_dir))
     content = mistune.create_markdown(renderer=renderer, plugins=_PLUGINS)(body)
-    if practice is None:
-        return html_page(html.escape(html.unescape(title)), CSS, content)
-    from . import practice_page
-    return html_page(html.escape(html.unescape(title)), CSS + practice_page.CSS,
-                     content + practice_page.appendix(practice, renderer.slugger.slug("Practice")),
-                     csp=practice_page.csp(CSP))
+    if practice is not None:   # the appendix follows <main>, which the moving handout rewrites
+        parts = [PageParts(after=practice_page.appendix(practice, renderer.slugger.slug("Practice")),
+                           css=practice_page.CSS, scripts=(practice_page.SCRIPT,)), *parts]
+    return html_page(html.escape(html.unescape(title)), CSS, content, parts)
 
 
-def html_page(title: str, css: str, content: str, *, csp: str = CSP) -> str:
-    """A complete page under the no-network CSP; ``title`` and ``content`` are already HTML."""
-    return _PAGE.format(csp=csp, title=title, css=css, content=content)
+def render_elements(markdown: str) -> list[str]:
+    """The body as render_handout writes it, one string per top-level element; figures carry
+    ``data-figure`` and no ``src`` (the moving handout fills them in)."""
+    _, body = split_front_matter(markdown)
+    return mistune.create_markdown(renderer=_ElementRenderer(None), plugins=_PLUGINS)(body)
+
+
+def html_page(title: str, css: str, content: str, parts: Sequence[PageParts] = ()) -> str:
+    """A complete page under the no-network CSP; ``title``, ``content`` and the parts are already HTML."""
+    scripts = [js for part in parts for js in part.scripts]
+    if any("</script" in js.lower() for js in scripts):
+        raise ValueError("an inline script must not contain '</script'")
+    return _PAGE.format(csp=csp(scripts), title=title, css=css + "".join(part.css for part in parts),
+                        before="".join(part.before for part in parts), content=content,
+                        after="".join(part.after for part in parts)
+                        + "".join(f"<script>{js}</script>\n" for js in scripts))
 
 
 def split_front_matter(markdown: str) -> tuple[dict, str]:
@@ -141,7 +181,9 @@ class _HandoutRenderer(mistune.HTMLRenderer):
         return "<a" + self.render_attrs(attrs) + ">" + text + "</a>"
 
     def image(self, text, url, title=None):
-        attrs = {"src": embed_image(url, self.assets_dir), "alt": striptags(text), "title": title}
+        figure = _FIGURE.match(unquote(url))
+        attrs = {"src": embed_image(url, self.assets_dir) if self.assets_dir is not None else None,
+                 "alt": striptags(text), "title": title, "data-figure": figure.group(1) if figure else None}
         return "<img" + self.render_attrs(attrs) + ">"
 
     def block_code(self, code, info=None):
@@ -151,6 +193,13 @@ class _HandoutRenderer(mistune.HTMLRenderer):
         attrs = {"class": "language-" + lang[0] if lang else None}
         return (f'<pre style="--cols: {cols}"><code' + self.render_attrs(attrs) + ">"
                 + html.escape(code, quote=False) + "</code></pre>\n")
+
+
+class _ElementRenderer(_HandoutRenderer):
+    """The same HTML, returned as a list with one string per top-level element."""
+
+    def __call__(self, tokens, state):
+        return [piece for piece in (self.render_token(token, state) for token in tokens) if piece.strip()]
 
 
 def embed_image(path: str, assets_dir: Path) -> str:
@@ -236,8 +285,8 @@ _PAGE = """\
 {css}</style>
 </head>
 <body>
-<main>
+{before}<main>
 {content}</main>
-</body>
+{after}</body>
 </html>
 """

@@ -87,8 +87,11 @@ def _row(row) -> str:
     else:
         spec = _e(m.name)
         status = f'<span class="failed">failed</span><div class="error">{_e(row.failure.message)}</div>'
+    breaks = _e(m.first_to_break or "nothing")
+    if row.failure is None:  # the moving handout, placed at 10x: where what breaks is explained
+        breaks = f'<a href="{_e(href)}/handout.html#scale=10x">{breaks}</a>'
     cells = [spec, _e(item.label), _e(q.say_qps(m.peak_qps)), _e(q.say_bytes(m.storage_bytes)),
-             _e(f"{m.servers:,}"), _e(m.first_to_break or "nothing"), status]
+             _e(f"{m.servers:,}"), breaks, status]
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 

@@ -92,8 +92,7 @@ def appendix(bank: Bank, heading_id: str = "practice") -> str:
     return (f'<section class="practice">\n<h2 id="{html.escape(heading_id)}">Practice</h2>\n'
             f"<p>{html.escape(INTRO)}</p>\n<ol class=\"practice-list\">\n{items}</ol>\n"
             f'<p class="practice-score" aria-live="polite"></p>\n</section>\n'
-            f'<script type="application/json" id="practice-data">{json_block(page_data(bank))}</script>\n'
-            f"<script>{SCRIPT}</script>\n")
+            f'<script type="application/json" id="practice-data">{json_block(page_data(bank))}</script>\n')
 
 
 CSS = """\

@@ -1,0 +1,151 @@
+"""The moving handout's control, style and script: trusted text only, nothing from the spec.
+
+The script reads the grid from a JSON data block, shows the (otherwise hidden) range control,
+and on each step replaces only the top-level elements whose ids differ, by HTML that the
+handout renderer wrote (it escaped every spec text); figures go in as <img> data: URIs, which
+run nothing.  The position lives in the URL fragment: ``handout.html#scale=10x``.
+"""
+
+from __future__ import annotations
+
+import html
+
+DATA_ID = "designkit-moving-data"
+
+
+def control(count: int, start: int, label: str) -> str:
+    """The range control before <main>: hidden until the script shows it, so without JS nothing changes."""
+    return (f'<nav id="designkit-moving" class="moving" hidden aria-label="Traffic scale">\n'
+            f'<label for="designkit-scale">Traffic</label>\n'
+            f'<input id="designkit-scale" type="range" min="0" max="{count - 1}" step="1" value="{start}" '
+            f'aria-valuetext="{html.escape(label)}">\n'
+            f'<output for="designkit-scale">{html.escape(label)}</output>\n'
+            f"<span class=\"moving-note\">times the spec's own traffic: every number, table and figure "
+            f"follows</span>\n</nav>\n")
+
+
+CSS = """
+.moving { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; align-items: center;
+  gap: 0.4rem 0.9rem; max-width: 52rem; margin: 0 auto; padding: 0.5rem 1.5rem; background: #fff;
+  border-bottom: 1px solid var(--line); }
+.moving[hidden] { display: none; }
+.moving label { font-weight: bold; }
+.moving input { flex: 1 1 12rem; accent-color: var(--accent); }
+.moving output { font-weight: bold; font-variant-numeric: tabular-nums; min-width: 14rem; }
+.moving-note { color: var(--muted); font-size: 0.85rem; }
+html.moving-on main > * { content-visibility: auto; contain-intrinsic-size: auto 4rem; }
+@media print {
+  html.moving-on main > * { content-visibility: visible; }
+  .moving { position: static; max-width: none; padding: 0 0 2mm; border: 0; }
+  .moving input, .moving-note { display: none; }
+}
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  var source = document.getElementById("designkit-moving-data");
+  var nav = document.getElementById("designkit-moving");
+  var main = document.querySelector("main");
+  if (!source || !nav || !main) { return; }
+  var data = JSON.parse(source.textContent);
+  var points = data.points;
+  var input = nav.querySelector("input");
+  var out = nav.querySelector("output");
+  var tpl = document.createElement("template");
+  var keys = new WeakMap();
+  var uris = {};
+  var current = data.start;
+  var first = points[current].body;
+  var kids = main.children;
+  if (kids.length === first.length) {
+    for (var i = 0; i < kids.length; i++) { keys.set(kids[i], first[i]); }
+  }
+  var pattern = /^#scale=([0-9]+(?:\\.[0-9]+)?)x?$/i;
+
+  function make(id) {
+    tpl.innerHTML = data.elements[id].map(function (b) { return data.blocks[b]; }).join("");
+    var el = tpl.content.firstElementChild;
+    keys.set(el, id);
+    return el;
+  }
+
+  function figure(p, name) {
+    var key = p + ":" + name;
+    if (!uris[key]) {
+      var svg = points[p].figures[name].map(function (l) { return data.lines[l]; }).join("\\n");
+      uris[key] = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    }
+    return uris[key];
+  }
+
+  function render(p) {
+    var body = points[p].body;
+    var old = Array.prototype.slice.call(main.children);
+    var spare = new Map();
+    old.forEach(function (el) {
+      var id = keys.get(el);
+      if (id === undefined) { return; }
+      if (!spare.has(id)) { spare.set(id, []); }
+      spare.get(id).push(el);
+    });
+    var wanted = body.map(function (id) {
+      var reuse = spare.get(id);
+      return reuse && reuse.length ? reuse.shift() : make(id);
+    });
+    var placed = new Set(wanted);
+    old.forEach(function (el) { if (!placed.has(el)) { el.remove(); } });
+    var ref = main.firstElementChild;
+    wanted.forEach(function (el) {
+      if (el === ref) { ref = ref.nextElementSibling; } else { main.insertBefore(el, ref); }
+    });
+    var imgs = main.querySelectorAll("img[data-figure]");
+    for (var j = 0; j < imgs.length; j++) {
+      var img = imgs[j];
+      var name = img.getAttribute("data-figure");
+      if (points[p].figures[name] && img.getAttribute("data-point") !== String(p)) {
+        img.src = figure(p, name);
+        img.setAttribute("data-point", String(p));
+      }
+    }
+  }
+
+  function go(p, write) {
+    p = Math.max(0, Math.min(points.length - 1, p));
+    if (p !== current) { render(p); current = p; }
+    input.value = String(p);
+    out.textContent = points[p].label;
+    input.setAttribute("aria-valuetext", points[p].label);
+    if (write) {
+      var hash = "#scale=" + points[p].scale;
+      if (location.hash !== hash) {
+        try { history.replaceState(null, "", hash); } catch (e) { location.hash = hash; }
+      }
+    }
+  }
+
+  function fromHash() {
+    var m = pattern.exec(location.hash);
+    if (!m) { return null; }
+    var want = Math.log(parseFloat(m[1]));
+    var best = null;
+    var gap = Infinity;
+    points.forEach(function (pt, i) {
+      var d = Math.abs(Math.log(parseFloat(pt.scale)) - want);
+      if (d < gap) { gap = d; best = i; }
+    });
+    return best;
+  }
+
+  input.addEventListener("input", function () { go(parseInt(input.value, 10), true); });
+  window.addEventListener("hashchange", function () {
+    var p = fromHash();
+    if (p !== null) { go(p, false); }
+  });
+  nav.hidden = false;
+  document.documentElement.classList.add("moving-on");   /* off-screen elements skip layout on each step */
+  var at = fromHash();
+  go(at === null ? data.start : at, false);
+  window.designkitMoving = { go: function (p) { go(p, true); }, count: points.length };
+})();
+"""
