@@ -321,9 +321,14 @@ def tail_latency(analysis) -> list[str]:
         "1 − (1 − p)/n percentile (the union bound), counting every hop, as a cache miss does. "
         "Queueing and service time only: no network round trips.",
         table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
-        table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis))),
+        path_latency_table(analysis),
         "\n".join(f"- {text(line)}" for line in latency_rows.path_lines(analysis)),
     ]
+
+
+def path_latency_table(analysis) -> str:
+    """Each path's p50/p95/p99 upper bounds at peak against its target, as a Markdown table."""
+    return table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis)))
 
 
 def cost(analysis) -> list[str]:
