@@ -15,9 +15,10 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
                       WithJsonSchema, model_validator)
 
+from . import limits as lim
 from . import quantities as q
 from ..errors import SpecError
 from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
@@ -83,12 +84,16 @@ def _whole(value):
     return int(number)
 
 
-def _text(value):
+def _text(value, one_line: bool = False):
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
     if not value.strip():
         raise ValueError("expected text, got an empty string")
-    return value.strip()
+    return lim.clean_text(value, one_line=one_line)
+
+
+def _line(value):
+    return _text(value, one_line=True)
 
 
 def _seconds(value):
@@ -96,18 +101,28 @@ def _seconds(value):
         lambda v: q._split(v, "a number of seconds")[0])(value)
 
 
-Count = _qty(_positive(q.parse_count), "A count: 100, '10K', '100 million'", "100 million")
-Size = _qty(_positive(q.parse_size), "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
-Days = _qty(_positive(q.parse_duration_days), "A duration: '5 years', '90 days'", "5 years")
-Rate = _qty(_non_negative(q.parse_rate), "A rate: '400/s', '500 million/day'", "10 million/month")
-PerSecond = _qty(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
+Count = _qty(lim.bounded(_positive(q.parse_count), 0, lim.MAX_COUNT),
+             "A count: 100, '10K', '100 million'", "100 million")
+Size = _qty(lim.bounded(_positive(q.parse_size), lim.MIN_SIZE, lim.MAX_SIZE, " bytes"),
+            "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
+Days = _qty(lim.bounded(_positive(q.parse_duration_days), 0, lim.MAX_DAYS, " days"),
+            "A duration: '5 years', '90 days'", "5 years")
+Rate = _qty(lim.bounded(_non_negative(q.parse_rate), 0, lim.MAX_RATE, " per second"),
+            "A rate: '400/s', '500 million/day'", "10 million/month")
+PerSecond = _qty(lim.bounded(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
+                             lim.MIN_RATE, lim.MAX_RATE, " per second"),
                  "Requests per second: 1000, '5K/s', '20K QPS'", "5K/s")
-Factor = _qty(_positive(q.parse_factor), "A multiplier: '4x'", "4x")
+Factor = _qty(lim.bounded(_positive(q.parse_factor), 0, lim.MAX_FACTOR, "x"), "A multiplier: '4x'", "4x")
 Share = _qty(q.parse_fraction, "A share: '20%', '99.9%', 0.2", "20%")
-Seconds = _qty(_seconds, "Seconds: 30, or a duration like '2 minutes'", "30")
+Seconds = _qty(lim.bounded(_seconds, 0, lim.MAX_SECONDS, " seconds"),
+               "Seconds: 30, or a duration like '2 minutes'", "30")
 Whole = Annotated[int, BeforeValidator(_whole),
                   WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]})]
+Replicas = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICAS, "replicas"))]
+Shards = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_SHARDS, "shards"))]
+Copies = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICATION, "copies"))]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+Line = Annotated[str, BeforeValidator(_line), WithJsonSchema({"type": "string", "minLength": 1})]
 
 
 def _ratio(value):
@@ -144,7 +159,7 @@ class Scale(Model):
     response_size: Size | None = None
     cache_fraction: Share = DEFAULT_CACHE_FRACTION
     server_qps: PerSecond = DEFAULT_SERVER_QPS
-    replication_factor: Whole = DEFAULT_REPLICATION_FACTOR
+    replication_factor: Copies = DEFAULT_REPLICATION_FACTOR
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -161,7 +176,7 @@ class Scale(Model):
                 raise ValueError(f"the totals form needs both reads and writes; {missing} is missing")
             if self.reads + self.writes == 0:
                 raise ValueError("reads and writes are both zero: expected some traffic")
-            return self
+            return self._within_limits()
         missing = []
         if self.users is None:
             missing.append("users")
@@ -180,6 +195,12 @@ class Scale(Model):
             raise _FieldError("daily_active_users",
                               f"expected at most users ({q.say_count(self.users)}), "
                               f"got {q.say_count(self.daily_active_users)}")
+        return self._within_limits()
+
+    def _within_limits(self):
+        from .capacity import estimate
+        cap = estimate(self)
+        lim.check_traffic(cap.qps_peak, cap.qps_peak / self.server_qps, cap.storage_total_bytes)
         return self
 
     @property
@@ -201,7 +222,7 @@ class _FieldError(ValueError):
 class Component(Model):
     """One box of the architecture: what it does, what one replica sustains, how it fails."""
 
-    name: Text
+    name: Line
     kind: Literal[COMPONENT_KINDS]  # type: ignore[valid-type]
     responsibility: Text
     technology: Text
@@ -210,9 +231,9 @@ class Component(Model):
         None, description="Writes per second one primary/shard sustains (databases; default: capacity)")
     memory: Size | None = Field(None, description="Memory per node (caches)")
     storage: Size | None = Field(None, description="Storage per node (databases, stores)")
-    replicas: Whole = Field(
+    replicas: Replicas = Field(
         1, description="Servers (stateless kinds) or copies of each shard (data stores, caches)")
-    shards: Whole = Field(
+    shards: Shards = Field(
         1, description="Data stores and caches: partitions the data is split across; each shard has "
                        "`replicas` copies (one primary), so the component runs shards x replicas nodes")
     availability: Share = DEFAULT_AVAILABILITY
@@ -372,14 +393,14 @@ def _url(value):
 class Spec(Model):
     """One system: its name, scale, architecture and the prose of its article."""
 
-    name: Text
+    name: Line
     summary: Text | None = None
     interview_context: InterviewContext | None = None
     scale: Scale
     requirements: Requirements = Requirements()
-    components: list[Component] = []
-    read_path: list[Text] = []
-    write_path: list[Text] = []
+    components: Annotated[list[Component], Field(max_length=lim.MAX_COMPONENTS)] = []
+    read_path: list[Line] = []
+    write_path: list[Line] = []
     core_components: list[CoreComponent] = []
     data_model: DataModel | None = None
     decisions: list[Decision] = []
@@ -460,6 +481,9 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             parts = ["scale", *parts]
         if parts[0] == "components" and len(parts) == 3:
             comps = data.get("components") or []
+            if not isinstance(comps, list):
+                raise SpecError("overrides", [(key, f"components is {_kind(comps)}, not a list of components, "
+                                                    "so it has no component to set a field of")])
             match = [c for c in comps if isinstance(c, dict) and c.get("name") == parts[1]]
             if not match:
                 names = [c.get("name") for c in comps if isinstance(c, dict)]
@@ -471,8 +495,10 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise SpecError("overrides", [(key, "cannot set a field inside a non-mapping")])
+                raise SpecError("overrides", [(key, f"cannot set a field inside {part}: it is "
+                                                    f"{_kind(node)}, not a mapping")])
         node[parts[-1]] = value
+    _check_traffic_overrides(data, overrides)
     if factor is not None:
         try:
             multiplier = q.parse_factor(factor)
@@ -483,6 +509,20 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             raise SpecError("overrides", [("scale", f"expected a positive multiple like '10x', got {factor!r}")])
         scale_traffic(data, multiplier)
     return data
+
+
+def _check_traffic_overrides(data: dict, overrides: dict) -> None:
+    """Refuse an override of users on a spec whose traffic is given as totals: it would change nothing."""
+    scale = data.get("scale")
+    if not isinstance(scale, dict) or (scale.get("reads") is None and scale.get("writes") is None):
+        return
+    for key in overrides:
+        field = str(key).removeprefix("scale.")
+        if field in ("users", "daily_active_users") and not any(
+                str(k).removeprefix("scale.") in ("reads", "writes") for k in overrides):
+            raise SpecError("overrides", [(key, "this spec gives its traffic as totals (scale.reads and "
+                                                "scale.writes), so users do not drive it; override reads and "
+                                                "writes, or multiply all traffic with -p scale=10x")])
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:
