@@ -24,7 +24,7 @@ from ..assets import NOTEBOOKS_DIR
 from .build import build, check_parameters, notebook_paths
 from ..errors import SpecError
 from ..model.spec import slugify
-from .dask import connect, run_dask
+from .dask import check_address, connect, run_dask
 from .items import (BatchResult, BatchUsageError, CHARTS_DIR, DEFAULT_JOBS, Failure, Item, Job, Metrics, Outcome, Row, STAGING_PREFIX, Sweep, batch_pool, check, inputs_record, is_current, notebooks_digest, parse_sweep, plan)
 
 # --- running -------------------------------------------------------------------------------
@@ -42,6 +42,8 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
     started = time.perf_counter()
     if jobs is not None and jobs < 1:
         raise BatchUsageError(f"-j must be at least 1, got {jobs}")
+    if dask is not None:
+        check_address(dask)
     items = plan(specs, [parse_sweep(s) if isinstance(s, str) else s for s in sweeps], overrides)
     metrics, warnings = check(items)
     out = Path(out_dir)
