@@ -22,7 +22,7 @@ MAX_REPLICATION = 100         # copies of the data
 MAX_COMPONENTS = 100          # components in one spec
 MAX_PEAK_QPS = 1e12           # the spec's peak requests per second, all traffic together
 MAX_SERVERS = 100_000_000     # app servers the estimate may come to
-MAX_STORAGE = 1e21            # bytes over the retention (a zettabyte)
+MAX_STORAGE = 1e25           # bytes over the retention (ten million exabytes)
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")

@@ -25,7 +25,7 @@ from ..sections import SECTIONS, TITLES
 
 PARAMETERS = ("spec", "overrides", "interactive")
 FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-FIGURE_REF = re.compile(r"\]\(figures/([^)]+)\)")
+FIGURE_REF = re.compile(r"!\[[^\]\n]*\]\(figures/([^)\s]+)\)")  # images only: prose cannot make one
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..model.capacity import Capacity
 from ..sections import TITLES
 from . import tables
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
-from .markdown import anchor, escape_html, callout, code, figure, join, table, text
+from .markdown import anchor, escape_html, callout, code, figure, join, link, neutral, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
@@ -63,7 +63,7 @@ def retention_adjective(days: float) -> str:
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
-    yaml_title = text(title).replace("\\", "\\\\").replace('"', '\\"')
+    yaml_title = escape_html(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
     toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(TITLES, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "
@@ -234,7 +234,7 @@ def key_takeaways(spec) -> str:
         "\n".join(f"- {text(flag)}" for flag in t.red_flags),
         "---",
         "## References",
-        "\n".join(f"- [{text(r.title).replace(']', '')}]({r.url})" for r in spec.references)
+        "\n".join(f"- {link(r.title, r.url)}" for r in spec.references)
         or "- designkit spec (no references given)",
     ]
     return join(parts)
@@ -278,8 +278,8 @@ def missing_prose(spec) -> list[str]:
 # --- the sections built on the analysis ------------------------------------------------
 
 def computed(markdown: str) -> str:
-    """A computed table or list that names spec components: HTML-escaped like all spec text."""
-    return escape_html(markdown)
+    """A computed table or list that names spec components: no name in it can open a tag or a link."""
+    return neutral(markdown)
 
 
 def high_level_architecture_with_load(spec, analysis) -> str:
