@@ -18,6 +18,7 @@ MAX_FACTOR = 1000.0           # peak factor
 MAX_SECONDS = 365.25 * 86400  # detection and failover times: a year
 MAX_REPLICAS = 1000           # replicas of one component (copies of each shard for data stores)
 MAX_SHARDS = 10_000           # shards of one data store or cache
+MAX_NODES = 100_000           # shards x replicas of one component (queueing sums over every node)
 MAX_REPLICATION = 100         # copies of the data
 MAX_COMPONENTS = 100          # components in one spec
 MAX_PEAK_QPS = 1e12           # the spec's peak requests per second, all traffic together

@@ -251,6 +251,10 @@ class Component(Model):
         if self.shards > 1 and self.kind not in sharded_kinds:
             raise _FieldError("shards", f"only data stores and caches ({', '.join(sharded_kinds)}) are "
                                         f"sharded; for a {self.kind} add replicas instead")
+        if self.shards * self.replicas > lim.MAX_NODES:
+            raise _FieldError("shards", f"{self.shards:,} shards x {self.replicas:,} replicas is "
+                                        f"{self.shards * self.replicas:,} nodes; a component may have at most "
+                                        f"{lim.MAX_NODES:,}")
         return self
 
 
