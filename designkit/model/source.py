@@ -192,12 +192,13 @@ def read_raw(path: Path) -> dict:
     return data
 
 
-def read_bounded(path: Path, limit: int = MAX_SPEC_BYTES, seconds: float = READ_SECONDS) -> bytes:
+def read_bounded(path: Path, limit: int = MAX_SPEC_BYTES, seconds: float | None = None) -> bytes:
     """At most limit + 1 bytes of any kind of file, without trusting its reported size.
 
     Opened non-blocking, so a FIFO with no writer cannot hang the open; a pipe or device that sends
     nothing for ``seconds`` raises OSError; /dev/zero stops at limit + 1 bytes.
     """
+    seconds = READ_SECONDS if seconds is None else seconds
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
