@@ -26,9 +26,9 @@ SEED = int(os.environ.get("DESIGNKIT_FAULT_SEED", "12"))
 class Build:
     """`designkit build reference -o out` in its own process group, its stderr lines collected."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, command: tuple[str, ...] = ("build", "reference")):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "designkit", "build", "reference", "-o", str(out)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "designkit", *command, "-o", str(out)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                      start_new_session=True)
         self.lines: list[str] = []
@@ -81,8 +81,8 @@ def test_kills_at_random_moments_lose_nothing_and_the_next_build_cleans_up(refer
     (out / "mine" / "draft.txt").write_text("my draft\n")
     good = outputs(out)
     killed = []
-    plan = [("KILL", 0, rng.uniform(0.3, 3.0)), ("KILL", rng.randint(1, 9), rng.uniform(0, 1.5)),
-            ("INT", rng.randint(1, 8), rng.uniform(0, 1.0)), ("INT", 0, rng.uniform(2.0, 6.0))]
+    plan = [("KILL", 0, rng.uniform(0.3, 3.0)), ("KILL", rng.randint(1, 5), rng.uniform(0, 1.5)),
+            ("INT", rng.randint(1, 4), rng.uniform(0, 1.0)), ("INT", 0, rng.uniform(2.0, 6.0))]
     for how, sections, delay in plan:
         build = Build(out)
         build.after_sections(sections)
@@ -123,3 +123,25 @@ def test_kills_at_random_moments_lose_nothing_and_the_next_build_cleans_up(refer
     temp = Path(tempfile.gettempdir())
     for pid in killed:
         assert not list(temp.glob(f"designkit-kernels-{pid}-*")), "connection files of a killed build remain"
+
+
+def test_ctrl_c_during_a_batch_is_one_line_and_leaves_no_half_item(tmp_path):
+    out = tmp_path / "batch"
+    batch = Build(out, ("batch", "reference", "--sweep", "scale=1x,2x"))
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".batch-*")) and time.monotonic() < deadline:
+        assert batch.proc.poll() is None, "".join(batch.lines)
+        time.sleep(0.05)
+    time.sleep(random.Random(SEED).uniform(1.0, 4.0))
+    os.killpg(batch.proc.pid, signal.SIGINT)
+    status = batch.finish()
+    stderr = "".join(batch.lines)
+    assert status == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("designkit batch: interrupted"), stderr
+    assert not list(out.glob(".batch-*")), "the staging folder of the interrupted batch is gone"
+    for item in out.glob("*/*/"):
+        assert (item / ".designkit-inputs.json").is_file(), f"{item} is half-written"
+    deadline = time.monotonic() + 20
+    while kernels_of(batch.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not kernels_of(batch.proc.pid)
