@@ -648,3 +648,32 @@ def test_what_validate_accepts_builds_with_the_same_structure(reference_build, t
     page = (tmp_path / "out" / "handout.html").read_text(encoding="utf-8")
     assert kinds(dom_structure(page)) == kinds(dom_structure(reference_build[0].handout.read_text(encoding="utf-8")))
     assert "$5 / $10 tier" in (tmp_path / "out" / "figures" / "scaling.svg").read_text(encoding="utf-8")
+
+
+DOM_SHAPE = """() => Array.from(document.body.querySelectorAll('*'))
+  .filter(e => !['STRONG', 'EM', 'CODE', 'DEL', 'BR'].includes(e.tagName))
+  .map(e => e.tagName + (e.tagName === 'A' ? ' ' + (e.getAttribute('href') || '').slice(0, 1) : '')
+       + (e.tagName === 'TR' ? ' ' + e.children.length : ''))"""
+
+
+@pytest.mark.browser
+def test_hostile_prose_leaves_the_handout_dom_as_chromium_builds_it(assets, tmp_path):
+    """The handout of a spec whose every prose field is hostile has the reference handout's DOM
+    (elements, table row widths, link kinds) in a real browser, and runs no script."""
+    from _browser import chromium_page
+    pages = {}
+    for name, texts in (("reference", None), ("hostile", SNIPPETS)):
+        raw = read_raw(REFERENCE)
+        spec = validate(with_prose(raw, [t for t in texts if "\t" not in t]) if texts else raw)
+        page_html = render_handout(article_of(spec), assets_dir=assets)
+        path = assets / f"{name}.html"
+        path.write_text(page_html, encoding="utf-8")
+        pages[name] = path
+    shapes, dialogs = {}, []
+    with chromium_page() as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for name, path in pages.items():
+            page.goto(path.as_uri())
+            shapes[name] = page.evaluate(DOM_SHAPE)
+    assert shapes["hostile"] == shapes["reference"]
+    assert dialogs == [] and not any(tag.startswith("SCRIPT") for tag in shapes["hostile"])
