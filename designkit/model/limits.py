@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..errors import SpecError
+
 MAX_COUNT = 1e12              # users, daily actives, requests per user per day
 MAX_RATE = 1e12               # reads, writes, capacities: requests per second
 MIN_RATE = 1e-3               # a capacity below one request in ~17 minutes is a typo
@@ -77,3 +79,17 @@ def check_traffic(peak_qps: float, servers: float, storage_bytes: float) -> None
     if not math.isfinite(storage_bytes) or storage_bytes > MAX_STORAGE:
         raise ValueError(f"storage comes to {storage_bytes:.3g} bytes; at most {MAX_STORAGE:.0e} is accepted "
                          "(check record_size, writes and retention)")
+
+
+def check_traffic_overrides(data: dict, overrides: dict) -> None:
+    """Refuse an override of users on a spec whose traffic is given as totals: it would change nothing."""
+    scale = data.get("scale")
+    if not isinstance(scale, dict) or (scale.get("reads") is None and scale.get("writes") is None):
+        return
+    for key in overrides:
+        field = str(key).removeprefix("scale.")
+        if field in ("users", "daily_active_users") and not any(
+                str(k).removeprefix("scale.") in ("reads", "writes") for k in overrides):
+            raise SpecError("overrides", [(key, "this spec gives its traffic as totals (scale.reads and "
+                                                "scale.writes), so users do not drive it; override reads and "
+                                                "writes, or multiply all traffic with -p scale=10x")])

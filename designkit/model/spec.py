@@ -502,7 +502,7 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
                 raise SpecError("overrides", [(key, f"cannot set a field inside {part}: it is "
                                                     f"{_kind(node)}, not a mapping")])
         node[parts[-1]] = value
-    _check_traffic_overrides(data, overrides)
+    lim.check_traffic_overrides(data, overrides)
     if factor is not None:
         try:
             multiplier = q.parse_factor(factor)
@@ -513,20 +513,6 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             raise SpecError("overrides", [("scale", f"expected a positive multiple like '10x', got {factor!r}")])
         scale_traffic(data, multiplier)
     return data
-
-
-def _check_traffic_overrides(data: dict, overrides: dict) -> None:
-    """Refuse an override of users on a spec whose traffic is given as totals: it would change nothing."""
-    scale = data.get("scale")
-    if not isinstance(scale, dict) or (scale.get("reads") is None and scale.get("writes") is None):
-        return
-    for key in overrides:
-        field = str(key).removeprefix("scale.")
-        if field in ("users", "daily_active_users") and not any(
-                str(k).removeprefix("scale.") in ("reads", "writes") for k in overrides):
-            raise SpecError("overrides", [(key, "this spec gives its traffic as totals (scale.reads and "
-                                                "scale.writes), so users do not drive it; override reads and "
-                                                "writes, or multiply all traffic with -p scale=10x")])
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:
