@@ -11,7 +11,6 @@ import contextlib
 import copy
 import html.parser
 import io
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from markdown_it import MarkdownIt
 
 from designkit import cli
 from designkit.errors import SpecError
-from designkit.model import limits, source
+from designkit.model import source
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.assets import EXAMPLES_DIR
