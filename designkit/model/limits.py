@@ -31,6 +31,11 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def finite(number: float) -> bool:
+    """False for NaN and the infinities (which no count, size or rate may be)."""
+    return math.isfinite(number)
+
+
 def bounded(parse, low: float, high: float, unit: str = ""):
     """A parser that also refuses NaN, infinities and values outside [low, high], naming the range."""
     def check(value):

@@ -77,7 +77,7 @@ def _whole(value):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a whole number, got {value!r}")
     number = q.parse_count(value) if isinstance(value, str) else float(value)
-    if number != int(number):
+    if not lim.finite(number) or number != int(number):
         raise ValueError(f"expected a whole number, got {value!r}")
     if number < 1:
         raise ValueError(f"expected a positive whole number, got {value!r}")
