@@ -233,7 +233,7 @@ def test_sweep_writes_one_complete_folder_per_point(sweep):
     assert "index.html" in listed and f"{SLUG}/users-1b/article.md" in listed
     for folder in item_folders(out):
         item = out / folder
-        assert sorted(p.name for p in item.iterdir()) == [MANIFEST, INPUTS_FILE, "article.md", "figures",
+        assert sorted(p.name for p in item.iterdir()) == [INPUTS_FILE, MANIFEST, "article.md", "figures",
                                                          "handout.html", "notebooks"]
         assert sorted(p.stem for p in (item / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
         assert list((item / "figures").glob("*.svg"))
