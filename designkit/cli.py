@@ -230,10 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     with guarded_streams():
         parser = build_parser()
         args = parser.parse_args(argv)
-        return _run(args)
+        return _run(args, standalone=argv is None)
 
 
-def _run(args) -> int:
+def _run(args, standalone: bool = False) -> int:
     import os
     func = COMMANDS[args.command][0]
     try:
@@ -245,6 +245,9 @@ def _run(args) -> int:
             print(f"designkit {args.command}: error: {exc}", file=sys.stderr)
             return exc.exit_code
         except KeyboardInterrupt:
+            if standalone:  # the process is ending: a second Ctrl-C (or one sent to the kernels' group) is moot
+                import signal
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             print(f"designkit {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
             return 130
         except BrokenPipeError:
@@ -260,6 +263,9 @@ def _run(args) -> int:
                   "(this is a bug in designkit; DESIGNKIT_DEBUG=1 shows the traceback)", file=sys.stderr)
             return 1
     except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        if standalone:
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         return 130
 
 
