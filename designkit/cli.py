@@ -249,6 +249,10 @@ def _run(args, standalone: bool = False) -> int:
                 import signal
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
             print(f"designkit {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+            if standalone:  # cleanup already ran (finally blocks); kernel threads must not keep us alive
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
             return 130
         except BrokenPipeError:
             from .terminal import silence_stdout
