@@ -277,17 +277,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the CLI; returns the exit status.  Output goes through a filter that shows control
+    characters as ``\\xNN`` (spec text cannot retitle or clear a terminal); any error is one line
+    (``DESIGNKIT_DEBUG=1`` adds the traceback of an unexpected one)."""
+    from .terminal import guarded_streams
+    with guarded_streams():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return _run(args, standalone=argv is None)
+
+
+def _run(args, standalone: bool = False) -> int:
+    import os
     func = COMMANDS[args.command][0]
     try:
-        return func(args)
-    except DesignkitError as exc:
-        print(f"designkit {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("designkit: interrupted", file=sys.stderr)
+        try:
+            status = func(args)
+            sys.stdout.flush()
+            return status
+        except DesignkitError as exc:
+            print(f"designkit {args.command}: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            if standalone:  # the process is ending: a second Ctrl-C (or one sent to the kernels' group) is moot
+                import signal
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            print(f"designkit {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+            if standalone:  # cleanup already ran (finally blocks); kernel threads must not keep us alive
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
+            return 130
+        except BrokenPipeError:
+            from .terminal import silence_stdout
+            silence_stdout()  # `designkit analyze | head`: the reader left; say nothing more
+            return 1
+        except Exception as exc:  # noqa: BLE001 - the one catch-all: one line, never a traceback
+            if os.environ.get("DESIGNKIT_DEBUG") == "1":
+                import traceback
+                traceback.print_exc()
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            print(f"designkit {args.command}: error: unexpected {type(exc).__name__}: {first} "
+                  "(this is a bug in designkit; DESIGNKIT_DEBUG=1 shows the traceback)", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        if standalone:
+            import signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         return 130
 
 

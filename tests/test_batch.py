@@ -25,6 +25,7 @@ from designkit.run.items import (INPUTS_FILE, BatchUsageError, Item, Metrics, Ro
                                  is_current, parse_sweep, plan)
 from designkit.assets import EXAMPLES_DIR, NOTEBOOKS_DIR
 from designkit.run.build import build
+from designkit.run.outdir import MANIFEST
 from designkit.sections import SECTIONS, TITLES
 from designkit.model.capacity import estimate
 from designkit.cli import main
@@ -228,11 +229,13 @@ def test_sweep_writes_one_complete_folder_per_point(sweep):
     out, code, stdout, stderr, _ = sweep
     assert code == 0, stderr
     assert item_folders(out) == [f"{SLUG}/users-10m", f"{SLUG}/users-1b"]
-    assert sorted(p.name for p in out.iterdir()) == ["_sweeps", SLUG, "index.html"]  # no staging left behind
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "_sweeps", SLUG, "index.html"]  # no staging left
+    listed = json.loads((out / MANIFEST).read_text())["files"]
+    assert "index.html" in listed and f"{SLUG}/users-1b/article.md" in listed
     for folder in item_folders(out):
         item = out / folder
-        assert sorted(p.name for p in item.iterdir()) == [INPUTS_FILE, "article.md", "figures", "handout.html",
-                                                         "notebooks"]
+        assert sorted(p.name for p in item.iterdir()) == [INPUTS_FILE, MANIFEST, "article.md", "figures",
+                                                         "handout.html", "notebooks"]
         assert sorted(p.stem for p in (item / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
         assert list((item / "figures").glob("*.svg"))
         record = json.loads((item / INPUTS_FILE).read_text())
@@ -357,7 +360,7 @@ def test_a_failing_item_is_reported_and_never_stops_the_others(probed):
     out = result.out_dir
     assert item_folders(out) == [f"{SLUG}/users-10m", f"{SLUG}/users-1b"]
     assert not (out / SLUG / "users-30m").exists()  # nothing half-written
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [MANIFEST]
     text = batch.summary(result)
     assert f"FAILED reference [users={FAIL_AT}] ({SLUG}/users-30m): section '{TITLES[3]}'" in text
     assert f"cell {fail_cell}" in text and "RuntimeError: this sweep point fails on purpose" in text

@@ -39,7 +39,11 @@ def columns(header):
 def test_build_writes_every_output(reference_build):
     result, progress = reference_build
     out = result.out_dir
-    assert sorted(p.name for p in out.iterdir()) == ["article.md", "figures", "handout.html", "notebooks"]
+    assert sorted(p.name for p in out.iterdir()) == [".designkit-manifest.json", "article.md", "figures",
+                                                     "handout.html", "notebooks"]
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    listed = json.loads((out / ".designkit-manifest.json").read_text())["files"]
+    assert listed == [name for name in written if name != ".designkit-manifest.json"]
     assert sorted(p.stem for p in (out / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
     assert len(progress) == 9 and all(" ok " in line for line in progress)
     # The executed notebooks really ran: every code cell has an execution count, no errors.

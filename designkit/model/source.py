@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import select
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,13 @@ import yaml
 from ..assets import EXAMPLES_DIR
 from ..errors import SpecError
 
-MAX_SPEC_BYTES = 1_000_000
+MAX_SPEC_BYTES = 1_000_000     # bytes read from a spec file of any kind (file, FIFO, device)
+MAX_DEPTH = 32                 # nesting of mappings and lists
+MAX_ALIASES = 100              # *alias uses in one spec
+MAX_EXPANDED_NODES = 100_000   # nodes once every alias is expanded
+MAX_EXPANDED_CHARS = 2_000_000 # characters of text once every alias is expanded
+SPEC_FIELDS = {"name", "summary", "scale", "components", "requirements", "interview_context"}
+READ_SECONDS = 5.0             # a pipe or device that sends nothing for this long is refused
 
 
 class _Loader(yaml.SafeLoader):
@@ -36,6 +46,9 @@ _Loader.add_implicit_resolver(
 def _construct_mapping(loader, node, deep=False):
     keys = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be plain text, not a list or mapping", key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in keys:
             raise yaml.constructor.ConstructorError(
@@ -47,9 +60,76 @@ def _construct_mapping(loader, node, deep=False):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class LimitError(yaml.YAMLError):
+    """The YAML is well formed but beyond one of the stated limits (depth, aliases, expanded size)."""
+
+    def __init__(self, problem: str, mark=None):
+        self.problem, self.problem_mark = problem, mark
+        super().__init__(problem)
+
+
 def parse_yaml(text: str):
-    """Parse YAML safely (no object-constructing tags, no duplicate keys)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    """Parse YAML safely: no object-constructing tags, no duplicate or complex keys, and within the
+    limits on nesting, aliases and expanded size (so a "billion laughs" fails at once, not later)."""
+    _check_events(text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_events(text: str) -> None:
+    """Depth and alias count from the event stream, before anything recursive touches the document."""
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LimitError(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise LimitError(f"more than {MAX_ALIASES} aliases (*name); a spec may use at most "
+                                 f"{MAX_ALIASES}", event.start_mark)
+
+
+def _check_expanded(root) -> None:
+    """Nodes and characters the document would have with every alias expanded; no alias cycles."""
+    sizes: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def size(node) -> tuple[int, int]:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise LimitError("an alias refers to the list or mapping that contains it", node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            result = (1, len(node.value))
+        else:
+            active.add(key)
+            children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) \
+                else list(node.value)
+            nodes, chars = 1, 0
+            for child in children:
+                n, c = size(child)
+                nodes, chars = nodes + n, chars + c
+                if nodes > MAX_EXPANDED_NODES or chars > MAX_EXPANDED_CHARS:
+                    raise LimitError(f"with its aliases expanded the spec exceeds {MAX_EXPANDED_NODES:,} "
+                                     f"values or {MAX_EXPANDED_CHARS:,} characters", child.start_mark)
+            active.discard(key)
+            result = (nodes, chars)
+        sizes[key] = result
+        return result
+
+    size(root)
 
 
 def example_names() -> list[str]:
@@ -76,33 +156,70 @@ def read_raw(path: Path) -> dict:
         raise SpecError(source, "no such file")
     if path.is_dir():
         raise SpecError(source, "is a directory, expected a YAML spec file")
-    size = path.stat().st_size
-    if size > MAX_SPEC_BYTES:
-        raise SpecError(source, f"file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = read_bounded(path)
+    except OSError as exc:
+        raise SpecError(source, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(source, f"more than {MAX_SPEC_BYTES:,} bytes; a spec may be at most "
+                                f"{MAX_SPEC_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(source, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
-    except OSError as exc:
-        raise SpecError(source, f"cannot read: {exc.strerror}") from None
     if not text.strip():
         raise SpecError(source, "empty file, expected a YAML mapping with at least name and scale")
     try:
         data = parse_yaml(text)
     except yaml.constructor.ConstructorError as exc:
         where = _mark(exc.problem_mark)
-        if exc.problem and "duplicate key" in exc.problem:
+        if exc.problem and ("duplicate key" in exc.problem or "mapping key" in exc.problem):
             raise SpecError(source, f"{where}{exc.problem}") from None
         raise SpecError(source, f"{where}YAML tag not allowed ({exc.problem}); "
                                 "specs may not construct objects") from None
+    except LimitError as exc:
+        raise SpecError(source, f"{_mark(exc.problem_mark)}{exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or "unreadable YAML"  # never str(exc): it quotes the lines
         raise SpecError(source, f"{_mark(mark)}not valid YAML: {problem}") from None
     if not isinstance(data, dict):
         raise SpecError(source, f"expected a YAML mapping (name: ..., scale: ...), "
                                 f"got {type(data).__name__}")
+    if not set(map(str, data)) & SPEC_FIELDS:
+        raise SpecError(source, "does not look like a designkit spec: none of its top-level keys is a spec "
+                                "field (expected name, scale, components, ...)")
     return data
+
+
+def read_bounded(path: Path, limit: int = MAX_SPEC_BYTES, seconds: float | None = None) -> bytes:
+    """At most limit + 1 bytes of any kind of file, without trusting its reported size.
+
+    Opened non-blocking, so a FIFO with no writer cannot hang the open; a pipe or device that sends
+    nothing for ``seconds`` raises OSError; /dev/zero stops at limit + 1 bytes.
+    """
+    seconds = READ_SECONDS if seconds is None else seconds
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        chunks, total = [], 0
+        deadline = time.monotonic() + seconds
+        while total <= limit:
+            if not regular:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    raise OSError(f"nothing arrived within {seconds:g} s (a pipe or device, not a file)")
+            try:
+                chunk = os.read(fd, min(65536, limit + 1 - total))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _mark(mark) -> str:

@@ -15,9 +15,10 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
                       WithJsonSchema, model_validator)
 
+from . import limits as lim
 from . import quantities as q
 from .targets import parse_latency_target
 from ..errors import SpecError
@@ -77,19 +78,23 @@ def _whole(value):
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a whole number, got {value!r}")
     number = q.parse_count(value) if isinstance(value, str) else float(value)
-    if number != int(number):
+    if not lim.finite(number) or number != int(number):
         raise ValueError(f"expected a whole number, got {value!r}")
     if number < 1:
         raise ValueError(f"expected a positive whole number, got {value!r}")
     return int(number)
 
 
-def _text(value):
+def _text(value, one_line: bool = False):
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
     if not value.strip():
         raise ValueError("expected text, got an empty string")
-    return value.strip()
+    return lim.clean_text(value, one_line=one_line)
+
+
+def _line(value):
+    return _text(value, one_line=True)
 
 
 def _seconds(value):
@@ -97,21 +102,32 @@ def _seconds(value):
         lambda v: q._split(v, "a number of seconds")[0])(value)
 
 
-Count = _qty(_positive(q.parse_count), "A count: 100, '10K', '100 million'", "100 million")
-ExtraReads = _qty(_non_negative(q.parse_count), "Per-user form: reads each daily active user makes on top of "
+Count = _qty(lim.bounded(_positive(q.parse_count), 0, lim.MAX_COUNT),
+             "A count: 100, '10K', '100 million'", "100 million")
+ExtraReads = _qty(lim.bounded(_non_negative(q.parse_count), 0, lim.MAX_COUNT),
+                  "Per-user form: reads each daily active user makes on top of "
                   "requests_per_user_per_day (the dashboards of a write-only firehose)", "0.4")
-Size = _qty(_positive(q.parse_size), "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
-Days = _qty(_positive(q.parse_duration_days), "A duration: '5 years', '90 days'", "5 years")
-Rate = _qty(_non_negative(q.parse_rate), "A rate: '400/s', '500 million/day'", "10 million/month")
-PerSecond = _qty(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
+Size = _qty(lim.bounded(_positive(q.parse_size), lim.MIN_SIZE, lim.MAX_SIZE, " bytes"),
+            "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
+Days = _qty(lim.bounded(_positive(q.parse_duration_days), 0, lim.MAX_DAYS, " days"),
+            "A duration: '5 years', '90 days'", "5 years")
+Rate = _qty(lim.bounded(_non_negative(q.parse_rate), 0, lim.MAX_RATE, " per second"),
+            "A rate: '400/s', '500 million/day'", "10 million/month")
+PerSecond = _qty(lim.bounded(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
+                             lim.MIN_RATE, lim.MAX_RATE, " per second"),
                  "Requests per second: 1000, '5K/s', '20K QPS'", "5K/s")
-Factor = _qty(_positive(q.parse_factor), "A multiplier: '4x'", "4x")
+Factor = _qty(lim.bounded(_positive(q.parse_factor), 0, lim.MAX_FACTOR, "x"), "A multiplier: '4x'", "4x")
 Share = _qty(q.parse_fraction, "A share: '20%', '99.9%', 0.2", "20%")
-Seconds = _qty(_seconds, "Seconds: 30, or a duration like '2 minutes'", "30")
+Seconds = _qty(lim.bounded(_seconds, 0, lim.MAX_SECONDS, " seconds"),
+               "Seconds: 30, or a duration like '2 minutes'", "30")
 Dollars = _qty(q.parse_dollars, "US dollars: 0.096, '$0.096', '$1,200'", "$0.096")
 Whole = Annotated[int, BeforeValidator(_whole),
                   WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]})]
+Replicas = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICAS, "replicas"))]
+Shards = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_SHARDS, "shards"))]
+Copies = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICATION, "copies"))]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+Line = Annotated[str, BeforeValidator(_line), WithJsonSchema({"type": "string", "minLength": 1})]
 
 
 def _ratio(value):
@@ -149,7 +165,7 @@ class Scale(Model):
     response_size: Size | None = None
     cache_fraction: Share = DEFAULT_CACHE_FRACTION
     server_qps: PerSecond = DEFAULT_SERVER_QPS
-    replication_factor: Whole = DEFAULT_REPLICATION_FACTOR
+    replication_factor: Copies = DEFAULT_REPLICATION_FACTOR
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -166,7 +182,7 @@ class Scale(Model):
                 raise ValueError(f"the totals form needs both reads and writes; {missing} is missing")
             if self.reads + self.writes == 0:
                 raise ValueError("reads and writes are both zero: expected some traffic")
-            return self
+            return self._within_limits()
         missing = []
         if self.users is None:
             missing.append("users")
@@ -185,6 +201,12 @@ class Scale(Model):
             raise _FieldError("daily_active_users",
                               f"expected at most users ({q.say_count(self.users)}), "
                               f"got {q.say_count(self.daily_active_users)}")
+        return self._within_limits()
+
+    def _within_limits(self):
+        from .capacity import estimate
+        cap = estimate(self)
+        lim.check_traffic(cap.qps_peak, cap.qps_peak / self.server_qps, cap.storage_total_bytes)
         return self
 
     @property
@@ -206,7 +228,7 @@ class _FieldError(ValueError):
 class Component(Model):
     """One box of the architecture: what it does, what one replica sustains, how it fails."""
 
-    name: Text
+    name: Line
     kind: Literal[COMPONENT_KINDS]  # type: ignore[valid-type]
     responsibility: Text
     technology: Text
@@ -215,9 +237,9 @@ class Component(Model):
         None, description="Writes per second one primary/shard sustains (databases; default: capacity)")
     memory: Size | None = Field(None, description="Memory per node (caches)")
     storage: Size | None = Field(None, description="Storage per node (databases, stores)")
-    replicas: Whole = Field(
+    replicas: Replicas = Field(
         1, description="Servers (stateless kinds) or copies of each shard (data stores, caches)")
-    shards: Whole = Field(
+    shards: Shards = Field(
         1, description="Data stores and caches: partitions the data is split across; each shard has "
                        "`replicas` copies (one primary), so the component runs shards x replicas nodes")
     availability: Share = DEFAULT_AVAILABILITY
@@ -237,6 +259,10 @@ class Component(Model):
         if self.shards > 1 and self.kind not in sharded_kinds:
             raise _FieldError("shards", f"only data stores and caches ({', '.join(sharded_kinds)}) are "
                                         f"sharded; for a {self.kind} add replicas instead")
+        if self.shards * self.replicas > lim.MAX_NODES:
+            raise _FieldError("shards", f"{self.shards:,} shards x {self.replicas:,} replicas is "
+                                        f"{self.shards * self.replicas:,} nodes; a component may have at most "
+                                        f"{lim.MAX_NODES:,}")
         return self
 
 
@@ -413,14 +439,14 @@ class Prices(Model):
 class Spec(Model):
     """One system: its name, scale, architecture and the prose of its article."""
 
-    name: Text
+    name: Line
     summary: Text | None = None
     interview_context: InterviewContext | None = None
     scale: Scale
     requirements: Requirements = Requirements()
-    components: list[Component] = []
-    read_path: list[Text] = []
-    write_path: list[Text] = []
+    components: Annotated[list[Component], Field(max_length=lim.MAX_COMPONENTS)] = []
+    read_path: list[Line] = []
+    write_path: list[Line] = []
     core_components: list[CoreComponent] = []
     data_model: DataModel | None = None
     decisions: list[Decision] = []
@@ -502,6 +528,9 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             parts = ["scale", *parts]
         if parts[0] == "components" and len(parts) == 3:
             comps = data.get("components") or []
+            if not isinstance(comps, list):
+                raise SpecError("overrides", [(key, f"components is {_kind(comps)}, not a list of components, "
+                                                    "so it has no component to set a field of")])
             match = [c for c in comps if isinstance(c, dict) and c.get("name") == parts[1]]
             if not match:
                 names = [c.get("name") for c in comps if isinstance(c, dict)]
@@ -513,8 +542,10 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise SpecError("overrides", [(key, "cannot set a field inside a non-mapping")])
+                raise SpecError("overrides", [(key, f"cannot set a field inside {part}: it is "
+                                                    f"{_kind(node)}, not a mapping")])
         node[parts[-1]] = value
+    lim.check_traffic_overrides(data, overrides)
     if factor is not None:
         try:
             multiplier = q.parse_factor(factor)

@@ -21,10 +21,11 @@ from typing import Callable, Iterable
 
 from ..model import quantities as q
 from ..assets import NOTEBOOKS_DIR
+from . import outdir
 from .build import build, check_parameters, notebook_paths
 from ..errors import SpecError
 from ..model.spec import slugify
-from .dask import connect, run_dask
+from .dask import check_address, connect, run_dask
 from .items import (BatchResult, BatchUsageError, CHARTS_DIR, DEFAULT_JOBS, Failure, Item, Job, Metrics, Outcome, Row, STAGING_PREFIX, Sweep, batch_pool, check, inputs_record, is_current, notebooks_digest, parse_sweep, plan)
 
 # --- running -------------------------------------------------------------------------------
@@ -42,11 +43,14 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
     started = time.perf_counter()
     if jobs is not None and jobs < 1:
         raise BatchUsageError(f"-j must be at least 1, got {jobs}")
+    if dask is not None:
+        check_address(dask)
     items = plan(specs, [parse_sweep(s) if isinstance(s, str) else s for s in sweeps], overrides)
     metrics, warnings = check(items)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise SpecError(str(out), "output path exists and is not a folder")
+    if out.is_dir():
+        outdir.clean_stale(out, STAGING_PREFIX)
+    outdir.preflight(out, outputs=(), legacy=_old_batch)  # before any notebook runs
     paths = notebook_paths(Path(notebooks_dir))
     spec_bytes = {path: path.read_bytes() for path in {item.path for item in items}}
     nb_sha = notebooks_digest(paths)
@@ -58,6 +62,8 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
     outcomes: dict[int, Outcome] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
+        if outdir.read_manifest(out) is None:
+            outdir.write_manifest(out, [])  # DIR is designkit's from now on, even if this run is killed
         with _Reporter(len(items), progress) as report:
             report.skipped(len(items) - len(todo))
             for warning in warnings:
@@ -68,7 +74,7 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
                 report.done(items[index], outcome)
 
             if todo:
-                stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+                stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
                 try:
                     job = Job(items, records, spec_bytes, paths, Path(notebooks_dir), stage, out)
                     if client is not None:
@@ -90,7 +96,27 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
             rows.append(Row(item, numbers, status, outcome.seconds, outcome.failure))
             warnings += [w for w in outcome.warnings if w not in warnings]
     index_path, charts = write_index(out, rows, _sweeps_of(items))
+    _write_batch_manifest(out, items)
     return BatchResult(out, index_path, charts, tuple(rows), tuple(warnings), time.perf_counter() - started)
+
+
+def _old_batch(out: Path, entries: list[Path]) -> list[str] | None:
+    """A batch folder made before manifests: index.html beside item and chart folders only."""
+    names = {e.name for e in entries}
+    if "index.html" not in names or any(e.is_symlink() or (e.is_file() and e.name != "index.html")
+                                        for e in entries):
+        return None
+    return ["index.html"]
+
+
+def _write_batch_manifest(out: Path, items: list[Item]) -> None:
+    """DIR's manifest: every file of its items, the index and the sweep charts (plus what it listed before)."""
+    files = set(outdir.read_manifest(out) or [])
+    roots = [out / item.folder for item in items] + [out / CHARTS_DIR]
+    for root in roots:
+        files.update(p.relative_to(out).as_posix() for p in root.rglob("*") if p.is_file())
+    files.add("index.html")
+    outdir.write_manifest(out, [f for f in files if (out / f).is_file()])
 
 
 def _run_local(job: Job, todo: list[int], jobs: int, pool, finish: Callable[[int, Outcome], None]) -> None:

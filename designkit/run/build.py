@@ -2,23 +2,24 @@
 
 Everything is built in a staging folder inside the output folder and swapped in only when
 every section produced what the article needs, so a failed build never touches the last good
-article.  Same spec and same designkit version give byte-identical article and handout.
+article; what the build may touch in the output folder is ``outdir``'s to say.  Same spec and same designkit version give byte-identical article and handout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from ..views import article
-from ..errors import BuildError, SpecError
+from . import outdir
+from ..errors import BuildError
 from ..model.spec import load_spec, resolve, source_name
 from ..views.figures import render_spec
 from ..assets import NOTEBOOKS_DIR
@@ -26,7 +27,7 @@ from ..sections import SECTIONS, TITLES
 
 PARAMETERS = ("spec", "overrides", "interactive")
 FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-FIGURE_REF = re.compile(r"\]\(figures/([^)]+)\)")
+FIGURE_REF = re.compile(r"!\[[^\]\n]*\]\(figures/([^)\s]+)\)")  # images only: prose cannot make one
 
 
 @dataclass(frozen=True)
@@ -171,14 +172,16 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     render_spec(spec, source_name(spec_ref, overrides))   # every {{ figure }} checked before anything runs
     spec_path = resolve(spec_ref).resolve()
     out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
-    if out.exists() and not out.is_dir():
-        raise SpecError(str(out), "output path exists and is not a folder")
+    outdir.clean_kernel_dirs()
+    created = outdir.preflight(out)  # inputs and the output folder are checked before any notebook runs
     paths = notebook_paths(notebooks_dir)
     check_parameters(paths)
     warnings = spec_warnings(spec)
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
+    staging = outdir.staging_dir(out)
     published = False
     grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
     try:
@@ -195,27 +198,19 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
-        _publish(staging, out)
+        written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*")) if p.is_file()]
+        outdir.write_manifest(staging, written)
+        outdir.publish(staging, out)
         published = True
     finally:
         if grid is not None:
             grid.close()
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not published and not any(out.iterdir()):
-            out.rmdir()  # a first build that failed leaves no empty folder behind
+        if created and not published:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # a first build that failed leaves no empty folder behind
     return BuildResult(out, out / "article.md", out / "handout.html", tuple(warnings),
                        time.perf_counter() - started)
-
-
-def _publish(staging: Path, out: Path) -> None:
-    """Move the staged build over the old one; article.md goes last, in one atomic rename."""
-    trash = staging / ".old"
-    trash.mkdir()
-    for name in ("figures", "notebooks", "handout.html", "article.md"):
-        target = out / name
-        if target.is_dir() and not target.is_symlink():
-            target.rename(trash / name)
-        os.replace(staging / name, target)
 
 
 def print_progress(line: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import atexit
 import contextlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -20,8 +21,23 @@ from ..errors import BuildError
 from .items import Failure, Job, Outcome, batch_pool, BatchUsageError
 
 
+ADDRESS = re.compile(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)"
+                     r"(?::\d{1,5})?/?$")
+
+
+def check_address(address: str) -> None:
+    """Refuse at once what cannot be a scheduler address (no 23 s wait for a connect to fail)."""
+    if not ADDRESS.match(address or ""):
+        raise BatchUsageError(f"--dask {address!r} is not a scheduler address; expected host:port or "
+                              "tcp://host:port, e.g. tcp://10.0.0.5:8786")
+    port = address.rstrip("/").rsplit(":", 1)[-1]
+    if port.isdigit() and not 0 < int(port) < 65536:
+        raise BatchUsageError(f"--dask {address!r}: port {port} is not between 1 and 65535")
+
+
 def connect(address: str):
     """A distributed.Client for the scheduler at address; BatchUsageError when that cannot be."""
+    check_address(address)
     try:
         import distributed
     except ImportError:

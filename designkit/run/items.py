@@ -26,6 +26,7 @@ BASE_POINT = "base"                      # the folder of an item when nothing is
 DEFAULT_JOBS = 2                         # items built at once on the local pool
 REQUIRED = ("article.md", "handout.html")
 MAX_POINT_NAME = 120
+MAX_ITEMS = 100                          # articles one batch may build (specs x sweep points)
 
 
 def batch_pool(size: int | None = None):
@@ -76,10 +77,17 @@ def parse_sweep(text: str) -> Sweep:
     if "=" not in text or not text.split("=", 1)[0].strip():
         raise SpecError("--sweep", [(text, "expected field=value1,value2,..., e.g. users=1M,10M,100M,1B")])
     field, values = (part.strip() for part in text.split("=", 1))
-    if re.search(r"\d,\d{3}(?!\d)", values):
-        raise SpecError("--sweep", [(field, f"{values!r}: commas separate values; write 1000000 or 1M, "
-                                            f"not 1,000,000")])
+    grouped = re.fullmatch(r"\s*(\d{1,3}),(\d{3})((?:,\d{3})*)\s*", values)  # 5,100 or 1,000,000: a number?
+    if grouped:
+        one, two = grouped.group(1), grouped.group(2) + grouped.group(3).replace(",", "")
+        raise SpecError("--sweep", [(field, f"{values!r} is ambiguous: it may be the number "
+                                            f"{one}{two} or the list {values.strip().replace(',', ', ')}; commas "
+                                            f"separate values, so write {one}{two} for one value, or put a "
+                                            f"space after each comma for a list: "
+                                            f"'{field}={values.strip().replace(',', ', ')}'")])
     texts = tuple(value.strip() for value in values.split(","))
+    if len(texts) > MAX_ITEMS:
+        raise SpecError("--sweep", [(field, f"{len(texts)} values; a batch builds at most {MAX_ITEMS} articles")])
     if not all(texts):
         raise SpecError("--sweep", [(field, f"{values!r} has an empty value")])
     repeated = sorted({t for t in texts if texts.count(t) > 1})
@@ -127,6 +135,13 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
             raise SpecError("--sweep", [(field, "swept twice; give all its values in one --sweep")])
         if field in fixed:
             raise SpecError("--sweep", [(field, "both fixed with -p and swept with --sweep; keep one")])
+    total = len(specs)
+    for sweep in sweeps:
+        total *= len(sweep.texts)
+    if total > MAX_ITEMS:
+        raise SpecError("--sweep", [("", f"{total:,} items ({len(specs)} specs x the sweeps' cross product); "
+                                         f"a batch builds at most {MAX_ITEMS} articles: sweep fewer values "
+                                         "or run several batches")])
     points = list(itertools.product(*[list(zip(s.texts, s.values)) for s in sweeps]))
     items: list[Item] = []
     seen: set[Path] = set()

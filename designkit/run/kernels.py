@@ -247,7 +247,8 @@ class KernelPool:
             raise ValueError("a KernelPool needs at least one kernel")
         self.size, self.preload, self.reuse = size, preload, reuse
         self.timeout, self.start_timeout = timeout, start_timeout
-        self._files = tempfile.mkdtemp(prefix="designkit-kernels-")  # connection files and IPC sockets
+        # connection files and IPC sockets; named for this process, so a killed run's are cleaned later
+        self._files = tempfile.mkdtemp(prefix=f"designkit-kernels-{os.getpid()}-")
         self.cwd = str(Path(cwd).resolve()) if cwd is not None else self._files
         self._lock = threading.Lock()
         self._closed = False

@@ -16,7 +16,7 @@ from .phrase_rows import follow_up_rows, key_phrase_rows
 from .rows import capacity_rows
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
 from .mermaid import mermaid_flowchart
-from .markdown import anchor, callout, code, figure, join, table, text
+from .markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
@@ -43,7 +43,7 @@ def capacity_block(cap: Capacity) -> str:
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
-    yaml_title = text(title).replace("\\", "\\\\").replace('"', '\\"')
+    yaml_title = escape_html(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
     toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(TITLES, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "
@@ -216,7 +216,7 @@ def key_takeaways(spec) -> str:
         "\n".join(f"- {text(flag)}" for flag in t.red_flags),
         "---",
         "## References",
-        "\n".join(f"- [{text(r.title).replace(']', '')}]({r.url})" for r in spec.references)
+        "\n".join(f"- {link(r.title, r.url)}" for r in spec.references)
         or "- designkit spec (no references given)",
     ]
     return join(parts)

@@ -32,6 +32,7 @@ STYLE = {
     "grid.alpha": 0.3,
     "figure.dpi": 100,
     "savefig.dpi": 100,
+    "text.parse_math": False,        # spec text is drawn as written: '$5 / $10 tier' is not math
 }
 COLORS = {"read": "#4C72B0", "write": "#DD8452", "raw": "#55A868", "replicated": "#8172B3",
           "ok": "#55A868", "warn": "#E1A33A", "bad": "#C44E52", "mark": "#333333"}

@@ -5,22 +5,86 @@ from __future__ import annotations
 import re
 
 
+_LINE_BREAK = re.compile(r"\s*(?:\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029])\s*")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ACTIVE = re.compile(r"([\\`*\[\]|~])")                     # code, emphasis, links, cells, strikethrough
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # snake_case stays as written
+_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")  # heading, quote, list, setext, ordered list
+_UNESCAPED = re.compile(r"(\\*)([|\[\]])")
+_BRACKET = re.compile(r"(\\*)([\[\]])")
+_SCHEMES = ("http://", "https://")
+
+
 def escape_html(value: str) -> str:
     """Escape what could open a tag or an entity; '>' alone is harmless and reads better raw."""
     return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
+def one_line(value: str) -> str:
+    """Line breaks of every kind (CR, LF, U+2028, ...) folded to one space, other controls dropped."""
+    return _CONTROL.sub("", _LINE_BREAK.sub(" ", str(value))).strip()
+
+
+def span(value: str) -> str:
+    """A piece of a line, its spaces kept: HTML-escaped, on one line, and every character that opens
+    code, emphasis, a link, an image or a table cell backslash-escaped."""
+    value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _LINE_BREAK.sub(" ", str(value)))))
+    return _EDGE_UNDERSCORE.sub(r"\\_", value)
+
+
+def line_start(value: str) -> str:
+    """A line that no leading block marker (#, >, -, 1.) can turn into a heading, quote or list."""
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), value)
+
+
 def text(value: str) -> str:
-    """Spec prose as Markdown: HTML-escaped (spec text is data), one line."""
-    return re.sub(r"\s*\n\s*", " ", escape_html(value)).strip()
+    """Spec prose as Markdown that reads as written and can change no structure: one ``span``
+    that starts a line safely (``line_start``)."""
+    return line_start(span(one_line(value)))
+
+
+def cell(value) -> str:
+    """One table cell, whatever it holds: one line, and no pipe or bracket left unescaped, so no
+    cell can end the row early or hold a link (spec text in it is escaped with ``text`` first)."""
+    def escape(match):
+        slashes = match.group(1)
+        return match.group(0) if len(slashes) % 2 else slashes + "\\" + match.group(2)
+    return _UNESCAPED.sub(escape, one_line(value))
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
-    """A pipe table; pipes inside cells are escaped (callers escape spec text with ``text``)."""
+    """A pipe table: every header and body cell goes through ``cell``; rows must match the header."""
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"a row of {len(row)} cells under a header of {len(header)}: {header}")
+
     def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(cell(c) for c in cells) + " |"
     return "\n".join([line(header), "|" + "|".join("-" * (len(h) + 2) for h in header) + "|"]
                      + [line(row) for row in rows])
+
+
+def neutral(markdown: str) -> str:
+    """Computed Markdown that names spec components: HTML-escaped, and no unescaped bracket, so a
+    name can open no tag and make no link or image."""
+    def escape(match):
+        slashes = match.group(1)
+        return match.group(0) if len(slashes) % 2 else slashes + "\\" + match.group(2)
+    return _BRACKET.sub(escape, escape_html(markdown))
+
+
+def url(value: str) -> str:
+    """A link destination that no character can end early: parentheses, brackets, spaces and
+    backslashes percent-encoded (the link goes where it said)."""
+    return re.sub(r"[()\[\]<>\\\s`*_|~\"']", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value)
+
+
+def link(label: str, target: str) -> str:
+    """[label](target) for an http(s) or relative target; any other scheme gives the label alone."""
+    scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target)
+    if (scheme and not target.lower().startswith(_SCHEMES)) or target.startswith("//"):
+        return text(label)
+    return f"[{text(label)}]({url(target)})"
 
 
 def code(body: str, lang: str = "") -> str:

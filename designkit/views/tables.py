@@ -7,14 +7,13 @@ the ``designkit analyze`` text output are both built from these.
 
 from __future__ import annotations
 
-import re
 
 from ..model import quantities as q
 from ..model.analysis import Analysis
 from ..model.quantities import say_availability, say_duration, say_share
 from . import reliability_rows as rr
 from . import rows as r
-from .markdown import escape_html, table, text
+from .markdown import line_start, span, table, text
 from .rows import METRIC_LABELS, STRATEGIES  # noqa: F401  (re-exported: the names tables always had)
 
 
@@ -28,14 +27,14 @@ def markdown_table(rows: r.Rows, *, key_column: bool = True) -> str:
 
 
 def _inline(value: str) -> str:
-    """Spec or computed words inside a line: escaped, on one line, spaces kept."""
-    return re.sub(r"\s*\n\s*", " ", escape_html(value))
+    """Spec or computed words inside a line: escaped like all spec text, spaces kept."""
+    return span(value)
 
 
 def markdown_line(line: r.Line) -> str:
     """One phrase line: its spans escaped, 'key' (and 'over') spans bold."""
-    return "".join(f"**{_inline(s.text)}**" if s.status in ("key", "over") else _inline(s.text)
-                   for s in line)
+    return line_start("".join(f"**{_inline(s.text)}**" if s.status in ("key", "over") else _inline(s.text)
+                              for s in line))
 
 
 def markdown_list(lines, *, numbered: bool = False) -> str:

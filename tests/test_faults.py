@@ -1,0 +1,147 @@
+"""Killing a build at random moments (SIGKILL, and Ctrl-C as SIGINT to its process group) loses
+nothing: the last good article and the user's own files stay as they were, and the next build
+removes what the killed one left (its staging folder and its kernels' connection files)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = int(os.environ.get("DESIGNKIT_FAULT_SEED", "12"))
+
+
+class Build:
+    """`designkit build reference -o out` in its own process group, its stderr lines collected."""
+
+    def __init__(self, out: Path, command: tuple[str, ...] = ("build", "reference")):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "designkit", *command, "-o", str(out)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                     start_new_session=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True)
+        self.reader.start()
+
+    def after_sections(self, done: int, timeout: float = 300) -> None:
+        """Wait until `done` sections have reported (0: only for the process to start)."""
+        deadline = time.monotonic() + timeout
+        while sum(line.startswith("[") for line in self.lines) < done:
+            assert self.proc.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, "no progress"
+            time.sleep(0.05)
+
+    def finish(self, timeout: float = 300) -> int:
+        status = self.proc.wait(timeout)
+        self.reader.join(10)
+        return status
+
+
+def kernels_of(pid: int) -> list[int]:
+    """Kernel processes started by build process `pid` (their command line names its connection folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f"designkit-kernels-{pid}-".encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """The article, handout and figures byte for byte, and which notebooks there are."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_file() and not rel.startswith(".staging-"):
+            files[rel] = b"" if rel.startswith("notebooks/") else path.read_bytes()
+    return files
+
+
+def test_kills_at_random_moments_lose_nothing_and_the_next_build_cleans_up(reference_build, tmp_path):
+    rng = random.Random(SEED)
+    out = tmp_path / "out"
+    shutil.copytree(reference_build[0].out_dir, out)
+    (out / "notes.md").write_text("my notes beside the article\n")
+    (out / "mine").mkdir()
+    (out / "mine" / "draft.txt").write_text("my draft\n")
+    good = outputs(out)
+    killed = []
+    plan = [("KILL", 0, rng.uniform(0.3, 3.0)), ("KILL", rng.randint(1, 5), rng.uniform(0, 1.5)),
+            ("INT", rng.randint(1, 4), rng.uniform(0, 1.0)), ("INT", 0, rng.uniform(2.0, 6.0))]
+    for how, sections, delay in plan:
+        build = Build(out)
+        build.after_sections(sections)
+        time.sleep(delay)
+        if build.proc.poll() is not None:
+            build.finish()
+            continue  # it finished first: nothing to kill this time
+        if how == "KILL":
+            os.kill(build.proc.pid, signal.SIGKILL)
+        else:
+            os.killpg(build.proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        status = build.finish()
+        killed.append(build.proc.pid)
+        stderr = "".join(build.lines)
+        assert "Traceback" not in stderr, (how, sections, delay, stderr)
+        if how == "INT":
+            assert status == 130, (sections, delay, stderr)
+            assert stderr.strip().splitlines()[-1].startswith("designkit build: interrupted"), stderr
+            assert not list(out.glob(".staging-*")), "an interrupted build removes its staging folder"
+        else:
+            assert status == -signal.SIGKILL
+        assert outputs(out) == good, (how, sections, delay)
+        deadline = time.monotonic() + 20
+        while kernels_of(build.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)  # kernels notice their parent is gone and exit
+        orphans = kernels_of(build.proc.pid)
+        for pid in orphans:  # started by this test's build: end them before failing
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, f"kernels outlived the killed build {build.proc.pid}"
+
+    assert killed, "no kill landed while a build ran"
+    final = Build(out)
+    assert final.finish() == 0, "".join(final.lines)
+    assert outputs(out) == good
+    assert (out / "notes.md").read_text() == "my notes beside the article\n"
+    assert (out / "mine" / "draft.txt").read_text() == "my draft\n"
+    assert not list(out.glob(".staging-*"))
+    temp = Path(tempfile.gettempdir())
+    for pid in killed:
+        assert not list(temp.glob(f"designkit-kernels-{pid}-*")), "connection files of a killed build remain"
+
+
+def test_ctrl_c_during_a_batch_is_one_line_and_leaves_no_half_item(tmp_path):
+    out = tmp_path / "batch"
+    batch = Build(out, ("batch", "reference", "--sweep", "scale=1x,2x"))
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".batch-*")) and time.monotonic() < deadline:
+        assert batch.proc.poll() is None, "".join(batch.lines)
+        time.sleep(0.05)
+    time.sleep(random.Random(SEED).uniform(1.0, 4.0))
+    os.killpg(batch.proc.pid, signal.SIGINT)
+    status = batch.finish()
+    stderr = "".join(batch.lines)
+    assert status == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("designkit batch: interrupted"), stderr
+    assert not list(out.glob(".batch-*")), "the staging folder of the interrupted batch is gone"
+    for item in out.glob("*/*/"):
+        assert (item / ".designkit-inputs.json").is_file(), f"{item} is half-written"
+    deadline = time.monotonic() + 20
+    while kernels_of(batch.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not kernels_of(batch.proc.pid)
