@@ -26,7 +26,8 @@ SNIPPETS = ["\r# Heading", "\n\n## Two", "Kafka \\| Pulsar", "a | b", "[x](javas
             "|---|", "<!-- c -->", "**", "`", "#", "\t"]
 PROSE = st.lists(st.one_of(st.sampled_from(SNIPPETS), st.text(max_size=6)), min_size=1, max_size=5).map("".join)
 NOT_PROSE = {"scale", "kind", "replication", "url", "capacity", "write_capacity", "memory", "storage", "replicas",
-             "shards", "availability", "traffic_share", "hit_ratio", "detection_seconds", "failover_seconds"}
+             "shards", "availability", "traffic_share", "hit_ratio", "detection_seconds", "failover_seconds",
+             "path", "prices", "monthly_cost"}
 
 
 def with_prose(raw: dict, texts: list[str]) -> dict:
@@ -47,7 +48,8 @@ def with_prose(raw: dict, texts: list[str]) -> dict:
     def walk(node):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in NOT_PROSE or (key == "name" and node in data["components"]):
+                if key in NOT_PROSE or (key == "name" and node in data["components"]) \
+                        or (key == "target" and "path" in node):   # a path's latency target is data
                     continue
                 if isinstance(value, str):
                     node[key] = texts[next(counter) % len(texts)]
@@ -112,6 +114,29 @@ def dom_structure(page: str) -> list:
     parser = _Tags()
     parser.feed(page)
     return parser.tags
+
+
+def table_shapes(structure: list) -> list:
+    """A structure with each run of like table rows folded into one: a table's shape is its header
+    and columns. (Interview Tips merges a computed row into the spec's row on the same question, so
+    how many rows it has depends on what the questions say; no row may change its cells.)"""
+    def kind(item):
+        return item[0] if isinstance(item, tuple) else item
+    out, last, i = [], None, 0
+    while i < len(structure):
+        if kind(structure[i]) in ("tr_open", "tr"):
+            j = i + 1
+            while j < len(structure) and kind(structure[j]) in ("td_open", "td", "th_open", "th"):
+                j += 1
+            row = structure[i:j]
+            if row != last:
+                out.extend(row)
+            last, i = row, j
+        else:
+            out.append(structure[i])
+            last, i = None, i + 1
+    return out
+
 
 def renamed(raw: dict, names: dict[str, str]) -> dict:
     """The raw spec with components renamed, in their list and along both paths."""

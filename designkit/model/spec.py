@@ -15,12 +15,17 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      WithJsonSchema, model_validator)
+from pydantic import (BaseModel, Field, ValidationError,
+                      model_validator)
 
 from . import limits as lim
 from . import quantities as q
-from .targets import parse_latency_target
+from .fields import (Copies, Count, Days, Dollars, ExtraReads, Factor, Line, Model, PerSecond, Rate, Ratio,
+                     Replicas, Seconds, Shards, Share, Size, Text, _FieldError)
+from .prose import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, AccessPattern, Bottleneck, Concept,  # noqa: F401
+                    CoreComponent, DataModel, Decision, DecisionOption, FollowUp, Functional, InterviewContext,
+                    InterviewTips, KeyPhrase, NonFunctional, Option, QA, Reference, Requirements, Takeaways,
+                    TradeOff, WhyNot)
 from ..errors import SpecError
 from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
 
@@ -34,116 +39,6 @@ DEFAULT_AVAILABILITY = 0.999    # one replica of a component, when a spec does n
 COMPONENT_KINDS = ("load_balancer", "gateway", "service", "cache", "database", "queue",
                    "cdn", "object_store", "search", "other")
 
-DEFAULT_QUESTIONS = (
-    "What's the expected scale? (users, QPS, data size)",
-    "What are the latency requirements?",
-    "Is consistency or availability more important?",
-    "What features are must-have vs nice-to-have?",
-)
-DEFAULT_RED_FLAGS = (
-    "Don't skip requirements clarification",
-    "Don't dive into code before architecture",
-    "Don't ignore failure scenarios",
-    "Don't forget to discuss trade-offs",
-)
-
-
-# --- quantity types: accept what people write, store plain floats --------------------
-
-def _positive(parse):
-    def check(value):
-        number = parse(value)
-        if number <= 0:
-            raise ValueError(f"expected a positive value, got {value!r}")
-        return number
-    return check
-
-
-def _non_negative(parse):
-    def check(value):
-        number = parse(value)
-        if number < 0:
-            raise ValueError(f"expected zero or more, got {value!r}")
-        return number
-    return check
-
-
-def _qty(parse, description: str, example: str):
-    schema = {"anyOf": [{"type": "number"}, {"type": "string"}],
-              "description": description, "examples": [example]}
-    return Annotated[float, BeforeValidator(parse), WithJsonSchema(schema)]
-
-
-def _whole(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    number = q.parse_count(value) if isinstance(value, str) else float(value)
-    if not lim.finite(number) or number != int(number):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    if number < 1:
-        raise ValueError(f"expected a positive whole number, got {value!r}")
-    return int(number)
-
-
-def _text(value, one_line: bool = False):
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
-    if not value.strip():
-        raise ValueError("expected text, got an empty string")
-    return lim.clean_text(value, one_line=one_line)
-
-
-def _line(value):
-    return _text(value, one_line=True)
-
-
-def _seconds(value):
-    return q.parse_duration_days(value) * q.DAY_SECONDS if isinstance(value, str) else _non_negative(
-        lambda v: q._split(v, "a number of seconds")[0])(value)
-
-
-Count = _qty(lim.bounded(_positive(q.parse_count), 0, lim.MAX_COUNT),
-             "A count: 100, '10K', '100 million'", "100 million")
-ExtraReads = _qty(lim.bounded(_non_negative(q.parse_count), 0, lim.MAX_COUNT),
-                  "Per-user form: reads each daily active user makes on top of "
-                  "requests_per_user_per_day (the dashboards of a write-only firehose)", "0.4")
-Size = _qty(lim.bounded(_positive(q.parse_size), lim.MIN_SIZE, lim.MAX_SIZE, " bytes"),
-            "Bytes: 500, '500 bytes', '1.27 KB', '2 MiB'", "500 bytes")
-Days = _qty(lim.bounded(_positive(q.parse_duration_days), 0, lim.MAX_DAYS, " days"),
-            "A duration: '5 years', '90 days'", "5 years")
-Rate = _qty(lim.bounded(_non_negative(q.parse_rate), 0, lim.MAX_RATE, " per second"),
-            "A rate: '400/s', '500 million/day'", "10 million/month")
-PerSecond = _qty(lim.bounded(_positive(lambda v: q.parse_rate(v, bare_per_second=True)),
-                             lim.MIN_RATE, lim.MAX_RATE, " per second"),
-                 "Requests per second: 1000, '5K/s', '20K QPS'", "5K/s")
-Factor = _qty(lim.bounded(_positive(q.parse_factor), 0, lim.MAX_FACTOR, "x"), "A multiplier: '4x'", "4x")
-Share = _qty(q.parse_fraction, "A share: '20%', '99.9%', 0.2", "20%")
-Seconds = _qty(lim.bounded(_seconds, 0, lim.MAX_SECONDS, " seconds"),
-               "Seconds: 30, or a duration like '2 minutes'", "30")
-Dollars = _qty(q.parse_dollars, "US dollars: 0.096, '$0.096', '$1,200'", "$0.096")
-Whole = Annotated[int, BeforeValidator(_whole),
-                  WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]})]
-Replicas = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICAS, "replicas"))]
-Shards = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_SHARDS, "shards"))]
-Copies = Annotated[Whole, AfterValidator(lim.at_most(lim.MAX_REPLICATION, "copies"))]
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
-Line = Annotated[str, BeforeValidator(_line), WithJsonSchema({"type": "string", "minLength": 1})]
-
-
-def _ratio(value):
-    return q.parse_ratio(value)
-
-
-Ratio = Annotated[tuple[float, float], BeforeValidator(_ratio),
-                  WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*$",
-                                  "description": "Reads to writes, 'R:W': '100:1', '0:1'",
-                                  "examples": ["100:1"]})]
-
-
-class Model(BaseModel):
-    """Frozen, strict about unknown fields."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # --- scale ----------------------------------------------------------------------------
@@ -215,14 +110,6 @@ class Scale(Model):
         return self.reads is None
 
 
-class _FieldError(ValueError):
-    """A cross-field error that belongs to one field of the model that raised it."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(f"@{field}@ {message}")
-
-
 # --- architecture ---------------------------------------------------------------------
 
 class Component(Model):
@@ -264,160 +151,6 @@ class Component(Model):
                                         f"{self.shards * self.replicas:,} nodes; a component may have at most "
                                         f"{lim.MAX_NODES:,}")
         return self
-
-
-# --- prose ----------------------------------------------------------------------------
-
-class InterviewContext(Model):
-    key_challenge: Text
-    main_trade_off: Text
-
-
-class Functional(Model):
-    name: Text
-    description: Text
-
-
-class NonFunctional(Model):
-    name: Text
-    target: Text
-    rationale: Text
-    path: Literal["read", "write", "both"] | None = Field(
-        None, description="A latency target ('p99 < 200 ms'): the path it holds for (default: both)")
-
-    @model_validator(mode="after")
-    def _latency_target(self):
-        try:
-            found = parse_latency_target(self.target)
-        except ValueError as exc:
-            raise _FieldError("target", str(exc)) from None
-        if found is None and self.path is not None:
-            raise _FieldError("path", "only a latency target (one starting 'p99 <') holds for a path; "
-                                      f"this target is prose: {self.target!r}")
-        return self
-
-    @property
-    def latency(self):
-        """The parsed latency target (``targets.LatencyTarget``), or None when the target is prose."""
-        return parse_latency_target(self.target)
-
-
-class Requirements(Model):
-    questions: list[Text] = list(DEFAULT_QUESTIONS)
-    functional: list[Functional] = []
-    non_functional: list[NonFunctional] = []
-
-
-class Option(Model):
-    name: Text
-    pros: list[Text]
-    cons: list[Text]
-
-
-class WhyNot(Model):
-    alternative: Text
-    reason: Text
-
-
-class QA(Model):
-    question: Text
-    answer: Text
-
-
-class CoreComponent(Model):
-    name: Text
-    challenge: Text
-    options: list[Option]
-    approach: Text
-    pseudocode: Text
-    why_not: WhyNot
-    interviewer_asks: QA
-
-    @model_validator(mode="after")
-    def _short_pseudocode(self):
-        lines = self.pseudocode.splitlines()
-        if len(lines) > 15:
-            raise _FieldError("pseudocode", f"expected at most 15 lines, got {len(lines)}")
-        return self
-
-
-class AccessPattern(Model):
-    query: Text
-    frequency: Text
-    index: Text
-
-
-class DataModel(Model):
-    schema_sql: Text = Field(alias="schema")
-    access_patterns: list[AccessPattern]
-    database_choice: QA
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class DecisionOption(Model):
-    name: Text
-    trade_off: Text
-
-
-class Decision(Model):
-    area: Text
-    options: list[DecisionOption]
-    choice: Text
-    alternative: Text
-    rationale: Text
-
-
-class Bottleneck(Model):
-    bottleneck: Text
-    symptom: Text
-    mitigation: Text
-
-
-class KeyPhrase(Model):
-    instead: Text
-    say: Text
-
-
-class FollowUp(Model):
-    question: Text
-    key_points: Text
-
-
-class InterviewTips(Model):
-    deep_dives: list[Text] = []
-    key_phrases: list[KeyPhrase] = []
-    follow_ups: list[FollowUp] = []
-
-
-class Concept(Model):
-    name: Text
-    explanation: Text
-
-
-class TradeOff(Model):
-    trade_off: Text
-    choose_a: Text
-    choose_b: Text
-
-
-class Takeaways(Model):
-    concepts: list[Concept] = []
-    trade_offs: list[TradeOff] = []
-    red_flags: list[Text] = list(DEFAULT_RED_FLAGS)
-
-
-class Reference(Model):
-    title: Text
-    url: Annotated[str, BeforeValidator(lambda v: _url(v)),
-                   WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
-
-
-def _url(value):
-    text = _text(value)
-    if not re.match(r"^https?://[^\s<>\"']+$", text):
-        raise ValueError(f"expected an http(s) URL, got {text!r}")
-    return text
 
 
 PRICED_KINDS = Literal[COMPONENT_KINDS]  # type: ignore[valid-type]

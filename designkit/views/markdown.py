@@ -7,7 +7,8 @@ import re
 
 _LINE_BREAK = re.compile(r"\s*(?:\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029])\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_ACTIVE = re.compile(r"([\\`*\[\]|~])")                     # code, emphasis, links, cells, strikethrough
+_ACTIVE = re.compile(r"([\\`*\[\]|])")                      # code, emphasis, links, cells
+_TILDE = re.compile(r"(?<=\S)~|~(?![\d.])")                 # a tilde that could strike through ('~46K' cannot)
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # snake_case stays as written
 _BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")  # heading, quote, list, setext, ordered list
 _UNESCAPED = re.compile(r"(\\*)([|\[\]])")
@@ -29,7 +30,7 @@ def span(value: str) -> str:
     """A piece of a line, its spaces kept: HTML-escaped, on one line, and every character that opens
     code, emphasis, a link, an image or a table cell backslash-escaped."""
     value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _LINE_BREAK.sub(" ", str(value)))))
-    return _EDGE_UNDERSCORE.sub(r"\\_", value)
+    return _TILDE.sub(r"\\~", _EDGE_UNDERSCORE.sub(r"\\_", value))
 
 
 def line_start(value: str) -> str:

@@ -13,7 +13,7 @@ from ..model.analysis import Analysis
 from ..model.quantities import say_availability, say_duration, say_share
 from . import reliability_rows as rr
 from . import rows as r
-from .markdown import line_start, span, table, text
+from .markdown import line_start, one_line, span, table
 from .rows import METRIC_LABELS, STRATEGIES  # noqa: F401  (re-exported: the names tables always had)
 
 
@@ -21,8 +21,8 @@ from .rows import METRIC_LABELS, STRATEGIES  # noqa: F401  (re-exported: the nam
 
 def markdown_table(rows: r.Rows, *, key_column: bool = True) -> str:
     """A pipe table of ``rows``: every cell escaped, the first column bold when it names the row."""
-    body = [[f"**{text(c.text)}**" if key_column and j == 0 and c.text else text(c.text)
-             for j, c in enumerate(row)] for row in rows.rows]
+    body = [[f"**{span(one_line(c.text))}**" if key_column and j == 0 and c.text else span(one_line(c.text))
+             for j, c in enumerate(row)] for row in rows.rows]   # a cell starts no block: no line_start
     return table(list(rows.header), body)
 
 
