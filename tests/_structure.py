@@ -120,8 +120,8 @@ def table_shapes(structure: list) -> list:
     """A structure with each run of like table rows folded into one: a table's shape is its header
     and columns. (Interview Tips merges a computed row into the spec's row on the same question, so
     how many rows it has depends on what the questions say; no row may change its cells.)"""
-    def kind(item):
-        return item[0] if isinstance(item, tuple) else item
+    def kind(item):   # ('tr_open', 'tr') from markdown-it, 'tr' from the parser, 'TR 2' from Chromium
+        return item[0] if isinstance(item, tuple) else str(item).split(" ")[0].lower()
     out, last, i = [], None, 0
     while i < len(structure):
         if kind(structure[i]) in ("tr_open", "tr"):
@@ -145,7 +145,21 @@ def renamed(raw: dict, names: dict[str, str]) -> dict:
         comp["name"] = names.get(comp["name"], comp["name"])
     for path in ("read_path", "write_path"):
         data[path] = [names.get(name, name) for name in data[path]]
-    return data
+
+    def literal(name: str) -> str:   # the name as a Jinja string literal
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def walk(node):   # prose figures name components too: components["Event Store"].utilization
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        if isinstance(node, str):
+            for old, new in names.items():
+                node = node.replace(f'components["{old}"]', f"components[{literal(new)}]")
+            return node
+        return node
+    return walk(data)
 
 DOM_SHAPE = """() => Array.from(document.body.querySelectorAll('*'))
   .filter(e => !['STRONG', 'EM', 'CODE', 'DEL', 'BR'].includes(e.tagName))
