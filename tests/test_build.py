@@ -192,7 +192,7 @@ def test_the_built_handout_renders_in_chromium_with_no_request_leaving(reference
         page.wait_for_load_state("load")
         assert page.locator("h1").inner_text() == "Design Analytics Event Collector"
         h2 = page.locator("h2").all_inner_texts()
-        assert [t for t in h2 if t[0].isdigit()] == [f"{i}. {name}" for i, name in enumerate(TITLES, 1)]
+        assert [t for t in h2 if t[:1].isdigit()] == [f"{i}. {name}" for i, name in enumerate(TITLES, 1)]
         images = page.locator("img")
         assert images.count() == 5      # capacity, scaling, latency, cost, availability
         for i in range(5):

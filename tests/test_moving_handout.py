@@ -228,7 +228,7 @@ def test_keyboard_moves_text_figures_and_the_link(reference_build):
         assert control.is_visible() and control.input_value() == str(GRID.index(1.0))
         before, figures = _facts(page), page.eval_on_selector_all(
             "main img[data-figure]", "els => els.map(e => [e.dataset.figure, e.src.length])")
-        assert [name for name, _ in figures] == ["capacity", "scaling", "latency", "availability"]
+        assert [name for name, _ in figures] == ["capacity", "scaling", "latency", "availability", "cost"]
         srcs = lambda: page.eval_on_selector_all("main img[data-figure]", "els => els.map(e => e.src)")
         old = srcs()
         control.focus()
@@ -258,7 +258,7 @@ def test_keyboard_moves_text_figures_and_the_link(reference_build):
 @pytest.mark.browser
 def test_script_in_a_spec_field_is_shown_not_run(hostile_build):
     page_html = hostile_build.handout.read_text()
-    assert page_html.count("<script") == 2   # the data block and designkit's own script, nothing else
+    assert page_html.count("<script") == 4   # the moving and practice data blocks and their scripts, nothing else
     with chromium_page() as page:
         seen = _watch(page)
         page.goto(hostile_build.handout.resolve().as_uri() + "#scale=5x")

@@ -15,8 +15,9 @@ import matplotlib
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
 from . import charts
+from .cost_chart import CostChart
 
-NAMES = ("capacity", "scaling", "latency", "availability")
+NAMES = ("capacity", "scaling", "latency", "availability", "cost")
 """The figures the article draws, by the name it refers to them with (figures/<name>.svg)."""
 
 _PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
@@ -55,13 +56,14 @@ def _latency_key(analysis):
 
 
 class GridFigures:
-    """The four charts, built once from the spec's own numbers and redrawn for each grid point."""
+    """The five charts, built once from the spec's own numbers and redrawn for each grid point."""
 
     def __init__(self, analysis):
         self.charts = {"capacity": charts.CapacityChart(analysis.capacity),
                        "scaling": charts.ScalingChart(analysis),
                        "latency": charts.LatencyChart(analysis),
-                       "availability": charts.AvailabilityChart(analysis)}
+                       "availability": charts.AvailabilityChart(analysis),
+                       "cost": CostChart(analysis)}
         self.last: dict[str, tuple] = {}
         for chart in self.charts.values():
             for ax in chart.fig.axes:
@@ -77,7 +79,7 @@ class GridFigures:
         """Slim SVG of each figure for this analysis (same components as the first one)."""
         inputs = {"capacity": (analysis.capacity, None), "scaling": (analysis, None),
                   "latency": (analysis, _latency_key(analysis)),
-                  "availability": (analysis, _availability_key(analysis))}
+                  "availability": (analysis, _availability_key(analysis)), "cost": (analysis, None)}
         out = {}
         for name in NAMES:
             value, key = inputs[name]
