@@ -228,7 +228,7 @@ def test_keyboard_moves_text_figures_and_the_link(reference_build):
         assert control.is_visible() and control.input_value() == str(GRID.index(1.0))
         before, figures = _facts(page), page.eval_on_selector_all(
             "main img[data-figure]", "els => els.map(e => [e.dataset.figure, e.src.length])")
-        assert [name for name, _ in figures] == ["capacity", "scaling", "latency", "availability", "cost"]
+        assert [name for name, _ in figures] == ["capacity", "scaling", "latency", "cost", "availability"]
         srcs = lambda: page.eval_on_selector_all("main img[data-figure]", "els => els.map(e => e.src)")
         old = srcs()
         control.focus()
