@@ -44,22 +44,6 @@ def _box(title: str, subtitle: str, width: int) -> _Box:
     return _Box((top, *mid, bottom), width + 4)
 
 
-def _row(boxes: list[_Box], total: int, gap: int = 3) -> tuple[list[str], list[int]]:
-    """Lay boxes side by side, centred in ``total`` columns; return lines and box centres."""
-    height = max(len(b.lines) for b in boxes)
-    width = sum(b.width for b in boxes) + gap * (len(boxes) - 1)
-    left = (total - width) // 2
-    lines = [[" "] * total for _ in range(height)]
-    centres, x = [], left
-    for b in boxes:
-        padded = list(b.lines[:-1]) + ["│" + " " * (b.width - 2) + "│"] * (height - len(b.lines)) + [b.lines[-1]]
-        for y, line in enumerate(padded):
-            lines[y][x:x + b.width] = list(line)
-        centres.append(x + b.width // 2)
-        x += b.width + gap
-    return ["".join(line).rstrip() for line in lines], centres
-
-
 def _bus(upper: list[int], lower: list[int], total: int) -> list[str]:
     """Lines joining every box centre of one row to every one of the next (the scaling sketch)."""
     if len(upper) == 1 and len(lower) == 1 and upper == lower:
@@ -263,9 +247,9 @@ def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
     servers = [_box(f"Server {n}", "", small) for n in (1, 2, cap.servers_needed)]
     shard_boxes = [_box(f"Shard {n}", "", small) for n in (1, shards)]
     width = 63
-    lb, top = _row([_Box(("Load Balancer",), 13)], width)
-    mid, mid_c = _row(servers, width, gap=6)
-    low, low_c = _row(shard_boxes, width, gap=6)
+    lb, top = _place([_Box(("Load Balancer",), 13)], width)
+    mid, mid_c = _place(servers, width, gap=6)
+    low, low_c = _place(shard_boxes, width, gap=6)
     lines = lb + _bus(top, mid_c, width) + mid + _bus(mid_c, low_c, width) + low
     return "\n".join(lines)
 
