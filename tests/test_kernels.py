@@ -301,6 +301,29 @@ def test_preload_failure_is_a_clear_error(greet):
             pool.map([(greet, {}, None)] * 3)
 
 
+def test_a_shared_pool_that_fails_ends_every_waiting_build(greet):
+    """Batch shares one pool among builds: when it closes, more threads wait than it has kernels."""
+    import threading
+
+    outcomes = []
+    with KernelPool(1, reuse=True, preload="import designkit_no_such_module") as pool:
+
+        def build():
+            try:
+                pool.map([(greet, {}, None)] * 4)
+            except (KernelStartError, kernels.KernelPoolClosed) as error:
+                outcomes.append(type(error).__name__)
+
+        builds = [threading.Thread(target=build, daemon=True) for _ in range(3)]
+        for thread in builds:
+            thread.start()
+        for thread in builds:
+            thread.join(timeout=90)
+        assert not any(thread.is_alive() for thread in builds), "a build still waits for a kernel"
+
+    assert len(outcomes) == 3 and "KernelStartError" in outcomes
+
+
 def test_cell_timeout_stops_the_notebook(tmp_path):
     path = make_notebook(tmp_path / "hang.ipynb", "x = 1", 'print("started")', "import time\ntime.sleep(60)")
     out = tmp_path / "hang-out.ipynb"

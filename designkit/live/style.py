@@ -3,7 +3,8 @@
 Presentation mode (the panel's toggle, or ``designkit lab --present``, which sets
 ``DESIGNKIT_PRESENT=1`` for the kernels) puts the ``dk-present`` class on the panel and its
 section; the rules below then raise controls and text to 20 px and let charts fill the output.
-Nothing is cut off in either mode: readouts and labels take the width their text needs.
+Nothing is cut off in either mode: readouts and labels take the width their text needs, and a
+table wider than the output wraps its text cells (numbers stay on one line) instead of scrolling.
 """
 
 PRESENT_ENV = "DESIGNKIT_PRESENT"
@@ -24,10 +25,11 @@ STYLE = """<style>
 .dk-scale-error { color: #C44E52; font-weight: 600; white-space: normal; }
 .dk-scale-message .widget-html-content { white-space: normal; }
 .dk-error .widget-html-content { color: #C44E52; font-weight: 600; white-space: normal; }
-.dk-table { grid-gap: 0 16px; margin: 2px 0 10px 0; width: max-content; max-width: 100%; overflow-x: auto; }
-.dk-table .widget-html { margin: 0; height: auto; overflow: visible; }
-.dk-table .widget-html-content { line-height: 22px; height: auto; white-space: nowrap; overflow: visible; }
-.dk-table .dk-num .widget-html-content { font-variant-numeric: tabular-nums; text-align: right; }
+.dk-table { grid-gap: 0 16px; margin: 2px 0 10px 0; width: fit-content; max-width: 100%; }
+.dk-table .widget-html { margin: 0; height: auto; min-width: 0; overflow: visible; }
+.dk-table .widget-html-content { line-height: 20px; padding: 1px 0; height: auto; white-space: normal;
+                                 overflow-wrap: break-word; overflow: visible; }
+.dk-table .dk-num .widget-html-content { font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
 .dk-chart img, img.dk-chart { max-width: 100%; height: auto; }
 .dk-title .widget-html-content { font-weight: 700; margin-top: 6px; }
 .dk-baseline-note { color: var(--jp-ui-font-color2, #555); font-style: italic; }

@@ -391,6 +391,9 @@ class KernelPool:
         future = self._supply.get()  # in reuse mode: blocks while every kernel is busy
         try:
             kernel = future.result()
+        except KernelPoolClosed:
+            self._supply.put(future)  # pass the word on: however many threads wait, each one wakes
+            raise
         finally:
             with self._lock:
                 self._demand -= 1
@@ -437,5 +440,7 @@ class KernelPool:
         finally:
             # Starts still running shut their kernel down themselves once they see the pool closed.
             self._background.shutdown(wait=True, cancel_futures=True)
-            self._workers.shutdown(wait=True, cancel_futures=True)  # their kernels are gone: they end now
+            # Queued jobs are not cancelled: a cancelled future never wakes as_completed() in another
+            # build's map(). They run instead, and end at once with KernelPoolClosed from _acquire().
+            self._workers.shutdown(wait=True)
             shutil.rmtree(self._files, ignore_errors=True)
