@@ -21,3 +21,18 @@ def template_text():
     """The outline the article follows, as the package carries it (never read from outside the repo)."""
     from designkit.assets import template_text
     return template_text()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab on a `designkit lab` working copy of the reference: yields (base URL, token).
+
+    One server for the session: the lab tests and the practice test share it (a start costs seconds).
+    """
+    from _browser import jupyterlab
+    from designkit.run.lab import working_copy
+    scratch = tmp_path_factory.mktemp("lab")
+    root = scratch / "notebooks"
+    working_copy("reference", root)
+    with jupyterlab(root, scratch) as server:
+        yield server

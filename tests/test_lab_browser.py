@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from _browser import chromium_page, jupyterlab, open_and_run, shut_down_kernels
+from _browser import chromium_page, open_and_run, shut_down_kernels
 from playwright.sync_api import expect
 from designkit.model import quantities as q
 from designkit.model.capacity import estimate
 from designkit.model.spec import load_spec
-from designkit.run.lab import working_copy
 from designkit.sections import SECTIONS
 
 pytestmark = pytest.mark.browser
@@ -94,16 +93,6 @@ def estimate_at(overrides: dict) -> dict:
     return json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on the reference working copy: yields (base URL, token)."""
-    scratch = tmp_path_factory.mktemp("lab")
-    root = scratch / "notebooks"
-    working_copy("reference", root)
-    with jupyterlab(root, scratch) as server:
-        yield server
-
-
 class Watch:
     """Every failed request and console error of a page, from the moment it is watched."""
 
@@ -164,12 +153,7 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-views.png"))
 
 
-WIDE = pytest.mark.xfail(strict=False, reason="known: the merged article-wide live tables of sections 2, 3 and 8 "
-                                              "overflow a 1366 px lab output (open in the closing note)")
-
-
-@pytest.mark.parametrize("section", [pytest.param(s.number, marks=WIDE) if s.number in (2, 3, 8) else s.number
-                                     for s in SECTIONS])
+@pytest.mark.parametrize("section", [s.number for s in SECTIONS])
 def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, section):
     base, token = lab
     notebook = SECTIONS[section - 1].filename

@@ -11,10 +11,10 @@ import random
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from _specs import comp, make_spec
-from test_lab_browser import lab  # noqa: F401 (the JupyterLab server fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,8 +35,10 @@ from designkit.model.spec import example_names, load_spec
 from designkit.views import practice_page
 from designkit.views.handout import CSP, render_handout
 from designkit.views.practice_text import questions_markdown, session
+from designkit.sections import SECTIONS
 
 EXAMPLES = example_names()
+ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts" / "lab"
 
 
 def figures(spec):
@@ -508,23 +510,16 @@ def test_the_session_in_the_docs_is_a_real_one():
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.xfail(strict=False, reason="known: the JupyterLab harness moved to _browser.py while this test was "
-                                       "written; its helpers need re-pointing (open in the closing note)")
 def test_notebook_boxes_in_jupyterlab(lab):
     """Run notebook 1 in JupyterLab, type answers into its practice boxes, read the verdicts."""
     from playwright.sync_api import expect
 
-    from _browser import chromium_page
-    from test_lab_browser import ALL_CELLS_RAN, NOTEBOOK
-    base, token, runtime = lab
+    from _browser import chromium_page, open_and_run, shut_down_kernels
+    base, token = lab
     with chromium_page(viewport={"width": 1400, "height": 1300}) as page:
         try:
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-            page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=60_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-            page.wait_for_function(ALL_CELLS_RAN, timeout=90_000)
-            box = page.locator(".dk-practice-qps_peak")
+            open_and_run(page, base, token, SECTIONS[0].filename)
+            box = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .dk-practice-qps_peak")
             box.scroll_into_view_if_needed()
             answer = box.locator("input")
             answer.fill("11.6K")
@@ -538,5 +533,8 @@ def test_notebook_boxes_in_jupyterlab(lab):
             expect(box.locator(".dk-practice-hints")).to_contain_text("Formula: peak QPS", timeout=30_000)
             expect(page.locator(".dk-practice-score")).to_contain_text("Score: 1 of 12", timeout=30_000)
         except Exception:
-            page.screenshot(path=str(runtime.parent / "failure.png"))
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "practice-failure.png"))
             raise
+        finally:
+            shut_down_kernels(base, token)
