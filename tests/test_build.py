@@ -201,3 +201,25 @@ def test_the_built_handout_renders_in_chromium_with_no_request_leaving(reference
         page.click("a[href='#7-reliability']")
         assert page.evaluate("location.hash") == "#7-reliability"
     assert requests and all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+def test_new_skeleton_shows_the_latency_and_cost_fields_and_they_work(tmp_path):
+    """The skeleton's commented `prices:` and `monthly_cost` lines are valid as soon as they are uncommented."""
+    from designkit.model.analysis import analyze
+    from designkit.model.capacity import estimate
+    from designkit.model.spec import load_spec
+    from designkit.run.skeleton import write_skeleton
+    path = write_skeleton("Ticket Shop", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "      path: read" in text
+    assert "# prices:" in text and "# monthly_cost: $1,200" in text
+    before = load_spec(path)
+    bill = analyze(before, estimate(before.scale)).cost
+    edited = (text.replace("# prices:", "prices:").replace("#   node_hour:", "  node_hour:")
+              .replace("    # monthly_cost: $1,200 ", "    monthly_cost: $1,200"))
+    path.write_text(edited, encoding="utf-8")
+    after = load_spec(path)
+    cheaper = analyze(after, estimate(after.scale)).cost
+    assert [n.path for n in after.requirements.non_functional if n.latency] == ["read"]
+    assert cheaper.total != bill.total
+    assert any(line.component == "Database" and line.total == 1200 for line in cheaper.lines)

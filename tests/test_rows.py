@@ -240,3 +240,18 @@ def test_any_component_name_reads_back_from_the_article_and_the_live_cells(name)
     assert "<" not in md.replace("&lt;", "")
     assert plain(html_cell(r.load_rows(a).rows[0][0])) == name
     assert "<" not in html_cell(r.Cell(name)).replace("&lt;", "")
+
+
+@pytest.mark.parametrize("overrides, title", [
+    (None, "At 10x today's scale, Event Store breaks first"),
+    ({"scale": "10x"}, "Event Store is already over capacity today"),
+    ({"scale": "0.01x"}, "Nothing breaks at 10x today's scale"),
+])
+def test_the_scaling_chart_title_holds_at_any_scale(overrides, title):
+    """At 1 billion users the Event Store is 713% full: its chart must not say it 'breaks' at 10x."""
+    from designkit.views.charts import ScalingChart
+    spec = load_spec("reference", overrides)
+    a = analyze(spec, estimate(spec.scale))
+    assert r.breaks_title(a) == title
+    chart = ScalingChart(a)
+    assert chart.ax.get_title() == title

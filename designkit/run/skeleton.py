@@ -50,7 +50,8 @@ requirements:
       target: 99.9%
       rationale: "TODO: why this target"
     - name: Latency
-      target: p99 < 200ms
+      target: p99 < 200ms               # p<N> < time: checked against the model's tail latency
+      path: read                        # read, write or both (the default)
       rationale: "TODO: why this target"
 
 components:   # kinds: load_balancer, gateway, service, cache, database, queue, cdn, object_store, search, other
@@ -96,8 +97,14 @@ components:   # kinds: load_balancer, gateway, service, cache, database, queue, 
     detection_seconds: 15
     failover_seconds: 30
     replication: async                  # sync = no data loss on failover, async = a little
+    # monthly_cost: $1,200              # replaces the priced figure (e.g. a managed service's invoice)
 read_path: [Load Balancer, App Service, Cache, Database]
 write_path: [Load Balancer, App Service, Database]
+
+# prices:                               # the monthly bill uses AWS list prices; replace any of them
+#   node_hour: {{service: $0.0768}}       # per node-hour, by kind
+#   storage_gb_month: {{database: $0.10}}
+#   egress_gb: $0.05
 
 core_components:
   - name: "TODO: component to explain in depth"

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ..model import quantities as q  # noqa: E402
+from .rows import breaks_title  # noqa: E402
 
 STYLE = {
     "svg.hashsalt": "designkit",     # stable ids inside SVG files
@@ -208,9 +209,7 @@ class ScalingChart:
         self.tenx.set_xdata([base * 10, base * 10])
         self.ax.set_xlim(lo, hi)
         self.ax.set_ylim(1, 10_000)
-        first = analysis.first_to_break(10)
-        self.ax.set_title(f"At 10x today's scale, {first} breaks first" if first
-                          else "Nothing breaks at 10x today's scale")
+        self.ax.set_title(breaks_title(analysis))
         self.fig.canvas.draw_idle()
 
 

@@ -245,6 +245,17 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
     return tuple(lines)
 
 
+def breaks_title(a: Analysis) -> str:
+    """The scaling chart's title: what breaks first at 10x, or what is already over capacity today."""
+    bp = next(b for b in a.break_points if b.factor == 10)
+    if not bp.breaking:
+        return "Nothing breaks at 10x today's scale"
+    first = bp.breaking[0]
+    if first.multiplier <= 1:
+        return f"{first.component} is already over capacity today"
+    return f"At 10x today's scale, {first.component} breaks first"
+
+
 def ten_x_answer(a: Analysis) -> str:
     """The answer to 'what breaks first at 10x?', with the fix sized at 10x."""
     bp = next(b for b in a.break_points if b.factor == 10)
