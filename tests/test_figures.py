@@ -95,6 +95,19 @@ def test_render_follows_the_scale():
     assert "At 1 billion users it ingests about 10 billion small writes a day" in ten.summary
 
 
+@pytest.mark.parametrize("text, said", [
+    ("about {{ qps_peak }} at peak", "about 140K at peak"),
+    ("Roughly {{ qps_peak }}", "Roughly 140K"),
+    ("around\n{{ qps_peak }}", "around\n140K"),
+    ("{{ qps_peak }} at peak", "~140K at peak"),             # no hedge before it: the figure keeps its '~'
+    ("thereabout {{ qps_peak }}", "thereabout ~140K"),       # a word that only ends like one
+    ("about {{ qps_peak }}, about {{ storage_total_bytes }}", "about 140K, about 2.7 PB"),
+])
+def test_a_hedge_word_is_never_doubled(text, said):
+    """'about ~140K' says 'roughly' twice; the figure drops its '~' after such a word."""
+    assert render_text(text, namespace(numbers(load_spec("reference", {"scale": "3x"})))) == said
+
+
 def test_code_and_names_are_never_rendered():
     raw = reference_raw()
     raw["core_components"][0]["pseudocode"] = "x = '{{ qps_peak }}'  # {% raw %}"

@@ -197,13 +197,20 @@ def evaluate(source: str, names: dict[str, Any]) -> str:
     return said
 
 
+_HEDGED = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|some|circa|c\.)\s+$", re.IGNORECASE)
+"""Words that already say "roughly": a figure right after them drops its own '~'."""
+
+
 def render_text(text: str, names: dict[str, Any]) -> str:
     """``text`` with every ``{{ ... }}`` said; text without ``{{`` comes back unchanged."""
     if "{{" not in text:
         return text
     pieces, last = [], 0
     for match in EXPRESSION.finditer(text):
-        pieces += [text[last:match.start()], evaluate(match.group(1), names)]
+        said = evaluate(match.group(1), names)
+        if said.startswith("~") and _HEDGED.search(text[last:match.start()]):
+            said = said[1:]       # "about {{ x }}": "about 42 million", never "about ~42 million"
+        pieces += [text[last:match.start()], said]
         last = match.end()
     rest = text[last:]
     if "{{" in rest:
