@@ -17,6 +17,17 @@ def reference_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def all_examples(tmp_path_factory):
+    """`designkit build --all-examples -o DIR`, run once: (DIR, the finished process)."""
+    import subprocess
+    import sys
+    out = tmp_path_factory.mktemp("examples")
+    done = subprocess.run([sys.executable, "-m", "designkit", "build", "--all-examples", "-o", str(out)],
+                          capture_output=True, text=True, timeout=1200)
+    return out, done
+
+
+@pytest.fixture(scope="session")
 def template_text():
     """The outline the article follows, as the package carries it (never read from outside the repo)."""
     from designkit.assets import template_text

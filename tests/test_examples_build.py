@@ -1,8 +1,6 @@
 """Every bundled example builds with no warning and no placeholder (issue: worked examples gallery)."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -18,9 +16,8 @@ def test_example_specs_leave_nothing_to_warn_about(name):
     assert spec_warnings(load_spec(name)) == []
 
 
-def test_build_all_examples(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "designkit", "build", "--all-examples", "-o", str(tmp_path)],
-                         capture_output=True, text=True, timeout=900)
+def test_build_all_examples(all_examples):
+    tmp_path, out = all_examples
     assert out.returncode == 0, out.stderr[-3000:]
     assert "warning:" not in out.stderr
     for name in example_names():

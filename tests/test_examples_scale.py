@@ -1,7 +1,7 @@
 """Every example's article at 10x its own scale states the 10x figures and none of its 1x ones.
 
-Each example is built at its own scale and at ``-p scale=10x`` on one shared pool of warm kernels
-(as ``build --all-examples`` does); the figures to look for are said with the article's own
+Each example is built at its own scale (``build --all-examples``, shared with test_examples_build)
+and at ``-p scale=10x`` on one shared pool of warm kernels; the figures to look for are said with the article's own
 ``say_*`` functions from the model's numbers at each scale.
 """
 
@@ -21,18 +21,20 @@ TEN = {"scale": "10x"}
 
 
 @pytest.fixture(scope="module")
-def articles(tmp_path_factory):
-    """{(example, '1x' | '10x'): article text}, every build on one shared pool."""
+def articles(all_examples, tmp_path_factory):
+    """{(example, '1x' | '10x'): article text}: the 1x ones from `build --all-examples` (shared with
+    test_examples_build), the 10x ones built here on one shared pool (articles only: no moving grid)."""
     from designkit.run.batch import batch_pool
     from designkit.run.build import build
+    built, done = all_examples
+    assert done.returncode == 0, done.stderr[-3000:]
     out = tmp_path_factory.mktemp("scale")
-    texts = {}
+    texts = {(name, "1x"): (built / name / "article.md").read_text(encoding="utf-8") for name in example_names()}
     with batch_pool() as pool:
         for name in example_names():
-            for label, overrides in (("1x", None), ("10x", TEN)):
-                result = build(name, out / name / label, overrides, pool=pool)
-                assert result.warnings == (), (name, label, result.warnings)
-                texts[name, label] = result.article.read_text(encoding="utf-8")
+            result = build(name, out / name, TEN, pool=pool, moving=False)
+            assert result.warnings == (), (name, "10x", result.warnings)
+            texts[name, "10x"] = result.article.read_text(encoding="utf-8")
     return texts
 
 

@@ -15,6 +15,7 @@ import pytest
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
+from designkit.views.figures import render_spec
 from designkit.model.spec import example_names, load_spec
 from designkit.views import reliability_rows as rr
 from designkit.views import rows as r
@@ -45,7 +46,7 @@ def seconds(said: str) -> float:
 @pytest.fixture(scope="module", params=CASES, ids=[f"{n}@{s}" for n, s in CASES])
 def case(request):
     name, scale = request.param
-    spec = load_spec(name, {"scale": scale})
+    spec = render_spec(load_spec(name, {"scale": scale}))   # prose figures said, as the notebooks do
     a = analyze(spec, estimate(spec.scale))
     return spec, a, *everything(spec, a)
 

@@ -20,6 +20,9 @@ from .cost_chart import CostChart
 NAMES = ("capacity", "scaling", "latency", "availability", "cost")
 """The figures the article draws, by the name it refers to them with (figures/<name>.svg)."""
 
+_NO_AUTOLAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+"""So set_layout_engine(None) means no engine, whatever a user's matplotlibrc says."""
+
 _PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _GROUP_ID = re.compile(r'<g id="[^"]*"')
@@ -71,9 +74,9 @@ class GridFigures:
                 for axis in (ax.xaxis, ax.yaxis):    # '0.001' not mathtext '10^-3': half an availability draw
                     if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
                         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            with matplotlib.rc_context(charts.STYLE):
+            with matplotlib.rc_context({**charts.STYLE, **_NO_AUTOLAYOUT}):
                 chart.fig.draw_without_rendering()   # solve the constrained layout once ...
-            chart.fig.set_layout_engine("none")      # ... and keep it for every point
+                chart.fig.set_layout_engine(None)    # ... and keep it ("none" would still draw twice per save)
 
     def draw(self, analysis) -> dict[str, str]:
         """Slim SVG of each figure for this analysis (same components as the first one)."""
