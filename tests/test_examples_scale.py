@@ -14,7 +14,8 @@ from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import is_stateful
 from designkit.model.spec import example_names, load_spec
-from designkit.views.vocabulary import Figure, flat, numbers
+from designkit.views.figures import EXPRESSION, evaluate, prose_fields
+from designkit.views.vocabulary import Figure, flat, namespace, numbers
 
 pytestmark = pytest.mark.slow
 TEN = {"scale": "10x"}
@@ -49,8 +50,12 @@ def headline(name, overrides=None):
 
 
 def said_at(name, overrides=None) -> set[str]:
-    """Every figure of the spec's vocabulary as the article says it."""
-    return {str(value) for value in flat(numbers(load_spec(name, overrides))).values() if isinstance(value, Figure)}
+    """Every figure of the spec's vocabulary, and every {{ expression }} of its prose, as the article
+    says it at that scale (at 10x, "year one's {{ storage_per_day_bytes * 365.25 }}" is the 1x total)."""
+    spec = load_spec(name, overrides)
+    names = namespace(numbers(spec))
+    said = {str(value) for value in flat(numbers(spec)).values() if isinstance(value, Figure)}
+    return said | {evaluate(m.group(1), names) for _, text in prose_fields(spec) for m in EXPRESSION.finditer(text)}
 
 
 def said(text: str, phrase: str) -> bool:
