@@ -142,3 +142,16 @@ def test_parsers_raise_value_error_or_return_a_finite_number(text):
         except ValueError:
             continue
         assert math.isfinite(value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_no_say_function_raises_on_a_number_that_is_not_finite(value):
+    """A sentence never becomes a traceback: limits keep such numbers out, and saying one is still text."""
+    sayers = [f for name, f in vars(q).items() if name.startswith("say_") and callable(f)]
+    assert len(sayers) >= 8
+    for say in sayers:
+        try:
+            said = say(value)
+        except TypeError:
+            continue          # takes more than a number
+        assert isinstance(said, str) and said, say.__name__

@@ -24,6 +24,7 @@ MAX_NODES = 100_000           # shards x replicas of one component (queueing sum
 MAX_REPLICATION = 100         # copies of the data
 MAX_COMPONENTS = 100          # components in one spec
 MAX_PEAK_QPS = 1e12           # the spec's peak requests per second, all traffic together
+MIN_PEAK_QPS = 1e-6           # ... and at least one request in ~12 days: less leaves every load at ~0
 MAX_SERVERS = 100_000_000     # app servers the estimate may come to
 MAX_STORAGE = 1e25           # bytes over the retention (ten million exabytes)
 
@@ -78,6 +79,10 @@ def check_traffic(peak_qps: float, servers: float, storage_bytes: float) -> None
     if not math.isfinite(peak_qps) or peak_qps > MAX_PEAK_QPS:
         raise ValueError(f"peak traffic comes to {peak_qps:.3g} requests/second; at most {MAX_PEAK_QPS:.0e} "
                          "is accepted (check users, requests_per_user_per_day, reads, writes)")
+    if peak_qps < MIN_PEAK_QPS:
+        raise ValueError(f"peak traffic comes to {peak_qps:.3g} requests/second; at least {MIN_PEAK_QPS:g} "
+                         "(one request in about 12 days) is needed to size anything "
+                         "(check users, daily_active_users, requests_per_user_per_day, reads, writes)")
     if not math.isfinite(servers) or servers > MAX_SERVERS:
         raise ValueError(f"the estimate comes to {servers:.3g} app servers; at most {MAX_SERVERS:,} is "
                          "accepted (check server_qps against the traffic)")

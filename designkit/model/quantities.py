@@ -222,6 +222,8 @@ def _two_sig(value: float) -> str:
     """Two significant figures, no trailing zeros: 11.574 -> '12', 0.913 -> '0.91'."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "-∞" if value < 0 else "?"   # never a traceback in a sentence
     digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
     rounded = round(value, digits)
     if abs(rounded) >= 10:
@@ -234,6 +236,8 @@ def _scaled(value: float, units: list[tuple[float, str]]) -> str:
     """Pick the largest unit in which the value is at least 0.9, say two figures in it."""
     if value == 0:
         return f"0{units[0][1]}"
+    if not math.isfinite(value):
+        return f"{_two_sig(value)}{units[0][1]}"
     chosen = units[0]
     for scale, suffix in units:
         if abs(value) >= 0.9 * scale:
@@ -278,6 +282,8 @@ def say_bandwidth(bytes_per_second: float) -> str:
 
 def say_days(days: float) -> str:
     """A duration: 1826.25 -> '5 years', 30 -> '30 days', 2 minutes -> '2 minutes'."""
+    if not math.isfinite(days):
+        return f"{_two_sig(days)} days"
     if days < 1:
         seconds = days * DAY_SECONDS
         for unit, size in (("hour", 3600.0), ("minute", 60.0), ("second", 1.0)):
@@ -344,6 +350,8 @@ def say_availability(fraction: float) -> str:
 
     Past six nines the figure is false precision: 0.999999999985 -> '> 99.9999%'.
     """
+    if math.isnan(fraction):
+        return "?%"
     down = 1.0 - fraction
     if down < 10.0 ** -MAX_NINES:
         return f"> {100 - 10.0 ** (2 - MAX_NINES):.{MAX_NINES - 2}f}%"
@@ -392,7 +400,7 @@ def say_downtime(minutes: float, period_days: float) -> str:
 
 def _exact(value: float) -> bool:
     """True when the spoken form loses nothing, so no '~' is needed."""
-    if value == 0:
+    if value == 0 or not math.isfinite(value):
         return True
     digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
     return math.isclose(round(value, digits), value, rel_tol=1e-12, abs_tol=0)
