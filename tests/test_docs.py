@@ -287,13 +287,15 @@ def test_lab_working_copies_in_the_docs(tmp_path):
 
 @pytest.mark.slow
 def test_builds_and_batches_in_the_docs_work(tmp_path):
-    """Every build and batch the docs show, in one folder: a command shown twice runs once, and the
+    """Every build and batch the docs show, in one folder: a command shown twice (or aligned
+    differently) runs once, and the
     `--resume` run finds the batch before it."""
     done = set()
     for command in ALL:
-        if command.subcommand in HEAVY and command.text not in done:
+        same = " ".join(command.text.split())     # the same command aligned differently runs once
+        if command.subcommand in HEAVY and same not in done:
             run_in_shell(command, tmp_path, timeout=900)
-            done.add(command.text)
+            done.add(same)
     assert (tmp_path / "build" / "analytics-event-collector" / "article.md").is_file()
     assert (tmp_path / "build" / "sweep" / "index.html").is_file()
 

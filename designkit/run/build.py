@@ -77,7 +77,8 @@ def spec_warnings(spec) -> list[str]:
 
 def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Path, *, pool=None,
                      progress: Callable[[str], None] | None = None) -> list:
-    """Execute the notebooks in parallel on warm kernels; executed copies go to out_dir."""
+    """Execute the notebooks in parallel on warm kernels, reset between notebooks (a kernel start is
+    most of a notebook's cost); executed copies go to out_dir."""
     from .kernels import KernelPool
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -95,7 +96,7 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
     if pool is not None:
         results = pool.map(jobs, on_done=on_done)
     else:
-        with KernelPool(size=default_pool_size(len(jobs))) as own:
+        with KernelPool(size=default_pool_size(len(jobs)), reuse=True) as own:
             results = own.map(jobs, on_done=on_done)
     for index, result in enumerate(results):
         if isinstance(result, BaseException):
