@@ -288,8 +288,7 @@ def test_lab_working_copies_in_the_docs(tmp_path):
 @pytest.mark.slow
 def test_builds_and_batches_in_the_docs_work(tmp_path):
     """Every build and batch the docs show, in one folder: a command shown twice (or aligned
-    differently) runs once, and the
-    `--resume` run finds the batch before it."""
+    differently) runs once, and the `--resume` run finds the batch before it."""
     done = set()
     for command in ALL:
         same = " ".join(command.text.split())     # the same command aligned differently runs once
