@@ -28,9 +28,12 @@ class Build:
 
     def __init__(self, out: Path, command: tuple[str, ...] = ("build", "reference")):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # Ctrl-C as a terminal gives it: an ignored SIGINT is inherited, and something earlier in a
+        # long test session (not designkit's CLI) can leave this process ignoring it.
         self.proc = subprocess.Popen([sys.executable, "-m", "designkit", *command, "-o", str(out)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: list[str] = []
         self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True)
         self.reader.start()
