@@ -79,7 +79,6 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
                      progress: Callable[[str], None] | None = None) -> list:
     """Execute the notebooks in parallel on warm kernels, reset between notebooks (a kernel start is
     most of a notebook's cost); executed copies go to out_dir."""
-    from .kernels import KernelPool
 
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(path, parameters, out_dir / path.name) for path in paths]
@@ -96,12 +95,19 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
     if pool is not None:
         results = pool.map(jobs, on_done=on_done)
     else:
-        with KernelPool(size=default_pool_size(len(jobs)), reuse=True) as own:
+        with section_pool(default_pool_size(len(jobs))) as own:
             results = own.map(jobs, on_done=on_done)
     for index, result in enumerate(results):
         if isinstance(result, BaseException):
             raise _section_error(index, paths[index], result)
     return results
+
+
+def section_pool(size: int | None = None):
+    """The KernelPool section notebooks run on: reused kernels, reset between notebooks. One build
+    makes its own; `build --all-examples`, `batch` and Dask workers share one (charts apply their style)."""
+    from .kernels import KernelPool
+    return KernelPool(size or default_pool_size(len(SECTIONS)), reuse=True)
 
 
 def default_pool_size(jobs: int) -> int:

@@ -14,8 +14,7 @@ from typing import Any, Iterable
 
 from .. import __version__
 from ..model import quantities as q
-from ..sections import SECTIONS
-from .build import default_pool_size
+from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
 from ..model.spec import parse_override, read_raw, resolve, slugify
 
@@ -29,10 +28,8 @@ MAX_POINT_NAME = 120
 MAX_ITEMS = 100                          # articles one batch may build (specs x sweep points)
 
 
-def batch_pool(size: int | None = None):
-    """One KernelPool(reuse=True) shared by every item of a batch (charts apply their own style)."""
-    from .kernels import KernelPool
-    return KernelPool(size or default_pool_size(len(SECTIONS)), reuse=True)
+batch_pool = section_pool
+"""One pool shared by every item of a batch: the pool a single build makes for itself."""
 
 
 class BatchUsageError(DesignkitError):

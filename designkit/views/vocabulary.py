@@ -243,8 +243,10 @@ register("cost_per_million_requests", "dollars", "the monthly bill divided by a 
          lambda n: n.analysis.cost_per_million_requests)
 
 
-def _next_threshold(n: Numbers, load: ComponentLoad):
-    return next((t for t in n.analysis.thresholds if t.component == load.name), None)
+def _next_step(n: Numbers, load: ComponentLoad, field: str, none):
+    """One field of the component's next scaling threshold, or ``none`` when it has none."""
+    step = next((t for t in n.analysis.thresholds if t.component == load.name), None)
+    return getattr(step, field) if step is not None else none
 
 
 register_component("nodes", "number", "machines it runs today (shards x replicas)", lambda n, c: c.nodes)
@@ -267,12 +269,11 @@ register_component("memory_share", "share", "share of its memory the hot set fil
 register_component("full_at", "times", "multiple of today's traffic at which its current nodes are full",
                    lambda n, c: c.break_multiplier)
 register_component("next_step", "text", "the step it takes next (add replicas, sharding, ...)",
-                   lambda n, c: _next_threshold(n, c).step if _next_threshold(n, c) else "none")
+                   lambda n, c: _next_step(n, c, "step", "none"))
 register_component("next_step_at", "times", "multiple of today's traffic at which it takes its next step",
-                   lambda n, c: _next_threshold(n, c).multiplier if _next_threshold(n, c) else math.inf)
+                   lambda n, c: _next_step(n, c, "multiplier", math.inf))
 register_component("next_step_users", "users", "users at which it takes its next step (per-user form)",
-                   lambda n, c: (_next_threshold(n, c).users if _next_threshold(n, c) else math.inf)
-                   if n.cap.users is not None else None)
+                   lambda n, c: _next_step(n, c, "users", math.inf) if n.cap.users is not None else None)
 register_component("availability", "availability", "its k-of-n availability",
                    lambda n, c: next(a.availability for a in n.analysis.components if a.component == c.name))
 
