@@ -65,6 +65,20 @@ def kernels_of(pid: int) -> list[int]:
     return found
 
 
+def workers_of(out: Path) -> list[int]:
+    """Processes still running a build into `out`: forked workers share their build's command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                words = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"designkit" in words and str(out).encode() in words:
+                found.append(int(entry.name))
+    return found
+
+
 def outputs(out: Path) -> dict[str, bytes]:
     """The article, handout and figures byte for byte, and which notebooks there are."""
     files = {}
@@ -112,9 +126,12 @@ def test_kills_at_random_moments_lose_nothing_and_the_next_build_cleans_up(refer
         while kernels_of(build.proc.pid) and time.monotonic() < deadline:
             time.sleep(0.2)  # kernels notice their parent is gone and exit
         orphans = kernels_of(build.proc.pid)
+        while workers_of(out) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the handout grid's forked workers too
+        orphans += workers_of(out)
         for pid in orphans:  # started by this test's build: end them before failing
             os.kill(pid, signal.SIGKILL)
-        assert not orphans, f"kernels outlived the killed build {build.proc.pid}"
+        assert not orphans, f"kernels or grid workers outlived the killed build {build.proc.pid}"
 
     assert killed, "no kill landed while a build ran"
     final = Build(out)

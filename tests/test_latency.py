@@ -114,6 +114,31 @@ def test_single_hop_crossing_by_hand():
     assert crossing([Pool("idle", "qps", 1, 0.01, 0.0, 0.0)], LatencyTarget(0.99, 1.0)) == math.inf
 
 
+pool_strategy = st.builds(
+    lambda servers, service, util: Pool("hop", "qps", servers, service, util * servers / service, 0.0),
+    st.integers(1, 64), st.floats(1e-4, 1.0), st.floats(0.0, 0.99))
+
+
+@given(hops=st.lists(pool_strategy, min_size=1, max_size=5), pct=st.sampled_from([0.5, 0.95, 0.99, 0.999]),
+       seconds=st.floats(1e-3, 100.0))
+@settings(max_examples=150, deadline=None)
+def test_crossing_brackets_the_target_for_any_path(hops, pct, seconds):
+    # The answer is within the target, and the target is missed one tolerance step beyond it.
+    target = LatencyTarget(pct, seconds)
+    m = crossing(hops, target)
+    loads = [h.utilization() for h in hops if h.utilization() > 0]
+    if path_percentile(hops, pct, 0.0) > seconds:
+        assert m == 0.0
+    elif not loads or not math.isfinite(1 / max(loads)):
+        assert m == math.inf                 # no load, or too little for its reciprocal to be a float
+    else:
+        saturated = 1 / max(loads)
+        assert 0 <= m < saturated
+        assert path_percentile(hops, pct, m) <= seconds
+        beyond = m * (1 + 2e-4) + 1e-12
+        assert beyond >= saturated or path_percentile(hops, pct, beyond) > seconds
+
+
 def test_reference_paths_have_ordered_bounds_verdicts_and_crossings():
     a = analyze(load_spec("reference"))
     read, write = a.latency.read, a.latency.write

@@ -59,7 +59,7 @@ def load_raw(spec):
 
 
 def png_pixels(data: bytes) -> np.ndarray:
-    """An RGB PNG's pixels, read back with matplotlib's reader."""
+    """A PNG's RGB pixels, read back with matplotlib's reader."""
     import matplotlib.image
     return (matplotlib.image.imread(io.BytesIO(data), format="png")[..., :3] * 255).round()
 
@@ -562,6 +562,65 @@ def test_live_chart_lays_out_again_rather_than_cut_a_label():
         pixels = png_pixels(chart.widget.value)
         for edge in (pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]):
             assert (edge >= 250).all(), users                 # no ink on the image's edge: nothing cut
+
+
+# --- the live charts' canvas ---------------------------------------------------------------------
+
+def _texts_figure(x_shift: float = 0.0):
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(6, 3), dpi=90)
+    ax = fig.subplots()
+    ax.plot([1, 2, 3], [3, 1, 2])
+    ax.set_title("Cost a month: $5 / $10 tier")             # '$' is text here, not math
+    ax.set_ylabel("dollars (log)")
+    ax.text(1.5 + x_shift, 2, "  $12.3K a month", fontsize=7, va="center")
+    ax.text(2.2, 1.5, "rotated é", rotation=33, fontweight="bold")
+    ax.text(0.99, 0.6, "line one\nline two gj", transform=ax.transAxes, ha="right", style="italic")
+    ax.text(2.9, 2.9, "clipped at the axes", clip_on=True).set_clip_box(ax.bbox)
+    return fig
+
+
+def test_cached_text_draws_the_same_pixels_as_agg():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from designkit.live.canvas import QuietCanvas, TextCachingRenderer
+    from designkit.views import charts
+    with charts.house_style():
+        plain_canvas = FigureCanvasAgg(_texts_figure())
+        plain_canvas.draw()
+        expected_pixels = np.asarray(plain_canvas.buffer_rgba()).astype(int)
+        ink = (expected_pixels[..., :3] < 250).any(axis=2)
+        cached = QuietCanvas(_texts_figure())
+        hits = TextCachingRenderer.hits
+        frames = []
+        for _ in range(2):                           # first draw renders each string, the second reuses it
+            cached.draw()
+            frames.append(np.asarray(cached.buffer_rgba()).astype(int))
+            difference = np.abs(frames[-1] - expected_pixels)[..., :3]
+            assert difference.max() <= 64 and difference[ink].mean() < 8   # placed to 1/8 px: edges differ a little
+        assert (frames[0] == frames[1]).all()
+        assert TextCachingRenderer.hits - hits >= 8  # tick labels, title, texts: laid over, not re-rendered
+        moved = QuietCanvas(_texts_figure(x_shift=0.013))   # the same strings a fraction of a pixel over
+        moved.draw()
+        again = FigureCanvasAgg(_texts_figure(x_shift=0.013))
+        again.draw()
+        difference = np.abs(np.asarray(moved.buffer_rgba()).astype(int) - np.asarray(again.buffer_rgba()))[..., :3]
+        assert difference.max() <= 64 and difference[ink].mean() < 8
+
+
+def test_house_style_restores_the_kernels_own_settings_and_nests():
+    import matplotlib
+    from designkit.views import charts
+    with matplotlib.rc_context({"font.size": 15, "axes.grid": False}):
+        with charts.house_style():
+            assert matplotlib.rcParams["font.size"] == 9 and matplotlib.rcParams["axes.grid"]
+            with charts.house_style():
+                assert matplotlib.rcParams["font.size"] == 9
+            assert matplotlib.rcParams["font.size"] == 9      # the inner block left the style on
+        assert matplotlib.rcParams["font.size"] == 15 and not matplotlib.rcParams["axes.grid"]
+        with pytest.raises(ZeroDivisionError):
+            with charts.house_style():
+                1 / 0
+        assert matplotlib.rcParams["font.size"] == 15
 
 
 # --- one truth per output -----------------------------------------------------------------------

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-import struct
-import zlib
 from typing import Any, Callable
 
 import ipywidgets as w
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import AutoLocator, FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
 from ..views import charts
 from ..model import quantities as q
 
 
+from .canvas import QuietCanvas, png_rgba
 from .panel import DPI, State, esc
 
 log = logging.getLogger(__name__)
@@ -23,33 +21,10 @@ log = logging.getLogger(__name__)
 
 # --- view building blocks --------------------------------------------------------------------
 
-class _QuietCanvas(FigureCanvasAgg):
-    """An Agg canvas whose draw_idle does nothing: the view draws once per update, itself."""
-
-    def draw_idle(self, *args, **kwargs):
-        pass
-
-
 def _plain_log_label(value, _pos=None) -> str:
     """Log-axis labels as plain text ('0.001', '10', '1K'): a new mathtext label ('10^5') costs
     ~70 ms of parsing on its first draw, too slow for a live chart."""
     return q.say_count(value, approx=False) if value >= 1 else f"{value:g}"
-
-
-def png_rgb(pixels: np.ndarray) -> bytes:
-    """An RGB PNG of an RGBA pixel array: no row filters, fastest zlib (twice as fast as Pillow's
-    adaptive filtering on chart images, and smaller)."""
-    height, width = pixels.shape[:2]
-    rows = np.empty((height, width * 3 + 1), np.uint8)
-    rows[:, 0] = 0                                      # filter type "none" for every row
-    rows[:, 1:] = pixels[..., :3].reshape(height, width * 3)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
 
 
 class ChartView:
@@ -67,7 +42,7 @@ class ChartView:
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
         self.chart, self.fig, self.args, self.key = chart, chart.fig, args, key
-        self.canvas = _QuietCanvas(self.fig)
+        self.canvas = QuietCanvas(self.fig)
         self.fig.set_dpi(DPI)
         self.presenting = False
         for ax in self.fig.axes:                # lighter ticks: each tick label costs a text draw
@@ -172,15 +147,16 @@ class ChartView:
         return (slice(y0, y1), slice(x0, x1)), pixels[..., :3] * alpha, 1.0 - alpha
 
     def _frame_key(self) -> tuple:
-        """What a saved background depends on: the axes' limits, scales and labels."""
-        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_title(),
-                      ax.get_title("left"), ax.get_xlabel(), ax.get_ylabel()) for ax in self.fig.axes)
+        """What a saved background depends on: the axes' limits, scales and axis labels (titles are
+        drawn with the data: a title with a number in it would otherwise make every frame new)."""
+        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(),
+                      ax.get_ylabel()) for ax in self.fig.axes)
 
     def _moving(self) -> list:
-        """The data artists (lines, bars, texts, collections), marked animated, in drawing order."""
+        """The data artists (lines, bars, texts, collections) and titles, marked animated, in drawing order."""
         found = []
         for ax in self.fig.axes:
-            found += [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images]
+            found += [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, ax.title]
         for artist in found:
             artist.set_animated(True)
         return sorted(found, key=lambda artist: artist.get_zorder())
@@ -194,6 +170,20 @@ class ChartView:
     @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: a full draw when the axes changed, else data over the saved background."""
+        self._draw()
+        if not self._tight and self._spills():   # a label wider than at the last layout: make room once
+            self._relayout()
+            self._draw()
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        if self._overlay is not None:
+            where, ink, keep = self._overlay
+            region = pixels[where]
+            region[..., :3] = (region[..., :3] * keep + ink).astype(np.uint8)
+        self.renders += 1
+        return png_rgba(pixels)
+
+    def _draw(self) -> None:
+        """The frame (saved, or drawn and saved), then the data and titles over it."""
         moving = self._moving()
         frame = self._frame_key()
         if frame != self._frame and frame in self._backgrounds:   # limits seen before: their background
@@ -203,10 +193,6 @@ class ChartView:
             self.blits += 1
         else:
             self.canvas.draw()
-            if not self._tight and self._spills():   # wider labels than at the last layout: make room once
-                self._relayout()
-                moving = self._moving()
-                self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             self._frame = frame
             self._backgrounds[frame] = self._background
@@ -215,14 +201,8 @@ class ChartView:
         for artist in moving:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
-        pixels = np.asarray(self.canvas.buffer_rgba())
-        if self._overlay is not None:
-            where, ink, keep = self._overlay
-            region = pixels[where]
-            region[..., :3] = (region[..., :3] * keep + ink).astype(np.uint8)
-        self.renders += 1
-        return png_rgb(pixels)
 
+    @charts.styled
     def update(self, state: State) -> None:
         key = self.key(state)
         if key == self._key:

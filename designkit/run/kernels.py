@@ -162,11 +162,21 @@ papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
 class _Kernel:
     """One kernel process and its manager; shutdown() is idempotent and safe from any thread."""
 
-    def __init__(self, km: KernelManager):
+    def __init__(self, km: KernelManager, log: str):
         self.km = km
+        self.log = log    # the kernel process's own stdout and stderr
         self.busy = False  # running a notebook: close() kills it rather than asking it to exit
         self._lock = threading.Lock()
         self._down = False
+
+    def last_words(self, lines: int = 3) -> str:
+        """'; it said: ...' with the last lines the kernel process wrote itself, or ''."""
+        try:
+            with open(self.log, "rb") as log:
+                tail = log.read()[-4000:].decode("utf-8", "replace").strip().splitlines()[-lines:]
+        except OSError:
+            return ""
+        return f"; it said: {' / '.join(line.strip() for line in tail)}" if tail else ""
 
     def execute(self, code: str, timeout: float, what: str) -> None:
         """Run code outside any notebook (no history, output dropped); KernelStartError if it fails.
@@ -184,7 +194,7 @@ class _Kernel:
                     reply = kc.get_shell_msg(timeout=1)
                 except queue.Empty:
                     if not self.km.is_alive():
-                        raise KernelStartError(f"{what}: the kernel died") from None
+                        raise KernelStartError(f"{what}: the kernel died{self.last_words()}") from None
                     if time.monotonic() > deadline:
                         raise KernelStartError(f"{what}: no answer within {timeout:g} s") from None
                     continue
@@ -351,10 +361,13 @@ class KernelPool:
         name = os.path.join(self._files, f"kernel-{uuid.uuid4().hex[:12]}")
         km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=name, connection_file=name + ".json",
                            client_factory=_KernelClient)
-        kernel = _Kernel(km)
+        kernel = _Kernel(km, name + ".log")
         try:
-            km.start_kernel(cwd=self.cwd, env={**os.environ, **KERNEL_ENV},
-                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            # The kernel's own stdout and stderr (its log, a crash) go to a file, not the user's
+            # terminal: a kernel stopped mid-shutdown can print a traceback of its own.
+            with open(kernel.log, "wb") as log:
+                km.start_kernel(cwd=self.cwd, env={**os.environ, **KERNEL_ENV}, stdout=log, stderr=log,
+                                extra_arguments=["--HistoryManager.hist_file=:memory:"])
             kernel.execute(self.preload, self.start_timeout, "preload")
             kernel.execute(_KERNEL_SETUP, self.start_timeout, "kernel setup")
         except KernelStartError:
@@ -411,8 +424,10 @@ class KernelPool:
             try:
                 kernel.execute(_KERNEL_RESET, self.start_timeout, "kernel reset")
                 kernel.execute(self.preload, self.start_timeout, "preload")
-            except KernelStartError:
-                logger.warning("kernel reset failed; replacing the kernel", exc_info=True)
+            except KernelStartError as exc:
+                if self._closed:    # close() killed it mid-reset (Ctrl-C, a failed build): nothing to report
+                    return
+                logger.warning("kernel reset failed (%s); replacing the kernel", exc)
             else:
                 self._supply.put(_done(kernel))
                 return

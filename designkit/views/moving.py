@@ -15,7 +15,9 @@ import json
 import math
 import os
 import re
+import signal
 import threading
+import time
 from dataclasses import dataclass
 
 from ..errors import SpecError
@@ -82,14 +84,17 @@ class MovingGrid:
         self.args = (spec, spec_ref, overrides, tuple(grid))
         if workers is None:
             workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
-        self.pool, self.futures = None, []
+        self.pool, self.futures, self.workers = None, [], []
         if workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             size = -(-len(grid) // workers)   # contiguous shares: neighbours often draw the same figure (cached)
             shares = [tuple(grid)[i:i + size] for i in range(0, len(grid), size)]
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            before = set(multiprocessing.active_children())
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_grid_worker, initargs=(os.getpid(),))
             self.futures = [self.pool.submit(_points, spec, spec_ref, overrides, share) for share in shares]
+            self.workers = [p for p in multiprocessing.active_children() if p not in before]
 
     def points(self) -> list[Point]:
         """Every valid grid point, in grid order (waits for the workers)."""
@@ -109,10 +114,30 @@ class MovingGrid:
                          scripts=(moving_page.SCRIPT,))
 
     def close(self) -> None:
-        """Stop the workers (idempotent): a failed build does not wait for its grid."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        """Stop the workers (idempotent): a failed or interrupted build stops them at once, not after their share."""
+        if self.pool is None:
+            return
+        unfinished = not all(future.done() for future in self.futures)
+        self.pool.shutdown(wait=not unfinished, cancel_futures=True)
+        if unfinished:
+            for worker in self.workers:
+                worker.terminate()
+            for worker in self.workers:
+                worker.join(5)
+        self.pool, self.workers = None, []
+
+
+def _grid_worker(parent: int) -> None:
+    """Set up a grid worker: Ctrl-C (it reaches the whole process group) is the build's to handle, so
+    it prints one line and no traceback per worker; and a worker whose build was killed exits too."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="designkit-grid-watch").start()
 
 
 def grid_points(spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None) -> list[Point]:
