@@ -607,6 +607,31 @@ def test_cached_text_draws_the_same_pixels_as_agg():
         assert difference.max() <= 64 and difference[ink].mean() < 8
 
 
+@given(text=st.text(max_size=30), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 24]))
+@settings(max_examples=40, deadline=None)
+def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
+    # Component names are spec text: whatever they hold, the cached ink matches Agg's own.
+    import warnings
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from designkit.live.canvas import QuietCanvas
+
+    def figure():
+        fig = Figure(figsize=(3, 2), dpi=90)
+        fig.text(0.3, 0.4, text, rotation=angle, fontsize=size)
+        return fig
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                    # glyphs missing from DejaVu Sans
+        pixels = []
+        for canvas in (FigureCanvasAgg(figure()), QuietCanvas(figure()), QuietCanvas(figure())):
+            canvas.draw()
+            pixels.append(np.asarray(canvas.buffer_rgba()).astype(int))
+    for cached in pixels[1:]:
+        difference = np.abs(cached - pixels[0])[..., :3]
+        assert difference.max() <= 64 and difference.mean() < 2
+
+
 def test_house_style_restores_the_kernels_own_settings_and_nests():
     import matplotlib
     from designkit.views import charts

@@ -34,7 +34,8 @@ class _Ink:
         self.keep = 1.0 - coverage
 
 
-_cache: "OrderedDict[tuple, _Ink | None]" = OrderedDict()
+_cache: "OrderedDict[tuple, object]" = OrderedDict()
+_OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 
 def _key(gc, s: str, prop, angle: float, dpi: float, mtext) -> tuple | None:
@@ -70,19 +71,23 @@ class TextCachingRenderer(RendererAgg):
         else:
             _cache.move_to_end(key)
             TextCachingRenderer.hits += 1
-        if ink is not None:
+        if ink is _OVERSIZE:
+            super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        elif ink is not None:
             self._lay(ink, math.floor(x), math.floor(y))
 
-    def _render(self, gc, x, y, s, prop, angle, mtext) -> _Ink | None:
-        """Draw ``s`` alone on a transparent scratch buffer at (x, y)'s sub-pixel offset; crop to its ink."""
-        width, height, descent = self.get_text_width_height_descent(s, prop, False)
+    def _render(self, gc, x, y, s, prop, angle, mtext):
+        """Draw ``s`` alone on a transparent scratch buffer at (x, y)'s sub-pixel offset, cropped to its
+        ink: an ``_Ink``, None when it leaves none, ``_OVERSIZE`` when it does not fit the scratch."""
+        # A box surely holding the ink (no measuring: that is another shaping pass), cropped after.
         size = prop.get_size_in_points() * self.dpi / 72.0
+        width, above, below = len(s) * size * 1.3, size * 1.5, size * 0.6
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        xs, ys = [], []                              # the text's box, rotated; y grows downwards here
-        for u, v in ((0, -descent), (width, -descent), (width, height - descent), (0, height - descent)):
+        xs, ys = [], []                              # the box, rotated about the anchor; y grows downwards
+        for u, v in ((-size, -below), (width, -below), (width, above), (-size, above)):
             xs.append(u * cos - v * sin)
             ys.append(-(u * sin + v * cos))
-        pad = math.ceil(size * 0.5) + 2              # glyphs overhang their advance box (italics, accents)
+        pad = 2
         left, top = math.floor(min(xs)) - pad, math.floor(min(ys)) - pad
         scratch = RendererAgg(math.ceil(max(xs)) - left + pad + 1, math.ceil(max(ys)) - top + pad + 1, self.dpi)
         fx, fy = x - math.floor(x), y - math.floor(y)
@@ -92,6 +97,8 @@ class TextCachingRenderer(RendererAgg):
         if not len(rows):
             return None
         cols = np.flatnonzero(rgba[..., 3].any(axis=0))
+        if rows[0] == 0 or cols[0] == 0 or rows[-1] == rgba.shape[0] - 1 or cols[-1] == rgba.shape[1] - 1:
+            return _OVERSIZE                         # ink reaches the scratch's edge: a glyph wider than guessed
         crop = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].copy()
         return _Ink(left + int(cols[0]), top + int(rows[0]), crop)
 

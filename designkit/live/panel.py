@@ -47,6 +47,7 @@ NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
 METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
                 "storage_bytes": "disk", "memory_bytes": "memory"}
 STATEFUL_KINDS = ("database", "search", "object_store", "cache")
+USERS = (1e3, 1e10)      # the users slider's range (the spec's own value is added when outside it)
 
 # --- saying values ------------------------------------------------------------------------
 
@@ -218,7 +219,7 @@ class Panel:
         s = spec.scale
         if s.per_user:
             dau = s.daily_active_users if s.daily_active_users is not None else s.users * s.daily_active_fraction
-            self._add(Control("users", log_slider("Users", s.users, 1e3, 1e10, q.say_count), q.say_count))
+            self._add(Control("users", log_slider("Users", s.users, *USERS, q.say_count), q.say_count))
             self._add(Control("active", log_slider("Daily active share", dau / s.users, 1e-3, 1.0, say_share),
                               lambda v: f"{say_share(v)} ({q.say_count(self.controls['users'].value * v)} a day)"))
             self._add(Control("requests", log_slider("Requests/user/day", s.requests_per_user_per_day, 1, 1e4,

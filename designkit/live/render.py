@@ -7,6 +7,9 @@ from typing import Any, Callable
 
 import ipywidgets as w
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import AutoLocator, FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
 from ..views import charts
@@ -25,6 +28,26 @@ def _plain_log_label(value, _pos=None) -> str:
     """Log-axis labels as plain text ('0.001', '10', '1K'): a new mathtext label ('10^5') costs
     ~70 ms of parsing on its first draw, too slow for a live chart."""
     return q.say_count(value, approx=False) if value >= 1 else f"{value:g}"
+
+
+def _look(artist) -> tuple | None:
+    """What an artist's pixels depend on, to float32 precision (a set_data with the same numbers
+    changes nothing); None for a kind not described here: it is drawn every time."""
+    common = (type(artist).__name__, artist.get_visible(), artist.get_alpha(), artist.get_zorder())
+    if isinstance(artist, Line2D):
+        return common + (np.asarray(artist.get_xydata(), np.float32).tobytes(), artist.get_color(),
+                         artist.get_linestyle(), artist.get_linewidth(), str(artist.get_marker()),
+                         artist.get_markersize(), str(artist.get_markerfacecolor()),
+                         str(artist.get_markeredgecolor()), artist.get_clip_on())
+    if isinstance(artist, Rectangle):
+        return common + (np.asarray(artist.get_bbox().bounds, np.float32).tobytes(),
+                         tuple(artist.get_facecolor()), tuple(artist.get_edgecolor()), artist.get_linewidth(),
+                         artist.get_hatch())
+    if isinstance(artist, Text):
+        return common + (artist.get_text(), np.asarray(artist.get_position(), np.float32).tobytes(),
+                         str(artist.get_color()), artist.get_fontsize(), artist.get_fontweight(),
+                         artist.get_rotation(), artist.get_ha(), artist.get_va())
+    return None
 
 
 class ChartView:
@@ -55,8 +78,9 @@ class ChartView:
                 elif isinstance(axis.get_major_locator(), AutoLocator):
                     axis.get_major_locator().set_params(nbins=5)
         self.renders = self.blits = self.layouts = 0
-        self._background, self._frame, self._overlay = None, None, None
-        self._backgrounds: dict = {}    # frame key -> saved background, newest last
+        self._overlay = None
+        self._looks: list = []          # how each moving artist looked at the last render
+        self._backgrounds: dict = {}    # (frame, looks of the artists in it) -> saved background, newest last
         self._relayout()
         self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
         self.widget.add_class("dk-chart")
@@ -100,7 +124,7 @@ class ChartView:
         self.fig.set_layout_engine("none")
         self._tight = self._spills()        # a figure too small to hold its labels: no use laying out again
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
-        self._frame = None
+        self._looks = []
         self._backgrounds.clear()
         self.layouts += 1
 
@@ -183,22 +207,34 @@ class ChartView:
         return png_rgba(pixels)
 
     def _draw(self) -> None:
-        """The frame (saved, or drawn and saved), then the data and titles over it."""
+        """The background (saved, or drawn and saved), then the artists that moved, over it.
+
+        The background is the frame plus the leading artists (in drawing order) that look as they
+        did at the last render: the curves of a chart whose dots move, the bars of one whose title
+        changes.  It is saved under the frame and those looks, so going back to a scale seen before
+        restores it.
+        """
         moving = self._moving()
-        frame = self._frame_key()
-        if frame != self._frame and frame in self._backgrounds:   # limits seen before: their background
-            self._frame, self._background = frame, self._backgrounds[frame]
-        if frame == self._frame and self._background is not None:
-            self.canvas.restore_region(self._background)
+        looks = [_look(artist) for artist in moving]
+        still = 0
+        while still < min(len(looks), len(self._looks)) and looks[still] is not None \
+                and looks[still] == self._looks[still]:
+            still += 1
+        self._looks = looks
+        key = (self._frame_key(), tuple(looks[:still]))
+        background = self._backgrounds.get(key)
+        if background is not None:
+            self._backgrounds[key] = self._backgrounds.pop(key)        # newest last
+            self.canvas.restore_region(background)
             self.blits += 1
         else:
+            for artist in moving[:still]:
+                artist.set_animated(False)
             self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._frame = frame
-            self._backgrounds[frame] = self._background
+            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
             while len(self._backgrounds) > self.BACKGROUNDS:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
-        for artist in moving:
+        for artist in moving[still:]:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
 

@@ -23,7 +23,7 @@ from ..model.quantities import say_share
 from ..sections import SECTIONS, TITLES
 
 
-from .panel import Panel, State, esc
+from .panel import USERS, Panel, State, esc
 from .render import ChartView, TableView, TextView
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,9 @@ def _load_table(state: State) -> TableView:
 
 
 def _scaling_chart(state: State) -> ChartView:
-    return ChartView(charts.ScalingChart(state.analysis), "dk-chart-scaling", lambda s: (s.analysis,),
+    users = state.spec.scale.users
+    span = (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
+    return ChartView(charts.ScalingChart(state.analysis, users=span), "dk-chart-scaling", lambda s: (s.analysis,),
                      lambda s: (s.cap.users, s.analysis.loads), state)
 
 

@@ -176,7 +176,9 @@ class ScalingChart:
     SPAN = (0.1, 1000.0)  # from a tenth of today's scale to a thousand times it
 
     @styled
-    def __init__(self, analysis, *, size=(8.0, 3.8)):
+    def __init__(self, analysis, *, size=(8.0, 3.8), users: tuple[float, float] | None = None):
+        """``users``: the range of users the chart will be shown at (a live slider's), so its axis
+        holds all of it from the start and only today's line moves as users do."""
         self.fig = Figure(figsize=size, layout="constrained")
         self.ax = self.fig.subplots()
         self.ax.set_xscale("log")
@@ -194,15 +196,19 @@ class ScalingChart:
         self.tenx = self.ax.axvline(10, color=COLORS["mark"], linewidth=1, linestyle=":")
         self.ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7, ncols=1)
         self.span = None
+        self.users = users if analysis.capacity.users is not None else None
         self.update(analysis)
 
     def _span(self, base: float, marks: list[float]) -> tuple[float, float]:
-        """Whole decades holding today x SPAN, today's line, 10x and every dot; only ever widened."""
+        """Whole decades holding today x SPAN (or the whole ``users`` range), today's line, 10x and
+        every dot; without a range, only ever widened."""
         lo, hi = self.SPAN
         points = [base * lo, base * hi, base, base * 10, *marks]
+        if self.users is not None:
+            points = [self.users[0] * lo, self.users[1] * 10, base, base * 10, *marks]
         low = 10 ** math.floor(math.log10(min(points)) + 1e-9)
         high = 10 ** math.ceil(math.log10(max(points)) - 1e-9)
-        if self.span is not None and self.span[0] <= low and high <= self.span[1] and \
+        if self.users is None and self.span is not None and self.span[0] <= low and high <= self.span[1] and \
                 self.span[1] / self.span[0] <= 100 * high / low:
             return self.span      # still holds everything, and is not too wide to read: keep it
         return low, high
@@ -270,13 +276,14 @@ class LatencyChart:
         self.curves, self.dots, self.crosses, self.tails, self.tail_dots = {}, {}, {}, {}, {}
         for i, name in enumerate(self.names):
             color = cycle[i % len(cycle)]
+            # Curves under the points: the points move with the traffic, the curves only with the servers.
             (self.curves[name],) = self.ax.plot([], [], color=color, label=name)
-            (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6)
+            (self.dots[name],) = self.ax.plot([], [], "o", color=color, markersize=6, zorder=3)
             (self.crosses[name],) = self.ax.plot([], [], "X", color=color, markersize=9,
-                                                 markeredgecolor=COLORS["bad"], clip_on=False)
+                                                 markeredgecolor=COLORS["bad"], clip_on=False, zorder=3)
             (self.tails[name],) = self.ax.plot([], [], color=color, linestyle="--", linewidth=1)
             (self.tail_dots[name],) = self.ax.plot([], [], "o", color=color, markersize=5,
-                                                   markerfacecolor="white")
+                                                   markerfacecolor="white", zorder=3)
         self.ax.axvline(70, color=COLORS["warn"], linestyle="--", linewidth=1)
         self.ax.axvspan(100, self.OVER, color=COLORS["bad"], alpha=0.12, linewidth=0)
         self.ax.set_xlim(0, self.OVER)

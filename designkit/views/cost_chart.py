@@ -1,7 +1,8 @@
 """The cost chart: each component's month today and at 10x, on a log scale, the total written on it.
 
-Live redraws stay cheap: the title is fixed, the axis limits move in whole decades, and the
-numbers that change (bar labels, the total) are text artists redrawn with the bars.
+Live redraws stay cheap: the title is fixed, the axis limits move in whole decades and hold
+still until three decades stand empty, and the numbers that change (bar labels, the total) are
+text artists redrawn with the bars.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..model import quantities as q
 from .charts import COLORS, styled
 
 FLOOR = 1.0   # dollars: a free line (a CDN with no nodes) still shows a sliver on the log axis
+NARROW = 1000  # the axis narrows when it is this many times wider than it needs to be
 
 
 class CostChart:
@@ -34,7 +36,10 @@ class CostChart:
         self.ax.invert_yaxis()
         self.ax.grid(axis="y", visible=False)
         self.ax.set_xscale("log")
-        self.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_dollars(v)))
+        # The axis's end (room for the total) goes unlabelled: a label there would hang off the figure's
+        # edge, and a longer one at a wider scale would force a new layout.
+        self.ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _: "" if v >= self.ax.get_xlim()[1] * 0.999 else q.say_dollars(v)))
         self.ax.set_xlabel("dollars a month (log scale)")
         self.ax.legend(loc="lower right", frameon=False, fontsize=7)
         self.ax.set_title("Cost a month, today and at 10x today's traffic")
@@ -42,6 +47,7 @@ class CostChart:
                                   fontsize=8, fontweight="bold")
         self.labels = [self.ax.text(FLOOR, bar.get_y() + bar.get_height() / 2, "", va="center", fontsize=7)
                        for bar in self.today]
+        self.top = None
         self.update(analysis)
 
     @styled
@@ -56,8 +62,12 @@ class CostChart:
         for bar, value in zip(self.tenx, tenx):
             bar.set_width(max(value, FLOOR))
         widest = max(today + tenx + [FLOOR * 10])
-        # whole decades (a stable frame for live redraws), two of them free on the right for the total
-        self.ax.set_xlim(FLOOR, 10 ** math.ceil(math.log10(widest * 100)))
+        # Whole decades, two of them free on the right for the total; widened at once, narrowed only
+        # when three more stand empty: a frame that holds still while a slider moves.
+        top = 10 ** math.ceil(math.log10(widest * 100))
+        if self.top is None or top > self.top or top * NARROW < self.top:
+            self.top = top
+        self.ax.set_xlim(FLOOR, self.top)
         self.total.set_text(f"{q.say_dollars(analysis.cost.total)} a month today\n"
                             f"{q.say_dollars(analysis.cost_10x.total)} at 10x\n"
                             f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
