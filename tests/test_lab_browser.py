@@ -38,6 +38,7 @@ CLIPPED = """() => {
   const found = [];
   const selectors = ['.dk-live .widget-html-content', '.dk-live .widget-label', '.dk-live .widget-button',
                      '.dk-live .widget-toggle-button', '.dk-live .dk-control', '.dk-live .dk-table',
+                     '.dk-live .dk-cell', '.dk-live .dk-line',
                      '.dk-live .dk-summary', '.dk-live .dk-bar', '.dk-live'];
   for (const el of nb.querySelectorAll(selectors.join(','))) {
     if (!el.offsetParent || el.clientWidth === 0) continue;          // hidden: a closed accordion

@@ -138,7 +138,7 @@ def test_spec_values_are_stops_of_their_sliders():
 def test_users_drive_the_capacity_views_to_the_estimates_numbers():
     box, panel, _ = manual(1)
     table = view(box, TableView).table
-    cells = [c for row in table.cells for c in row]
+    widget, before = table.widget, table.widget.value
     panel.set(users=1e9)
     assert panel.flush()
     overrides = panel.overrides()
@@ -151,8 +151,25 @@ def test_users_drive_the_capacity_views_to_the_estimates_numbers():
     assert rows["Users"] == "1 billion" and rows["Daily active"] == "100 million"
     assert rows["QPS (peak)"] == f"{q.say_qps(cap.qps_peak)} (4x average)"
     assert rows["Requests/day"] == q.say_count(cap.requests_per_day) == "~10 billion"
-    assert [c for row in table.cells for c in row] == cells          # the same cell widgets, new text
+    assert table.widget is widget and table.widget.value != before   # the same widget, new text
     assert panel.error == ""
+
+
+def test_a_slider_move_sends_about_one_message_per_view(monkeypatch):
+    # Each message costs the kernel, the server and the browser: a table is one widget, not a
+    # widget per cell (section 6 sent 50-70 messages a move that way).
+    box, panel, _ = manual(6)
+    sent = []
+    original = ipywidgets.Widget.send_state
+    monkeypatch.setattr(ipywidgets.Widget, "send_state", lambda self, key=None: (sent.append(self), original(self, key)))
+    panel.set(users=3e8)
+    sent.clear()                                                     # the slider's own move
+    assert panel.flush()
+    tables = [v for v in box.views if isinstance(v, (TableView, TextView))]
+    assert len(tables) >= 6
+    readouts = [panel.qps_peak, panel.qps_average, panel.storage, panel.servers, panel.retention_label]
+    assert len(sent) <= len(box.views) + len(readouts) + 2           # + the users and daily-active readouts
+    assert len({id(widget) for widget in sent}) == len(sent)          # and no widget twice
 
 
 def test_chart_changes_in_place_no_new_figure():

@@ -249,43 +249,41 @@ class ChartView:
 
 
 class CellTable:
-    """A grid of HTML cells; ``set`` changes only cells whose text changed, rows beyond the data hide."""
+    """A table as one HTML widget (a CSS grid of cells): a slider move that changes any of its cells
+    sends one message, not one per cell (a section's tables change some 60 cells a move, and each
+    message costs the kernel, the server and the browser a little)."""
 
-    def __init__(self, header: list[str], rows: int, css: str, numeric: tuple[int, ...] = ()):
-        self.header = [w.HTML(f"<b>{esc(h)}</b>") for h in header]
-        self.cells = [[w.HTML() for _ in header] for _ in range(rows)]
-        for row in self.cells:
-            for j in numeric:
-                row[j].add_class("dk-num")
-        for j in numeric:
-            self.header[j].add_class("dk-num")
-        self.widget = w.GridBox(self.header + [c for row in self.cells for c in row],
-                                layout=w.Layout(grid_template_columns=f"repeat({len(header)}, auto)"))
+    def __init__(self, header: list[str], css: str, numeric: tuple[int, ...] = ()):
+        self.header, self.numeric = [esc(h) for h in header], numeric
+        self.rows: list[list[str]] = []
+        self.widget = w.HTML()
         self.widget.add_class("dk-table")
         self.widget.add_class(css)
 
+    def _cell(self, j: int, markup: str, head: bool = False) -> str:
+        kind = "dk-cell dk-head" if head else "dk-cell"
+        return f'<div class="{kind}{" dk-num" if j in self.numeric else ""}">{markup}</div>'
+
     def set(self, rows: list[list[str]]) -> None:
-        for i, cells in enumerate(self.cells):
-            values = rows[i] if i < len(rows) else None
-            for j, cell in enumerate(cells):
-                cell.layout.display = None if values is not None else "none"
-                if values is not None:
-                    cell.value = values[j]
+        self.rows = [list(row) for row in rows]
+        cells = [self._cell(j, f"<b>{h}</b>", head=True) for j, h in enumerate(self.header)]
+        cells += [self._cell(j, cell) for row in self.rows for j, cell in enumerate(row)]
+        self.widget.value = (f'<div class="dk-grid" style="grid-template-columns: repeat({len(self.header)}, auto)">'
+                             + "".join(cells) + "</div>")
 
     def text(self) -> list[list[str]]:
-        """The visible cells' HTML, row by row (for tests)."""
-        return [[c.value for c in row] for row in self.cells if row[0].layout.display != "none"]
+        """The cells' HTML, row by row (for tests)."""
+        return [list(row) for row in self.rows]
 
 
 class TableView:
     """A CellTable filled by ``rows(state)``."""
 
     def __init__(self, header, rows: Callable[[State], list[list[str]]], css: str, state: State, *,
-                 capacity: int | None = None, numeric: tuple[int, ...] = (), title: str | None = None):
-        first = rows(state)
+                 numeric: tuple[int, ...] = (), title: str | None = None):
         self.rows = rows
-        self.table = CellTable(header, capacity or len(first), css, numeric)
-        self.table.set(first)
+        self.table = CellTable(header, css, numeric)
+        self.table.set(rows(state))
         parts = ([title_html(title)] if title else []) + [self.table.widget]
         self.widget = w.VBox(parts)
 
@@ -294,26 +292,23 @@ class TableView:
 
 
 class TextView:
-    """Lines of HTML, one widget each, changed in place: headlines and phrases with live numbers."""
+    """Lines of HTML in one widget, changed in place: headlines and phrases with live numbers."""
 
-    def __init__(self, lines: Callable[[State], list[str]], css: str, state: State, *, capacity: int | None = None,
-                 title: str | None = None):
-        first = lines(state)
+    def __init__(self, lines: Callable[[State], list[str]], css: str, state: State, *, title: str | None = None):
         self.lines = lines
-        self.items = [w.HTML() for _ in range(capacity or len(first))]
-        box = w.VBox(self.items)
-        box.add_class(css)
-        self.widget = w.VBox(([title_html(title)] if title else []) + [box])
+        self.values: list[str] = []
+        self.box = w.HTML()
+        self.box.add_class("dk-lines")
+        self.box.add_class(css)
+        self.widget = w.VBox(([title_html(title)] if title else []) + [self.box])
         self.update(state)
 
     def update(self, state: State) -> None:
-        values = self.lines(state)
-        for i, item in enumerate(self.items):
-            item.layout.display = None if i < len(values) else "none"
-            item.value = values[i] if i < len(values) else ""
+        self.values = list(self.lines(state))
+        self.box.value = "".join(f'<div class="dk-line">{line}</div>' for line in self.values)
 
     def text(self) -> list[str]:
-        return [item.value for item in self.items if item.layout.display != "none"]
+        return list(self.values)
 
 
 def title_html(text: str) -> w.HTML:

@@ -25,11 +25,13 @@ STYLE = """<style>
 .dk-scale-error { color: #C44E52; font-weight: 600; white-space: normal; }
 .dk-scale-message .widget-html-content { white-space: normal; }
 .dk-error .widget-html-content { color: #C44E52; font-weight: 600; white-space: normal; }
-.dk-table { grid-gap: 0 16px; margin: 2px 0 10px 0; width: fit-content; max-width: 100%; }
-.dk-table .widget-html { margin: 0; height: auto; min-width: 0; overflow: visible; }
-.dk-table .widget-html-content { line-height: 20px; padding: 1px 0; height: auto; white-space: normal;
-                                 overflow-wrap: break-word; overflow: visible; }
-.dk-table .dk-num .widget-html-content { font-variant-numeric: tabular-nums; text-align: right; white-space: nowrap; }
+.dk-table, .dk-lines { height: auto; margin: 2px 0 10px 0; max-width: 100%; }
+.dk-table .widget-html-content, .dk-lines .widget-html-content { line-height: 20px; height: auto;
+                                 white-space: normal; overflow: visible; }
+.dk-grid { display: grid; grid-gap: 0 16px; width: fit-content; max-width: 100%; }
+.dk-cell { padding: 1px 0; min-width: 0; white-space: normal; overflow-wrap: break-word; }
+.dk-cell.dk-num { font-variant-numeric: tabular-nums; text-align: right; }
+.dk-cell.dk-num:not(.dk-head) { white-space: nowrap; min-width: max-content; }
 .dk-chart img, img.dk-chart { max-width: 100%; height: auto; }
 .dk-title .widget-html-content { font-weight: 700; margin-top: 6px; }
 .dk-baseline-note { color: var(--jp-ui-font-color2, #555); font-style: italic; }
@@ -48,8 +50,9 @@ PRESENT_STYLE = """<style>
 .dk-present .dk-control .slider-container { min-width: 220px; }
 .dk-present .dk-readout { min-width: 200px; }
 .dk-present .dk-controls { grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)) !important; }
-.dk-present .dk-table { width: auto; max-width: 100%; grid-gap: 4px 18px; }
-.dk-present .dk-table .widget-html-content { line-height: 1.35; white-space: normal; overflow-wrap: anywhere; }
+.dk-present .dk-grid { grid-gap: 4px 18px; }
+.dk-present .dk-table .widget-html-content, .dk-present .dk-lines .widget-html-content { line-height: 1.35; }
+.dk-present .dk-cell { overflow-wrap: anywhere; }
 .dk-present .dk-summary .dk-big .widget-html-content { font-size: 28px; }
 .dk-present .widget-button, .dk-present .widget-toggle-button { width: auto !important; height: auto;
               min-height: var(--jp-widgets-inline-height); padding: 0 14px; }
