@@ -24,7 +24,7 @@ PHASES = 4          # sub-pixel positions a string is rendered at, per axis
 class _Ink:
     """A rendered string: where it sits from the anchor's whole pixel, its premultiplied colour and what it leaves."""
 
-    __slots__ = ("dx", "dy", "ink", "keep", "alpha")
+    __slots__ = ("alpha", "dx", "dy", "ink", "keep")
 
     def __init__(self, dx: int, dy: int, rgba: np.ndarray):
         self.dx, self.dy = dx, dy
@@ -34,7 +34,7 @@ class _Ink:
         self.keep = 1.0 - coverage
 
 
-_cache: "OrderedDict[tuple, object]" = OrderedDict()
+_cache: OrderedDict[tuple, object] = OrderedDict()
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 

@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Iterable
 
+import IPython  # noqa: F401  (now, in the importing thread: see below)
 import nbformat
 import papermill
 from jupyter_client import AsyncKernelClient, KernelManager, protocol_version_info
@@ -28,6 +29,10 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
 from ..errors import DesignkitError
+
+# IPython is imported here, once, before any pool thread runs: jupyter_client imports it lazily
+# from the threads that start kernels, and two threads importing its circular modules at once
+# (a batch's items, the handout's grid thread) can see it half-initialized.
 
 PRELOAD = """\
 import matplotlib

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import io
 import math
+import threading
 
 import matplotlib
 
@@ -41,31 +42,31 @@ COLORS = {"read": "#4C72B0", "write": "#DD8452", "raw": "#55A868", "replicated":
 
 
 @contextlib.contextmanager
-def house_style():
-    """The house style's rcParams for the block, the kernel's own back afterwards.
+def house_style(extra: dict | None = None):
+    """The house style's rcParams (and ``extra``) for the block, the process's own back afterwards.
 
-    Only STYLE's keys are saved and restored (``rc_context`` copies all ~300: a millisecond a
-    call, too slow for live charts), and a nested block costs nothing.
+    rcParams are global, so one thread at a time holds the style (a re-entrant lock: matplotlib
+    cannot draw in two threads at once anyway, the GIL sees to that); a thread's other charts and
+    builds wait rather than draw in the wrong font.  Only STYLE's keys are saved and restored
+    (``rc_context`` copies all ~300: a millisecond a call, too slow for live charts), and a nested
+    block costs nothing.
     """
     global _depth
-    if _depth:
+    style = {**STYLE, **(extra or {})}
+    with _style_lock:
+        keys = style if _depth == 0 else (extra or {})
+        saved = {key: matplotlib.rcParams[key] for key in keys}
+        matplotlib.rcParams.update({key: style[key] for key in keys})
         _depth += 1
         try:
             yield
         finally:
             _depth -= 1
-        return
-    saved = {key: matplotlib.rcParams[key] for key in STYLE}
-    matplotlib.rcParams.update(STYLE)
-    _depth = 1
-    try:
-        yield
-    finally:
-        _depth = 0
-        matplotlib.rcParams.update(saved)
+            matplotlib.rcParams.update(saved)
 
 
 _depth = 0
+_style_lock = threading.RLock()
 
 
 def styled(method):
@@ -79,7 +80,7 @@ def styled(method):
 
 def svg(fig: Figure) -> str:
     """The figure as SVG text, byte-identical for identical figures."""
-    with matplotlib.rc_context(STYLE):
+    with house_style():
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": "designkit", "Format": None, "Type": None})
@@ -89,7 +90,7 @@ def svg(fig: Figure) -> str:
 def png(fig: Figure, dpi: int = 80) -> bytes:
     """The figure as PNG bytes, with no timestamp in the metadata."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
+    with house_style():
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 

@@ -76,8 +76,8 @@ class MovingGrid:
     its forked workers overlap them, and reads ``parts()`` after.
 
     Figures dominate the cost, so a single-threaded process on several cores forks ``workers``
-    (default 2) to share the points; a threaded caller (a batch builds items in threads) computes
-    them serially when asked.
+    (default 2) to share the points; a threaded caller (a batch builds items in threads), which
+    cannot fork safely, draws them in one background thread while its notebooks run.
     """
 
     def __init__(self, spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None):
@@ -85,6 +85,15 @@ class MovingGrid:
         if workers is None:
             workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
         self.pool, self.futures, self.workers = None, [], []
+        self.thread, self.result, self.stop = None, None, threading.Event()
+        if workers == 1:
+            # A threaded caller (a batch, --all-examples) cannot fork: draw in a thread instead, which
+            # overlaps the notebooks (they run in kernels; this process mostly waits on them).  IPython
+            # first, here: the notebook runner imports it, and a matplotlib figure made meanwhile peeks
+            # at sys.modules and trips over the half-imported module.
+            import IPython  # noqa: F401
+            self.thread = threading.Thread(target=self._compute, daemon=True, name="designkit-grid")
+            self.thread.start()
         if workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -96,8 +105,19 @@ class MovingGrid:
             self.futures = [self.pool.submit(_points, spec, spec_ref, overrides, share) for share in shares]
             self.workers = [p for p in multiprocessing.active_children() if p not in before]
 
+    def _compute(self) -> None:
+        try:
+            self.result = _points(*self.args, stop=self.stop)
+        except BaseException as error:     # handed to points(), in the build's own thread
+            self.result = error
+
     def points(self) -> list[Point]:
-        """Every valid grid point, in grid order (waits for the workers)."""
+        """Every valid grid point, in grid order (waits for the workers or the thread)."""
+        if self.thread is not None:
+            self.thread.join()
+            if isinstance(self.result, BaseException):
+                raise self.result
+            return self.result
         if self.pool is None:
             return _points(*self.args)
         try:
@@ -115,6 +135,7 @@ class MovingGrid:
 
     def close(self) -> None:
         """Stop the workers (idempotent): a failed or interrupted build stops them at once, not after their share."""
+        self.stop.set()                   # a drawing thread stops at its next point
         if self.pool is None:
             return
         unfinished = not all(future.done() for future in self.futures)
@@ -145,11 +166,13 @@ def grid_points(spec, spec_ref, overrides=None, grid=GRID, *, workers: int | Non
     return MovingGrid(spec, spec_ref, overrides, grid, workers=workers).points()
 
 
-def _points(spec, spec_ref, overrides, grid: tuple[float, ...]) -> list[Point]:
+def _points(spec, spec_ref, overrides, grid: tuple[float, ...], stop: threading.Event | None = None) -> list[Point]:
     """The points of one share of the grid, drawn on one set of charts laid out at the spec's own scale."""
     figures = GridFigures(analyze(spec, estimate(spec.scale)))
     points = []
     for factor, scaled in scaled_specs(spec, spec_ref, overrides, grid):
+        if stop is not None and stop.is_set():
+            break
         cap = estimate(scaled.scale)
         analysis = analyze(scaled, cap)
         points.append(Point(factor, scale_name(factor), point_label(factor, cap),

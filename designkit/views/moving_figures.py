@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 
-import matplotlib
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
 from . import charts
@@ -40,7 +39,7 @@ def slim(svg_text: str) -> str:
 
 def _draw(fig) -> str:
     """One draw of the figure as SVG, no tight bounding box (the layout is already solved)."""
-    with matplotlib.rc_context(charts.STYLE):
+    with charts.house_style():
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "designkit", "Format": None,
                                                     "Type": None})
@@ -74,7 +73,7 @@ class GridFigures:
                 for axis in (ax.xaxis, ax.yaxis):    # '0.001' not mathtext '10^-3': half an availability draw
                     if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
                         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            with matplotlib.rc_context({**charts.STYLE, **_NO_AUTOLAYOUT}):
+            with charts.house_style(_NO_AUTOLAYOUT):
                 chart.fig.draw_without_rendering()   # solve the constrained layout once ...
                 chart.fig.set_layout_engine(None)    # ... and keep it ("none" would still draw twice per save)
 
