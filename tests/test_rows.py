@@ -86,7 +86,7 @@ def assert_live_says_the_article(box, md: str) -> int:
     checked = 0
     for view in box.views:
         if isinstance(view, TableView):
-            header = [plain(h.value) for h in view.table.header]
+            header = [plain(h) for h in view.table.header]
             cells = [[plain(c) for c in row] for row in view.table.text()]
             if header == ["Capacity", ""]:
                 assert cells == capacity_pairs(md)
@@ -144,7 +144,7 @@ def test_the_scenario_table_words_data_loss_once():
     assert said["Database primary failure (Event Store)"] == "Up to 1 s of writes (~720 at peak)"
     box = live_box("reference", None, 7)
     scenarios = next(v for v in box.views if isinstance(v, TableView) and "Data loss" in
-                     [plain(h.value) for h in v.table.header])
+                     [plain(h) for h in v.table.header])
     assert "Up to 1 s of writes (~720 at peak)" in [plain(c) for row in scenarios.table.text() for c in row]
 
 

@@ -53,11 +53,12 @@ def _look(artist) -> tuple | None:
 class ChartView:
     """A chart built once; ``update`` moves its artists and re-renders PNG into one persistent Image.
 
-    Rendering is the slow part (text), so the view keeps what does not move: the layout is fixed
-    after the first draw (and made again when a label would leave the figure), legends are drawn
-    once and laid over every frame, and while the axes' limits and titles stay the same only the
-    data artists are redrawn over a saved background (Agg's copy_from_bbox / restore_region).
-    ``present(True)`` renders at twice the pixel density and lets the image fill its output.
+    Rendering is the slow part (text), so the view keeps what does not move: strings are rendered
+    once (``canvas``), the layout is fixed after the first draw (and made again when a label would
+    leave the figure), legends are drawn once and laid over every frame, and only the artists that
+    moved are drawn over a saved background of the frame and the rest (Agg's copy_from_bbox /
+    restore_region).  ``present(True)`` renders at twice the pixel density and lets the image fill
+    its output.
     """
 
     BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
@@ -193,7 +194,7 @@ class ChartView:
 
     @charts.styled
     def render(self) -> bytes:
-        """The figure as PNG: a full draw when the axes changed, else data over the saved background."""
+        """The figure as PNG: the moved artists over a saved background (a full draw for a new one)."""
         self._draw()
         if not self._tight and self._spills():   # a label wider than at the last layout: make room once
             self._relayout()
