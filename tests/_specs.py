@@ -1,4 +1,4 @@
-"""Small hand-made specs shared by the scaling and reliability tests."""
+"""Small hand-made specs shared by the scaling and reliability tests, and the in-process article of any spec."""
 
 from designkit.model.spec import validate
 
@@ -15,3 +15,12 @@ def make_spec(components, read_path, write_path, **scale):
             "retention": "1 year"}
     return validate({"name": "Hand", "scale": base | scale, "components": components,
                      "read_path": read_path, "write_path": write_path})
+
+
+def article_of(ref, overrides=None) -> str:
+    """The in-process article.md of an example or spec file (what its notebooks assemble)."""
+    from designkit.model import analyze, estimate, load_spec
+    from designkit.views.whole import article_at
+    spec = load_spec(ref, overrides)
+    cap = estimate(spec.scale)
+    return article_at(spec, cap, analyze(spec, cap))

@@ -1,7 +1,7 @@
 """Every example's article at 10x its own scale states the 10x figures and none of its 1x ones.
 
 Each example is built at its own scale by its notebooks (``build --all-examples``, shared with
-test_examples_build); the article at ``-p scale=10x`` is the in-process one (``article_at``), which
+test_examples_build); the article at ``-p scale=10x`` is the in-process one (``views.whole.article_at``), which
 equals the notebooks' article for every example at 1x (checked here) and for the reference at 10x
 (test_moving_handout), without ten more notebook builds.  The figures to look for are said with
 the article's own ``say_*`` functions from the model's numbers at each scale.
@@ -19,16 +19,10 @@ from designkit.model.spec import example_names, load_spec
 from designkit.views.figures import EXPRESSION, evaluate, prose_fields
 from designkit.views.vocabulary import Figure, flat, namespace, numbers
 from designkit.run.build import spec_warnings
-from designkit.views.whole import article_at
+from _specs import article_of
 
 pytestmark = pytest.mark.slow
 TEN = {"scale": "10x"}
-
-
-def in_process(name, overrides=None) -> str:
-    spec = load_spec(name, overrides)
-    cap = estimate(spec.scale)
-    return article_at(spec, cap, analyze(spec, cap))
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +31,13 @@ def articles(all_examples):
     built, done = all_examples
     assert done.returncode == 0, done.stderr[-3000:]
     texts = {(name, "1x"): (built / name / "article.md").read_text(encoding="utf-8") for name in example_names()}
-    texts.update({(name, "10x"): in_process(name, TEN) for name in example_names()})
+    texts.update({(name, "10x"): article_of(name, TEN) for name in example_names()})
     return texts
 
 
 @pytest.mark.parametrize("name", example_names())
 def test_the_notebooks_article_is_the_in_process_one(articles, name):
-    assert articles[name, "1x"] == in_process(name)
+    assert articles[name, "1x"] == article_of(name)
     assert spec_warnings(load_spec(name, TEN)) == []      # what a build at 10x would warn about
 
 

@@ -27,13 +27,7 @@ from designkit.views.handout import (
 )
 from designkit.views.moving import GRID, grid_points, json_script, payload, scale_name
 from designkit.views.moving_figures import slim
-from designkit.views.whole import article_at
-
-
-def article_of(ref, overrides=None):
-    spec = load_spec(ref, overrides)
-    cap = estimate(spec.scale)
-    return article_at(spec, cap, analyze(spec, cap))
+from _specs import article_of
 
 
 @pytest.fixture(scope="module")

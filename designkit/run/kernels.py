@@ -32,7 +32,8 @@ from ..errors import DesignkitError
 
 # IPython is imported here, once, before any pool thread runs: jupyter_client imports it lazily
 # from the threads that start kernels, and two threads importing its circular modules at once
-# (a batch's items, the handout's grid thread) can see it half-initialized.
+# (a batch's items) see it half-initialized; so would a matplotlib figure made meanwhile (the
+# handout's grid thread), which peeks at sys.modules["IPython"].
 
 PRELOAD = """\
 import matplotlib

@@ -88,10 +88,9 @@ class MovingGrid:
         self.thread, self.result, self.stop = None, None, threading.Event()
         if workers == 1:
             # A threaded caller (a batch, --all-examples) cannot fork: draw in a thread instead, which
-            # overlaps the notebooks (they run in kernels; this process mostly waits on them).  IPython
-            # first, here: the notebook runner imports it, and a matplotlib figure made meanwhile peeks
-            # at sys.modules and trips over the half-imported module.
-            import IPython  # noqa: F401
+            # overlaps the notebooks (they run in kernels; this process mostly waits on them).  Its
+            # kernel pool has imported IPython already (see run.kernels), so no figure made here meets
+            # a half-imported one.
             self.thread = threading.Thread(target=self._compute, daemon=True, name="designkit-grid")
             self.thread.start()
         if workers > 1:
