@@ -156,7 +156,7 @@ def test_layers_contract_is_the_architecture_and_is_kept():
 
 
 MAX_LINES = 500
-OVER_FOR_NOW = {"designkit/model/spec.py": 570, "designkit/live/panel.py": 515}
+OVER_FOR_NOW = {"designkit/model/spec.py": 570}
 """Modules still over the limit, being split on other branches: they may shrink, never grow. Temporary."""
 
 

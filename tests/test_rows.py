@@ -14,7 +14,7 @@ import re
 import pytest
 
 from _specs import comp, make_spec
-from designkit.live.panel import ManualScheduler
+from designkit.live.scheduling import ManualScheduler
 from designkit.live.render import TableView, TextView
 from designkit.live.views import html_cell, live, plain
 from designkit.model.analysis import analyze

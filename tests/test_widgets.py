@@ -19,21 +19,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designkit.model import quantities as q
-from designkit.model.analysis import analyze
 from designkit.assets import NOTEBOOKS_DIR
-from designkit.model.capacity import estimate
-from designkit.model.quantities import say_share
-from designkit.model.spec import load_spec, resolve
 from designkit.live import label_baseline, live
 from designkit.live.baseline import baseline_note, shows_output
 from designkit.live.controls import grid_125, with_stop
-from designkit.live.scalebar import typed_targets
-from designkit.model.spec import read_raw
-from designkit.run.fragments import inline_figures, svg_data_uri
-from designkit.live.panel import ManualScheduler, Panel
+from designkit.live.panel import Panel
 from designkit.live.render import ChartView, TableView, TextView
+from designkit.live.scalebar import typed_targets
+from designkit.live.scheduling import ManualScheduler
 from designkit.live.views import SECTION_VIEWS, LiveSection, plain
+from designkit.model import quantities as q
+from designkit.model.analysis import analyze
+from designkit.model.capacity import estimate
+from designkit.model.quantities import say_share
+from designkit.model.spec import load_spec, read_raw, resolve
+from designkit.run.fragments import inline_figures, svg_data_uri
 from designkit.views.rows import METRIC_LABELS
 
 
@@ -188,6 +188,32 @@ def test_chart_changes_in_place_no_new_figure():
     panel.set(**{"Event Store.availability": 0.9999})   # nothing this chart shows: no re-render
     panel.flush()
     assert chart.renders == renders
+
+
+def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
+    # A class goes back and forth: the state (spec, estimate, analysis) of slider values seen
+    # before is reused, and it is the same as a fresh one.
+    import designkit.live.panel as panel_module
+    box, panel, _ = manual(6)
+    validated = []
+    original = panel_module.validate
+    monkeypatch.setattr(panel_module, "validate", lambda *a, **k: (validated.append(a), original(*a, **k))[1])
+    panel.set(users=3e9)
+    panel.flush()
+    at_3e9 = panel.state
+    panel.set(users=2e7)
+    panel.flush()
+    assert len(validated) == 2
+    panel.set(users=3e9)
+    panel.flush()
+    assert len(validated) == 2 and panel.state is at_3e9
+    _, cap, analysis = expected("reference", panel.overrides())
+    assert panel.state.cap == cap and panel.state.analysis.cost == analysis.cost
+    monkeypatch.setattr(panel_module, "STATES", 5)
+    for users in panel.controls["users"].stops[:8]:                 # more than are kept
+        panel.set(users=users)
+        panel.flush()
+    assert len(panel._states) == 5
 
 
 def test_burst_of_100_changes_is_one_update_and_exact():
@@ -581,6 +607,52 @@ def test_live_chart_lays_out_again_rather_than_cut_a_label():
             assert (edge >= 250).all(), users                 # no ink on the image's edge: nothing cut
 
 
+def drawn_by_matplotlib_alone(chart) -> np.ndarray:
+    """The chart's figure as matplotlib draws it whole: every artist, the axes' own tick labels, the legends."""
+    moving = chart._moving()
+    legends = [ax.get_legend() for ax in chart.fig.axes if ax.get_legend() is not None] + list(chart.fig.legends)
+    chart._tick_labels_drawn_by_axes(True)
+    for artist in moving + legends:
+        artist.set_animated(False)
+    for legend in legends:
+        legend.set_visible(True)
+    try:
+        buffer = io.BytesIO()
+        chart.fig.savefig(buffer, format="png", dpi=chart.fig.dpi)
+    finally:
+        chart._tick_labels_drawn_by_axes(False)
+        for artist in moving:
+            artist.set_animated(True)
+        for legend in legends:
+            legend.set_visible(False)
+    return png_pixels(buffer.getvalue())
+
+
+TOUR = (3e8, 3e9, 3e8, 5e6, 5e7, 1e10, 2e4, 3e9)    # decades apart, back again, the ends of the slider
+
+
+@pytest.mark.parametrize("section", [1, 6, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow),
+                                     pytest.param(7, marks=pytest.mark.slow)])
+def test_live_charts_show_what_matplotlib_draws_at_every_stop(section):
+    # The live image is pieced together (a saved frame, tick labels and data drawn over it, text
+    # laid from a remembered layout): after any tour of scales it is the figure matplotlib draws.
+    box, panel, _ = manual(section)
+    charts = [v for v in box.views if isinstance(v, ChartView)]
+    assert charts
+    for users in TOUR:
+        panel.set(users=users)
+        panel.flush()
+        for chart in charts:
+            live_pixels = png_pixels(chart.widget.value)
+            whole = drawn_by_matplotlib_alone(chart)
+            assert live_pixels.shape == whole.shape
+            difference = np.abs(live_pixels - whole)
+            ink = (whole < 250).any(axis=2)
+            assert difference.max() <= 96, (users, type(chart.chart).__name__)   # text placed to 1/8 px
+            assert difference[ink].mean() < 6, (users, type(chart.chart).__name__)
+    assert any(chart.blits for chart in charts)       # and frames were reused on the way
+
+
 # --- the live charts' canvas ---------------------------------------------------------------------
 
 def _texts_figure(x_shift: float = 0.0):
@@ -599,6 +671,7 @@ def _texts_figure(x_shift: float = 0.0):
 
 def test_cached_text_draws_the_same_pixels_as_agg():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     from designkit.live.canvas import QuietCanvas, TextCachingRenderer
     from designkit.views import charts
     with charts.house_style():
@@ -629,8 +702,10 @@ def test_cached_text_draws_the_same_pixels_as_agg():
 def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
     # Component names are spec text: whatever they hold, the cached ink matches Agg's own.
     import warnings
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
     from designkit.live.canvas import QuietCanvas
 
     def figure():
@@ -651,6 +726,7 @@ def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
 
 def test_house_style_restores_the_kernels_own_settings_and_nests():
     import matplotlib
+
     from designkit.views import charts
     with matplotlib.rc_context({"font.size": 15, "axes.grid": False}):
         with charts.house_style():
@@ -659,9 +735,8 @@ def test_house_style_restores_the_kernels_own_settings_and_nests():
                 assert matplotlib.rcParams["font.size"] == 9
             assert matplotlib.rcParams["font.size"] == 9      # the inner block left the style on
         assert matplotlib.rcParams["font.size"] == 15 and not matplotlib.rcParams["axes.grid"]
-        with pytest.raises(ZeroDivisionError):
-            with charts.house_style():
-                1 / 0
+        with pytest.raises(ZeroDivisionError), charts.house_style():
+            1 / 0
         assert matplotlib.rcParams["font.size"] == 15
 
 
@@ -705,6 +780,7 @@ def test_shown_fragment_inlines_figures_and_the_article_keeps_links():
     uri = shown.split("](", 1)[1].split(")", 1)[0]
     assert uri == svg_data_uri(svg) and base64.b64decode(uri.split(",", 1)[1]).decode() == svg
     import nbformat
+
     from designkit.run.fragments import FRAGMENT_MIME, collect
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
         "display_data", data={"text/markdown": shown, FRAGMENT_MIME: {"section": 6, "markdown": md}})])])

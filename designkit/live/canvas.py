@@ -54,8 +54,10 @@ class TextCachingRenderer(RendererAgg):
     """RendererAgg whose plain text is rendered once per string and laid over from then on."""
 
     hits = misses = 0
+    last_text = None    # where the last string was drawn from (x, y): a text's layout, remembered by ChartView
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        self.last_text = (x, y)
         key = None if ismath else _key(gc, s, prop, angle, self.dpi, mtext)
         if key is None:
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)

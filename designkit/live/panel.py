@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
@@ -33,6 +34,7 @@ from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .controls import Control, log_slider
 from .scalebar import ScaleBar
+from .scheduling import loop_scheduler
 from .style import PRESENT_ENV, PRESENT_STYLE, STYLE
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
 METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
                 "storage_bytes": "disk", "memory_bytes": "memory"}
 STATEFUL_KINDS = ("database", "search", "object_store", "cache")
+STATES = 64             # computed states kept, by the sliders' values
 USERS = (1e3, 1e10)      # the users slider's range (the spec's own value is added when outside it)
 
 # --- saying values ------------------------------------------------------------------------
@@ -83,51 +86,6 @@ def utilization_badge(utilization: float, target: float) -> str:
 
 def esc(text: str) -> str:
     return html.escape(str(text), quote=False)
-
-
-# --- scheduling -----------------------------------------------------------------------------
-
-def loop_scheduler(delay: float, callback: Callable[[], None]):
-    """Run ``callback`` on the running asyncio loop after ``delay`` s; None when no loop runs."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    return loop.call_later(delay, callback) if delay > 0 else loop.call_soon(callback)
-
-
-class ManualScheduler:
-    """A scheduler that only runs what is due when told (tests and benchmarks without a loop)."""
-
-    class Handle:
-        def __init__(self, delay: float, callback: Callable[[], None]):
-            self.delay, self.callback, self.cancelled = delay, callback, False
-
-        def cancel(self) -> None:
-            self.cancelled = True
-
-    def __init__(self):
-        self.handles: list[ManualScheduler.Handle] = []
-
-    def __call__(self, delay: float, callback: Callable[[], None]) -> "ManualScheduler.Handle":
-        handle = self.Handle(delay, callback)
-        self.handles.append(handle)
-        return handle
-
-    @property
-    def pending(self) -> int:
-        """Scheduled calls not yet run or cancelled."""
-        return sum(not h.cancelled for h in self.handles)
-
-    def run(self) -> int:
-        """Run every pending call once; returns how many ran."""
-        due, self.handles = self.handles, []
-        ran = 0
-        for handle in due:
-            if not handle.cancelled:
-                handle.callback()
-                ran += 1
-        return ran
 
 
 # --- state and controls -----------------------------------------------------------------------
@@ -197,6 +155,7 @@ class Panel:
         self._ready_at = 0.0
         self._waiters: list = []
         self._quiet = False
+        self._states: OrderedDict[tuple, State] = OrderedDict()
         self.controls: dict[str, Control] = {}
         self._build_controls(base)
         self.scale_bar = ScaleBar(self)
@@ -360,10 +319,22 @@ class Panel:
         return State(overrides, spec, estimate(spec.scale))
 
     def compute(self) -> State:
-        """Validate the sliders' spec and compute its numbers (raises SpecError when invalid)."""
+        """Validate the sliders' spec and compute its numbers (raises SpecError when invalid).
+
+        The last ``STATES`` are kept by the sliders' values: a class goes back and forth over a few
+        scales, and a state's analysis and phrases are computed once (they are immutable).
+        """
         overrides = self.overrides()
-        spec = validate(apply_overrides(self.raw, overrides), f"{self.ref} (sliders)")
-        return self._state(overrides, spec)
+        key = tuple(sorted(overrides.items()))
+        state = self._states.get(key)
+        if state is None:
+            spec = validate(apply_overrides(self.raw, overrides), f"{self.ref} (sliders)")
+            state = self._states[key] = self._state(overrides, spec)
+            while len(self._states) > STATES:
+                self._states.popitem(last=False)
+        else:
+            self._states.move_to_end(key)
+        return state
 
     # -- coalescing ---------------------------------------------------------------------------
 
@@ -447,6 +418,8 @@ class Panel:
         self.servers.value = str(cap.servers_needed)
         for view in self.views:
             view.update(state)
+        for view in self.views:         # a chart's PNG was encoded on a thread meanwhile
+            getattr(view, "settle", lambda: None)()
 
     def add(self, view):
         """Drive ``view`` from this panel from now on (it was built from the current state)."""

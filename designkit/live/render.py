@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import ipywidgets as w
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
-from matplotlib.ticker import AutoLocator, FuncFormatter, LogFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import (
+    AutoLocator,
+    FuncFormatter,
+    LogFormatter,
+    LogLocator,
+    NullFormatter,
+)
 
-from ..views import charts
 from ..model import quantities as q
-
-
+from ..views import charts
 from .canvas import QuietCanvas, png_rgba
 from .panel import DPI, State, esc
 
@@ -50,18 +57,49 @@ def _look(artist) -> tuple | None:
     return None
 
 
+def _label_sides(axis) -> tuple[str, ...]:
+    """The ``set_tick_params`` switches of the sides where an axis shows its major tick labels."""
+    ticks = axis.get_major_ticks(1)
+    names = ("labelbottom", "labeltop") if axis.axis_name == "x" else ("labelleft", "labelright")
+    return tuple(name for name, label in zip(names, (ticks[0].label1, ticks[0].label2)) if label.get_visible())
+
+
+def _plain_text(text: Text) -> bool:
+    """A one-line, unclipped, unboxed text without math: drawn from its remembered layout."""
+    s = text.get_text()
+    dollars = s.count("$")              # an even number of them is math (matplotlib's rule); "\\$" is a "$"
+    special = "\\" in s or (dollars > 0 and dollars % 2 == 0 and text.get_parse_math())
+    return (bool(s.strip()) and "\n" not in s and not special and not text.get_usetex() and not text.get_wrap()
+            and text.get_bbox_patch() is None and not text.get_path_effects()
+            and not text.get_transform_rotates_text()
+            and not (text.get_clip_on() and (text.get_clip_box() is not None or text.get_clip_path() is not None)))
+
+
+_encoder: ThreadPoolExecutor | None = None
+
+
+def _encode(pixels: np.ndarray) -> Future:
+    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores)."""
+    global _encoder
+    if _encoder is None:
+        _encoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="designkit-png")
+    return _encoder.submit(png_rgba, pixels)
+
+
 class ChartView:
     """A chart built once; ``update`` moves its artists and re-renders PNG into one persistent Image.
 
     Rendering is the slow part (text), so the view keeps what does not move: strings are rendered
-    once (``canvas``), the layout is fixed after the first draw (and made again when a label would
-    leave the figure), legends are drawn once and laid over every frame, and only the artists that
-    moved are drawn over a saved background of the frame and the rest (Agg's copy_from_bbox /
-    restore_region).  ``present(True)`` renders at twice the pixel density and lets the image fill
-    its output.
+    once (``canvas``) and laid out once (``_draw_artist``), the layout is fixed after the first draw
+    (and made again when a label would leave the figure), legends are drawn once and laid over
+    every frame, and only the artists that moved are drawn over a saved background of the frame and
+    the rest (Agg's copy_from_bbox / restore_region).  Tick labels are drawn with the data, so one
+    frame serves every decade of a linear axis.  The PNG is encoded on a thread while the next view
+    draws.  ``present(True)`` renders at twice the pixel density and lets the image fill its output.
     """
 
     BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
+    LAYOUTS = 4096      # remembered text layouts per chart (string and look -> offset from its anchor)
 
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
@@ -79,6 +117,13 @@ class ChartView:
                 elif isinstance(axis.get_major_locator(), AutoLocator):
                     axis.get_major_locator().set_params(nbins=5)
         self.renders = self.blits = self.layouts = 0
+        self._labelled = [(axis, sides) for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)
+                          if (sides := _label_sides(axis))]
+        self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
+        self._ticks: dict = {}          # axis -> its major tick locations, for the draw under way
+        self._offsets: OrderedDict = OrderedDict()   # plain text's look -> where Agg drew it from its anchor
+        self._located: dict = {}        # (axis, scale, limits) -> its tick locations, for this layout
+        self._encoding: Future | None = None
         self._overlay = None
         self._looks: list = []          # how each moving artist looked at the last render
         self._backgrounds: dict = {}    # (frame, looks of the artists in it) -> saved background, newest last
@@ -111,6 +156,7 @@ class ChartView:
         Pinned (``set_title(y=...)``, ``set_label_coords``), a draw no longer measures every tick
         label to place them: about half the time of a full draw.
         """
+        self._tick_labels_drawn_by_axes(True)      # the layout makes room for them
         self.fig.set_layout_engine("constrained")
         legends = [ax.get_legend() for ax in self.fig.axes if ax.get_legend() is not None]
         legends += list(self.fig.legends)
@@ -124,9 +170,11 @@ class ChartView:
         self._pin_labels()
         self.fig.set_layout_engine("none")
         self._tight = self._spills()        # a figure too small to hold its labels: no use laying out again
+        self._tick_labels_drawn_by_axes(False)
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
         self._looks = []
         self._backgrounds.clear()
+        self._located.clear()               # locators count ticks by the room an axis has
         self.layouts += 1
 
     def _pin_labels(self) -> None:
@@ -171,11 +219,74 @@ class ChartView:
         alpha = pixels[..., 3:4] / 255.0
         return (slice(y0, y1), slice(x0, x1)), pixels[..., :3] * alpha, 1.0 - alpha
 
+    def _tick_labels_drawn_by_axes(self, on: bool) -> None:
+        """Let the axes draw their own tick labels (for a layout) or leave them to ``_tick_texts``."""
+        for axis, sides in self._labelled:
+            axis.set_tick_params(which="major", **{side: on for side in sides})
+
+    def _tick_texts(self) -> list[Text]:
+        """Each axis's major tick labels, as the axis would draw them, on texts of our own.
+
+        Drawn with the data, they leave the saved frame (spines, ticks, grid) the same at every
+        decade: bars at 10x the users on an axis ten times as long are the same pixels but for the
+        labels' words.
+        """
+        texts: list[Text] = []
+        for axis, sides in self._labelled:
+            locs = self._ticks[axis]
+            words = axis.get_major_formatter().format_ticks(locs)
+            scale = axis.get_transform()
+            low, high = sorted(scale.transform(np.asarray(axis.get_view_interval(), float)))
+            slack = 1e-10 * (high - low)                    # as Axis keeps a tick on the edge
+            where = scale.transform(np.asarray(locs, float)) if len(locs) else []
+            for tick, loc, word, at in zip(axis.get_major_ticks(len(locs)), locs, words, where):
+                if not low - slack <= at <= high + slack:
+                    continue
+                tick.update_position(loc)
+                for side in sides:
+                    label = tick.label1 if side in ("labelbottom", "labelleft") else tick.label2
+                    if len(texts) == len(self._proxies):
+                        proxy = Text()
+                        proxy.set_figure(self.fig)
+                        self._proxies.append(proxy)
+                    proxy = self._proxies[len(texts)]
+                    proxy.update_from(label)
+                    proxy.set_text(word)
+                    proxy.set_position(label.get_position())
+                    proxy.set_visible(True)
+                    proxy.set_animated(True)
+                    texts.append(proxy)
+        return texts
+
+    def _locs(self, axis) -> tuple:
+        """An axis's (major, minor) tick locations, kept by its limits (locating costs ~0.3 ms an
+        axis, and a move usually changes one axis of a chart or none)."""
+        key = (id(axis), id(axis.get_major_locator()), id(axis.get_minor_locator()), *axis.get_view_interval())
+        locs = self._located.get(key)
+        if locs is None:
+            locs = self._located[key] = (axis.get_majorticklocs(), axis.get_minorticklocs())
+            while len(self._located) > self.LAYOUTS:
+                self._located.pop(next(iter(self._located)))
+        return locs
+
     def _frame_key(self) -> tuple:
-        """What a saved background depends on: the axes' limits, scales and axis labels (titles are
-        drawn with the data: a title with a number in it would otherwise make every frame new)."""
-        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(),
-                      ax.get_ylabel()) for ax in self.fig.axes)
+        """What a saved background depends on: where each axis's ticks and grid lines fall, in
+        pixels, its scale and its label; not its limits, nor the tick labels' words, nor the titles
+        (all drawn with the data: a title with a number in it would otherwise make every frame new)."""
+        key = []
+        for ax in self.fig.axes:
+            for axis, column, transform in ((ax.xaxis, 0, ax.get_xaxis_transform()),
+                                            (ax.yaxis, 1, ax.get_yaxis_transform())):
+                minor = self._locs(axis)[1]
+                formatter = axis.get_minor_formatter()
+                words = () if isinstance(formatter, NullFormatter) else tuple(formatter.format_ticks(minor))
+                places = []
+                for locs in (self._ticks[axis], minor):
+                    points = np.zeros((len(locs), 2))
+                    points[:, column] = locs
+                    places.append(np.round(transform.transform(points)[:, column], 2).tobytes() if len(locs) else b"")
+                key.append((axis.get_scale(), axis.label.get_text(), *places, words))
+        return tuple(key)
 
     def _moving(self) -> list:
         """The data artists (lines, bars, texts, collections) and titles, marked animated, in drawing order."""
@@ -195,6 +306,10 @@ class ChartView:
     @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: the moved artists over a saved background (a full draw for a new one)."""
+        return png_rgba(self._pixels())
+
+    def _pixels(self) -> np.ndarray:
+        """The figure drawn, legends laid over: the canvas's own buffer (valid until the next draw)."""
         self._draw()
         if not self._tight and self._spills():   # a label wider than at the last layout: make room once
             self._relayout()
@@ -205,17 +320,18 @@ class ChartView:
             region = pixels[where]
             region[..., :3] = (region[..., :3] * keep + ink).astype(np.uint8)
         self.renders += 1
-        return png_rgba(pixels)
+        return pixels
 
     def _draw(self) -> None:
         """The background (saved, or drawn and saved), then the artists that moved, over it.
 
-        The background is the frame plus the leading artists (in drawing order) that look as they
-        did at the last render: the curves of a chart whose dots move, the bars of one whose title
-        changes.  It is saved under the frame and those looks, so going back to a scale seen before
-        restores it.
+        The background is the frame plus the leading artists (in drawing order: tick labels, then
+        the data by zorder) that look as they did at the last render: the curves of a chart whose
+        dots move, the bars of one whose title changes.  It is saved under the frame and those
+        looks, so going back to a scale seen before restores it.
         """
-        moving = self._moving()
+        self._ticks = {axis: self._locs(axis)[0] for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)}
+        moving = self._tick_texts() + self._moving()
         looks = [_look(artist) for artist in moving]
         still = 0
         while still < min(len(looks), len(self._looks)) and looks[still] is not None \
@@ -224,29 +340,92 @@ class ChartView:
         self._looks = looks
         key = (self._frame_key(), tuple(looks[:still]))
         background = self._backgrounds.get(key)
+        renderer = self.canvas.get_renderer()
+        labels = {id(proxy) for proxy in self._proxies}
         if background is not None:
             self._backgrounds[key] = self._backgrounds.pop(key)        # newest last
             self.canvas.restore_region(background)
             self.blits += 1
         else:
             for artist in moving[:still]:
-                artist.set_animated(False)
+                if id(artist) not in labels:
+                    artist.set_animated(False)
             self.canvas.draw()
+            for artist in moving[:still]:
+                if id(artist) in labels and artist.get_visible():   # leading tick labels: ours to draw
+                    self._draw_artist(artist, renderer)
             self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
             while len(self._backgrounds) > self.BACKGROUNDS:
                 self._backgrounds.pop(next(iter(self._backgrounds)))
+        # The axes' lines (in the frame) go over data below them again, as in a whole draw.
+        spines = [spine for ax in self.fig.axes for spine in ax.spines.values() if spine.get_visible()]
+        level = min((spine.get_zorder() for spine in spines), default=0)
+        under = any(id(artist) not in labels and artist.get_zorder() < level for artist in moving[still:])
         for artist in moving[still:]:
+            if under and id(artist) not in labels and artist.get_zorder() > level:
+                for spine in spines:
+                    spine.draw(renderer)
+                under = False
             if artist.get_visible():
-                self.fig.draw_artist(artist)
+                self._draw_artist(artist, renderer)
+        if under:
+            for spine in spines:
+                spine.draw(renderer)
+
+    def _draw_artist(self, artist, renderer) -> None:
+        """Draw one artist over the canvas; a plain text from where Agg put it last time.
+
+        ``Text.draw`` lays its string out again on every call (~0.3 ms, and a move draws some
+        thirty texts); where the string lands from its anchor depends only on the look kept here.
+        """
+        if not isinstance(artist, Text) or not artist.get_text() or not _plain_text(artist):
+            artist.draw(renderer)
+            return
+        prop = artist.get_fontproperties()
+        look = (artist.get_text(), artist.get_rotation(), artist.get_ha(), artist.get_va(),
+                artist.get_rotation_mode(),
+                tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), self.fig.dpi)
+        x, y = artist.get_transform().transform(artist.get_unitless_position())
+        offset = self._offsets.get(look)
+        if offset is None:
+            renderer.last_text = None
+            artist.draw(renderer)
+            if renderer.last_text is not None:
+                drawn_x, drawn_y = renderer.last_text
+                if renderer.flipy():                    # text is placed from the top (Agg)
+                    drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
+                self._offsets[look] = (drawn_x - x, drawn_y - y)
+                if len(self._offsets) > self.LAYOUTS:
+                    self._offsets.popitem(last=False)
+            return
+        gc = renderer.new_gc()
+        gc.set_foreground(artist.get_color())
+        gc.set_alpha(artist.get_alpha())
+        gc.set_url(artist.get_url())
+        gc.set_antialiased(artist.get_antialiased())
+        x, y = x + offset[0], y + offset[1]
+        if renderer.flipy():
+            y = renderer.get_canvas_width_height()[1] - y
+        renderer.draw_text(gc, x, y, artist.get_text(), prop, artist.get_rotation(), ismath=False, mtext=artist)
+        gc.restore()
 
     @charts.styled
     def update(self, state: State) -> None:
+        """Move the artists to ``state`` and draw; the PNG is encoded on a thread until ``settle``."""
         key = self.key(state)
         if key == self._key:
             return
         self._key = key
         self.chart.update(*self.args(state))
-        self.widget.value = self.render()
+        self.settle()
+        self._encoding = _encode(np.array(self._pixels()))      # a copy: the next draw reuses the buffer
+
+    def settle(self) -> None:
+        """Show the image the last ``update`` drew (the panel calls this after every view's update)."""
+        if self._encoding is not None:
+            encoding, self._encoding = self._encoding, None
+            self.widget.value = encoding.result()
 
 
 class CellTable:
