@@ -144,6 +144,7 @@ class ChartView:
         """Presentation mode: twice the pixel density, as wide as the output; off: back to normal."""
         if on == self.presenting:
             return
+        self.settle()
         self.presenting = on
         self.fig.set_dpi(DPI * (2 if on else 1))
         self._relayout()
