@@ -724,6 +724,39 @@ def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
         assert difference.max() <= 64 and difference.mean() < 2
 
 
+@given(text=st.text(max_size=25), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 20]),
+       ha=st.sampled_from(["left", "center", "right"]), va=st.sampled_from(["baseline", "center", "top", "bottom"]),
+       where=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)))
+@settings(max_examples=40, deadline=None)
+def test_a_text_drawn_from_its_remembered_layout_is_where_matplotlib_draws_it(text, angle, size, ha, va, where):
+    # A tick label or bar label moves with the scale; drawn from the layout remembered at its
+    # last place, it lands where Text.draw puts it (spec names are user text: any text at all).
+    import warnings
+    from matplotlib.figure import Figure
+    from designkit.live.canvas import QuietCanvas, TextLayouts
+
+    def canvas_with(x, y):
+        fig = Figure(figsize=(3, 2), dpi=90)
+        label = fig.text(x, y, text, rotation=angle, fontsize=size, ha=ha, va=va)
+        canvas = QuietCanvas(fig)
+        canvas.get_renderer().clear()
+        return canvas, label
+
+    layouts = TextLayouts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                    # glyphs missing from DejaVu Sans
+        first, label = canvas_with(0.3, 0.4)
+        layouts.draw(label, first.get_renderer())           # laid out by Text.draw, and remembered
+        moved, label = canvas_with(*where)
+        layouts.draw(label, moved.get_renderer())           # from the remembered layout
+        fresh, label = canvas_with(*where)
+        label.draw(fresh.get_renderer())                    # what matplotlib does
+    ours = np.asarray(moved.buffer_rgba()).astype(int)
+    theirs = np.asarray(fresh.buffer_rgba()).astype(int)
+    difference = np.abs(ours - theirs)
+    assert difference.max() <= 64 and difference.mean() < 1
+
+
 def test_house_style_restores_the_kernels_own_settings_and_nests():
     import matplotlib
 

@@ -1,4 +1,4 @@
-"""The live charts' canvas: an Agg canvas that draws each distinct text once, and a fast PNG encoder.
+"""The live charts' canvas: Agg that renders each distinct string once and lays it out once; a fast PNG encoder.
 
 A live chart redraws the same few strings on every slider move (tick labels, bar labels, titles),
 and Agg shapes and rasterizes every glyph of every string on every draw: since matplotlib 3.11
@@ -16,6 +16,7 @@ from collections import OrderedDict
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.text import Text
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
 PHASES = 4          # sub-pixel positions a string is rendered at, per axis
@@ -54,7 +55,7 @@ class TextCachingRenderer(RendererAgg):
     """RendererAgg whose plain text is rendered once per string and laid over from then on."""
 
     hits = misses = 0
-    last_text = None    # where the last string was drawn from (x, y): a text's layout, remembered by ChartView
+    last_text = None    # where the last string was drawn from (x, y): a text's layout, for TextLayouts
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         self.last_text = (x, y)
@@ -119,6 +120,64 @@ class TextCachingRenderer(RendererAgg):
         keep = ink.keep[src]
         region[..., :3] = region[..., :3] * keep + ink.ink[src] + 0.5
         region[..., 3] = region[..., 3] * keep[..., 0] + ink.alpha[src] + 0.5
+
+
+def plain_text(text: Text) -> bool:
+    """A one-line, unclipped, unboxed text without math: one that ``TextLayouts`` may draw."""
+    s = text.get_text()
+    dollars = s.count("$")              # an even number of them is math (matplotlib's rule); "\\$" is a "$"
+    special = "\\" in s or (dollars > 0 and dollars % 2 == 0 and text.get_parse_math())
+    return (bool(s.strip()) and "\n" not in s and not special and not text.get_usetex() and not text.get_wrap()
+            and text.get_bbox_patch() is None and not text.get_path_effects()
+            and not text.get_transform_rotates_text()
+            and not (text.get_clip_on() and (text.get_clip_box() is not None or text.get_clip_path() is not None)))
+
+
+class TextLayouts:
+    """Where Agg draws each plain string from its anchor, remembered, and drawn from there again.
+
+    ``Text.draw`` lays its string out on every call (~0.3 ms; a live move draws some thirty
+    texts), but where a string lands from its anchor depends only on the look kept here.
+    """
+
+    SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
+
+    def __init__(self):
+        self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
+
+    def draw(self, text: Text, renderer) -> None:
+        """Draw ``text`` on ``renderer`` (a ``TextCachingRenderer``) as ``text.draw`` would."""
+        if not text.get_visible() or not plain_text(text):
+            text.draw(renderer)
+            return
+        prop = text.get_fontproperties()
+        look = (text.get_text(), text.get_rotation(), text.get_ha(), text.get_va(), text.get_rotation_mode(),
+                tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), text.get_figure(root=True).dpi)
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        offset = self._offsets.get(look)
+        if offset is None or not (math.isfinite(x) and math.isfinite(y)):
+            renderer.last_text = None
+            text.draw(renderer)
+            if renderer.last_text is not None and math.isfinite(x) and math.isfinite(y):
+                drawn_x, drawn_y = renderer.last_text
+                if renderer.flipy():                    # Agg places text from the top
+                    drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
+                self._offsets[look] = (drawn_x - x, drawn_y - y)
+                while len(self._offsets) > self.SIZE:
+                    self._offsets.popitem(last=False)
+            return
+        self._offsets.move_to_end(look)
+        gc = renderer.new_gc()
+        gc.set_foreground(text.get_color())
+        gc.set_alpha(text.get_alpha())
+        gc.set_url(text.get_url())
+        gc.set_antialiased(text.get_antialiased())
+        x, y = x + offset[0], y + offset[1]
+        if renderer.flipy():
+            y = renderer.get_canvas_width_height()[1] - y
+        renderer.draw_text(gc, x, y, text.get_text(), prop, text.get_rotation(), ismath=False, mtext=text)
+        gc.restore()
 
 
 class QuietCanvas(FigureCanvasAgg):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -23,7 +22,7 @@ from matplotlib.ticker import (
 
 from ..model import quantities as q
 from ..views import charts
-from .canvas import QuietCanvas, png_rgba
+from .canvas import QuietCanvas, TextLayouts, png_rgba
 from .panel import DPI, State, esc
 
 log = logging.getLogger(__name__)
@@ -64,17 +63,6 @@ def _label_sides(axis) -> tuple[str, ...]:
     return tuple(name for name, label in zip(names, (ticks[0].label1, ticks[0].label2)) if label.get_visible())
 
 
-def _plain_text(text: Text) -> bool:
-    """A one-line, unclipped, unboxed text without math: drawn from its remembered layout."""
-    s = text.get_text()
-    dollars = s.count("$")              # an even number of them is math (matplotlib's rule); "\\$" is a "$"
-    special = "\\" in s or (dollars > 0 and dollars % 2 == 0 and text.get_parse_math())
-    return (bool(s.strip()) and "\n" not in s and not special and not text.get_usetex() and not text.get_wrap()
-            and text.get_bbox_patch() is None and not text.get_path_effects()
-            and not text.get_transform_rotates_text()
-            and not (text.get_clip_on() and (text.get_clip_box() is not None or text.get_clip_path() is not None)))
-
-
 _encoder: ThreadPoolExecutor | None = None
 
 
@@ -99,7 +87,7 @@ class ChartView:
     """
 
     BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
-    LAYOUTS = 4096      # remembered text layouts per chart (string and look -> offset from its anchor)
+    LOCATED = 4096      # remembered tick locations per chart (axis and limits -> ticks)
 
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
@@ -121,7 +109,7 @@ class ChartView:
                           if (sides := _label_sides(axis))]
         self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
         self._ticks: dict = {}          # axis -> its major tick locations, for the draw under way
-        self._offsets: OrderedDict = OrderedDict()   # plain text's look -> where Agg drew it from its anchor
+        self._layouts = TextLayouts()   # where each plain string lands from its anchor
         self._located: dict = {}        # (axis, scale, limits) -> its tick locations, for this layout
         self._encoding: Future | None = None
         self._overlay = None
@@ -266,7 +254,7 @@ class ChartView:
         locs = self._located.get(key)
         if locs is None:
             locs = self._located[key] = (axis.get_majorticklocs(), axis.get_minorticklocs())
-            while len(self._located) > self.LAYOUTS:
+            while len(self._located) > self.LOCATED:
                 self._located.pop(next(iter(self._located)))
         return locs
 
@@ -374,42 +362,11 @@ class ChartView:
                 spine.draw(renderer)
 
     def _draw_artist(self, artist, renderer) -> None:
-        """Draw one artist over the canvas; a plain text from where Agg put it last time.
-
-        ``Text.draw`` lays its string out again on every call (~0.3 ms, and a move draws some
-        thirty texts); where the string lands from its anchor depends only on the look kept here.
-        """
-        if not isinstance(artist, Text) or not artist.get_text() or not _plain_text(artist):
+        """Draw one artist over the canvas (a text from its remembered layout)."""
+        if isinstance(artist, Text):
+            self._layouts.draw(artist, renderer)
+        else:
             artist.draw(renderer)
-            return
-        prop = artist.get_fontproperties()
-        look = (artist.get_text(), artist.get_rotation(), artist.get_ha(), artist.get_va(),
-                artist.get_rotation_mode(),
-                tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), self.fig.dpi)
-        x, y = artist.get_transform().transform(artist.get_unitless_position())
-        offset = self._offsets.get(look)
-        if offset is None:
-            renderer.last_text = None
-            artist.draw(renderer)
-            if renderer.last_text is not None:
-                drawn_x, drawn_y = renderer.last_text
-                if renderer.flipy():                    # text is placed from the top (Agg)
-                    drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
-                self._offsets[look] = (drawn_x - x, drawn_y - y)
-                if len(self._offsets) > self.LAYOUTS:
-                    self._offsets.popitem(last=False)
-            return
-        gc = renderer.new_gc()
-        gc.set_foreground(artist.get_color())
-        gc.set_alpha(artist.get_alpha())
-        gc.set_url(artist.get_url())
-        gc.set_antialiased(artist.get_antialiased())
-        x, y = x + offset[0], y + offset[1]
-        if renderer.flipy():
-            y = renderer.get_canvas_width_height()[1] - y
-        renderer.draw_text(gc, x, y, artist.get_text(), prop, artist.get_rotation(), ismath=False, mtext=artist)
-        gc.restore()
 
     @charts.styled
     def update(self, state: State) -> None:
