@@ -697,6 +697,48 @@ def test_cached_text_draws_the_same_pixels_as_agg():
         assert difference.max() <= 64 and difference[ink].mean() < 8
 
 
+@pytest.mark.parametrize("text", ["$12.3K a month", "AVAWATa Yo", "~140K", "Collector API (1286%)", "office fl",
+                                  "Ünïcödé", "x"])
+def test_a_new_string_put_together_from_its_characters_is_aggs_own(monkeypatch, text):
+    # A new string (a bar label at a new scale) is laid together from its characters' inks, each
+    # where Agg's layout puts its glyph (kerning too): at a fine enough sub-pixel grid the pixels are
+    # Agg's exactly.  Ligatures ("fi", "fl") and non-ASCII text are rendered whole.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    import designkit.live.canvas as canvas
+    monkeypatch.setattr(canvas, "PHASES", 64)
+
+    def figure():
+        fig = Figure(figsize=(3, 1), dpi=90)
+        fig.text(0.113, 0.417, text, fontsize=8)
+        return fig
+
+    plain = FigureCanvasAgg(figure())
+    plain.draw()
+    glyphs = len(canvas._glyphs)
+    ours = canvas.QuietCanvas(figure())
+    ours.draw()
+    composed = len(canvas._glyphs) > glyphs
+    assert composed == (text.isascii() and len(text) > 1 and "fl" not in text and "fi" not in text)
+    difference = np.abs(np.asarray(ours.buffer_rgba()).astype(int) - np.asarray(plain.buffer_rgba()))
+    assert difference.max() <= 1
+
+
+def test_a_string_of_characters_seen_before_renders_no_glyph():
+    from matplotlib.figure import Figure
+    import designkit.live.canvas as canvas
+
+    def draw(text):
+        fig = Figure(figsize=(3, 1), dpi=90)
+        fig.text(0.25, 0.5, text, fontsize=8)
+        canvas.QuietCanvas(fig).draw()
+
+    draw("$1,234.50")
+    glyphs, misses = len(canvas._glyphs), canvas.TextCachingRenderer.misses
+    draw("$1,234.50 ")                       # a new string, the same characters at the same places
+    assert canvas.TextCachingRenderer.misses == misses + 1 and len(canvas._glyphs) == glyphs
+
+
 @given(text=st.text(max_size=30), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 24]))
 @settings(max_examples=40, deadline=None)
 def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):

@@ -10,12 +10,18 @@ string once per quarter-pixel position onto a scratch buffer and lays that ink o
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
 from collections import OrderedDict
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import (
+    FigureCanvasAgg,
+    RendererAgg,
+    get_hinting_flag,
+)
+from matplotlib.font_manager import findfont, get_font
 from matplotlib.text import Text
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
@@ -34,9 +40,31 @@ class _Ink:
         self.alpha = coverage[..., 0] * 255.0
         self.keep = 1.0 - coverage
 
+    @classmethod
+    def over(cls, parts: list[tuple[_Ink, int, int]]) -> _Ink:
+        """The inks laid one over the next, each (ink, dx, dy) moved by (dx, dy): one ink, as if laid in turn."""
+        x0 = min(dx + ink.dx for ink, dx, _ in parts)
+        y0 = min(dy + ink.dy for ink, _, dy in parts)
+        x1 = max(dx + ink.dx + ink.keep.shape[1] for ink, dx, _ in parts)
+        y1 = max(dy + ink.dy + ink.keep.shape[0] for ink, _, dy in parts)
+        whole = cls.__new__(cls)
+        whole.dx, whole.dy = x0, y0
+        whole.ink = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
+        whole.keep = np.ones((y1 - y0, x1 - x0, 1), np.float32)
+        whole.alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
+        for ink, dx, dy in parts:
+            top, left = dy + ink.dy - y0, dx + ink.dx - x0
+            where = (slice(top, top + ink.keep.shape[0]), slice(left, left + ink.keep.shape[1]))
+            whole.ink[where] = whole.ink[where] * ink.keep + ink.ink
+            whole.alpha[where] = whole.alpha[where] * ink.keep[..., 0] + ink.alpha
+            whole.keep[where] *= ink.keep
+        return whole
+
 
 _cache: OrderedDict[tuple, object] = OrderedDict()
+_glyphs: OrderedDict[tuple, object] = OrderedDict()    # one character's ink, by sub-pixel position
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
+_LIGATURES = re.compile("f[fil]")   # DejaVu Sans joins these into one glyph: such a string is drawn whole
 
 
 def _key(gc, s: str, prop, angle: float, dpi: float, mtext) -> tuple | None:
@@ -80,6 +108,49 @@ class TextCachingRenderer(RendererAgg):
             self._lay(ink, math.floor(x), math.floor(y))
 
     def _render(self, gc, x, y, s, prop, angle, mtext):
+        """A new string's ink: put together from its characters' inks when it can be, else drawn whole."""
+        if angle == 0 and len(s) > 1 and s.isascii() and s.isprintable() and not _LIGATURES.search(s) \
+                and len(prop.get_family()) == 1 and (mtext is None or (
+                    getattr(mtext, "get_fontfeatures", lambda: None)() is None
+                    and getattr(mtext, "get_language", lambda: None)() is None)):
+            ink = self._compose(gc, x, y, s, prop)
+            if ink is not False:
+                return ink
+        return self._alone(gc, x, y, s, prop, angle, mtext)
+
+    def _compose(self, gc, x, y, s, prop):
+        """``s``'s ink from its characters' inks, each where Agg puts that glyph: at the anchor plus the
+        glyph's place in the string's layout (kerning included), rendered there alone.  Agg renders
+        a string glyph by glyph this way, so the pixels are its own; a character is rendered once per
+        sub-pixel position, and a new string costs its layout (~0.5 ms) instead of ~2-5 ms.  False
+        when the font lacks a character or the layout is not one glyph per character."""
+        font = get_font(findfont(prop))
+        font.clear()
+        font.set_size(prop.get_size_in_points(), self.dpi)
+        places = font.set_text(s, 0.0, flags=get_hinting_flag())
+        if len(places) != len(s) or any(font.get_char_index(ord(c)) == 0 for c in s):
+            return False
+        parts = []
+        for c, (gx, gy) in zip(s, places):
+            if c == " ":
+                continue
+            px = round((x + gx / 64) * PHASES) / PHASES           # y grows downwards, FreeType's upwards
+            py = round((y - gy / 64) * PHASES) / PHASES
+            key = (_key(gc, c, prop, 0.0, self.dpi, None), px % 1, py % 1)
+            glyph = _glyphs.get(key, False)
+            if glyph is False:
+                glyph = _glyphs[key] = self._alone(gc, px, py, c, prop, 0.0, None)
+                while len(_glyphs) > TEXTS * 2:
+                    _glyphs.popitem(last=False)
+            else:
+                _glyphs.move_to_end(key)
+            if glyph is _OVERSIZE:
+                return False
+            if glyph is not None:
+                parts.append((glyph, math.floor(px) - math.floor(x), math.floor(py) - math.floor(y)))
+        return _Ink.over(parts) if parts else None
+
+    def _alone(self, gc, x, y, s, prop, angle, mtext):
         """Draw ``s`` alone on a transparent scratch buffer at (x, y)'s sub-pixel offset, cropped to its
         ink: an ``_Ink``, None when it leaves none, ``_OVERSIZE`` when it does not fit the scratch."""
         # A box surely holding the ink (no measuring: that is another shaping pass), cropped after.
