@@ -110,7 +110,7 @@ class ChartView:
         self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
         self._ticks: dict = {}          # axis -> its major tick locations, for the draw under way
         self._layouts = TextLayouts()   # where each plain string lands from its anchor
-        self._located: dict = {}        # (axis, scale, limits) -> its tick locations, for this layout
+        self._located: dict = {}        # (axis, its locators, limits) -> its tick locations, for this layout
         self._encoding: Future | None = None
         self._overlay = None
         self._looks: list = []          # how each moving artist looked at the last render
