@@ -10,7 +10,6 @@ string once per quarter-pixel position onto a scratch buffer and lays that ink o
 from __future__ import annotations
 
 import math
-import re
 import struct
 import zlib
 from collections import OrderedDict
@@ -64,19 +63,23 @@ class _Ink:
 _cache: OrderedDict[tuple, object] = OrderedDict()
 _glyphs: OrderedDict[tuple, object] = OrderedDict()    # one character's ink, by sub-pixel position
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
-_LIGATURES = re.compile("f[fil]")   # DejaVu Sans joins these into one glyph: such a string is drawn whole
+
+
+def _font(prop) -> tuple:
+    """What of a font's properties a string's shape depends on."""
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file())
 
 
 def _key(gc, s: str, prop, angle: float, dpi: float, mtext) -> tuple | None:
-    """What a string's pixels depend on; None when it cannot be reused (clipped, hatched, math)."""
+    """What a string's pixels depend on, the string first; None when it cannot be reused (clipped,
+    hatched, math).  Its last two are the text's font features and language (None: the default)."""
     if gc.get_clip_rectangle() is not None or gc.get_clip_path()[0] is not None or gc.get_hatch():
         return None
     features = getattr(mtext, "get_fontfeatures", lambda: None)() if mtext is not None else None
     language = getattr(mtext, "get_language", lambda: None)() if mtext is not None else None
-    return (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-            prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), float(angle), float(dpi),
-            tuple(gc.get_rgb()), gc.get_alpha(), gc.get_forced_alpha(), gc.get_antialiased(),
-            None if features is None else tuple(features), language)
+    return (s, *_font(prop), float(angle), float(dpi), tuple(gc.get_rgb()), gc.get_alpha(),
+            gc.get_forced_alpha(), gc.get_antialiased(), None if features is None else tuple(features), language)
 
 
 class TextCachingRenderer(RendererAgg):
@@ -91,39 +94,38 @@ class TextCachingRenderer(RendererAgg):
         if key is None:
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         x, y = round(x * PHASES) / PHASES, round(y * PHASES) / PHASES
-        key += (x % 1, y % 1)           # where the text falls inside a pixel: at most 1/8 px off
-        ink = _cache.get(key, False)
+        cell = key + (x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
+        ink = _cache.get(cell, False)
         if ink is False:
-            ink = self._render(gc, x, y, s, prop, angle, mtext)
-            _cache[key] = ink
+            ink = _cache[cell] = self._render(gc, x, y, s, prop, angle, mtext, key)
             while len(_cache) > TEXTS:
                 _cache.popitem(last=False)
             TextCachingRenderer.misses += 1
         else:
-            _cache.move_to_end(key)
+            _cache.move_to_end(cell)
             TextCachingRenderer.hits += 1
         if ink is _OVERSIZE:
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         elif ink is not None:
             self._lay(ink, math.floor(x), math.floor(y))
 
-    def _render(self, gc, x, y, s, prop, angle, mtext):
-        """A new string's ink: put together from its characters' inks when it can be, else drawn whole."""
-        if angle == 0 and len(s) > 1 and s.isascii() and s.isprintable() and not _LIGATURES.search(s) \
-                and len(prop.get_family()) == 1 and (mtext is None or (
-                    getattr(mtext, "get_fontfeatures", lambda: None)() is None
-                    and getattr(mtext, "get_language", lambda: None)() is None)):
-            ink = self._compose(gc, x, y, s, prop)
+    def _render(self, gc, x, y, s, prop, angle, mtext, key: tuple):
+        """A new string's ink (``key`` from ``_key``): put together from its characters' inks when it
+        can be (plain ASCII, upright, one font, default features and language), else drawn whole."""
+        if angle == 0 and len(s) > 1 and s.isascii() and s.isprintable() and len(prop.get_family()) == 1 \
+                and key[-2:] == (None, None):
+            ink = self._compose(gc, x, y, s, prop, key[1:-2])
             if ink is not False:
                 return ink
         return self._alone(gc, x, y, s, prop, angle, mtext)
 
-    def _compose(self, gc, x, y, s, prop):
+    def _compose(self, gc, x, y, s, prop, look: tuple):
         """``s``'s ink from its characters' inks, each where Agg puts that glyph: at the anchor plus the
         glyph's place in the string's layout (kerning included), rendered there alone.  Agg renders
         a string glyph by glyph this way, so the pixels are its own; a character is rendered once per
-        sub-pixel position, and a new string costs its layout (~0.5 ms) instead of ~2-5 ms.  False
-        when the font lacks a character or the layout is not one glyph per character."""
+        sub-pixel position (``look``: the string's key but the string), and a new string costs its
+        layout (~0.5 ms) instead of ~2-5 ms.  False when the font lacks a character or the layout is
+        not one glyph per character (a ligature: "fi" is one glyph)."""
         font = get_font(findfont(prop))
         font.clear()
         font.set_size(prop.get_size_in_points(), self.dpi)
@@ -136,7 +138,7 @@ class TextCachingRenderer(RendererAgg):
                 continue
             px = round((x + gx / 64) * PHASES) / PHASES           # y grows downwards, FreeType's upwards
             py = round((y - gy / 64) * PHASES) / PHASES
-            key = (_key(gc, c, prop, 0.0, self.dpi, None), px % 1, py % 1)
+            key = (c, *look, px % 1, py % 1)
             glyph = _glyphs.get(key, False)
             if glyph is False:
                 glyph = _glyphs[key] = self._alone(gc, px, py, c, prop, 0.0, None)
@@ -221,16 +223,18 @@ class TextLayouts:
         if not text.get_visible() or not plain_text(text):
             text.draw(renderer)
             return
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        if not (math.isfinite(x) and math.isfinite(y)):     # matplotlib's to warn about
+            text.draw(renderer)
+            return
         prop = text.get_fontproperties()
         look = (text.get_text(), text.get_rotation(), text.get_ha(), text.get_va(), text.get_rotation_mode(),
-                tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), text.get_figure(root=True).dpi)
-        x, y = text.get_transform().transform(text.get_unitless_position())
+                *_font(prop), text.get_figure(root=True).dpi)
         offset = self._offsets.get(look)
-        if offset is None or not (math.isfinite(x) and math.isfinite(y)):
+        if offset is None:
             renderer.last_text = None
             text.draw(renderer)
-            if renderer.last_text is not None and math.isfinite(x) and math.isfinite(y):
+            if renderer.last_text is not None:
                 drawn_x, drawn_y = renderer.last_text
                 if renderer.flipy():                    # Agg places text from the top
                     drawn_y = renderer.get_canvas_width_height()[1] - drawn_y

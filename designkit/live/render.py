@@ -108,7 +108,6 @@ class ChartView:
         self._labelled = [(axis, sides) for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)
                           if (sides := _label_sides(axis))]
         self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
-        self._ticks: dict = {}          # axis -> its major tick locations, for the draw under way
         self._layouts = TextLayouts()   # where each plain string lands from its anchor
         self._located: dict = {}        # (axis, its locators, limits) -> its tick locations, for this layout
         self._encoding: Future | None = None
@@ -222,7 +221,7 @@ class ChartView:
         """
         texts: list[Text] = []
         for axis, sides in self._labelled:
-            locs = self._ticks[axis]
+            locs = self._locs(axis)[0]
             words = axis.get_major_formatter().format_ticks(locs)
             scale = axis.get_transform()
             low, high = sorted(scale.transform(np.asarray(axis.get_view_interval(), float)))
@@ -266,11 +265,11 @@ class ChartView:
         for ax in self.fig.axes:
             for axis, column, transform in ((ax.xaxis, 0, ax.get_xaxis_transform()),
                                             (ax.yaxis, 1, ax.get_yaxis_transform())):
-                minor = self._locs(axis)[1]
+                major, minor = self._locs(axis)
                 formatter = axis.get_minor_formatter()
                 words = () if isinstance(formatter, NullFormatter) else tuple(formatter.format_ticks(minor))
                 places = []
-                for locs in (self._ticks[axis], minor):
+                for locs in (major, minor):
                     points = np.zeros((len(locs), 2))
                     points[:, column] = locs
                     places.append(np.round(transform.transform(points)[:, column], 2).tobytes() if len(locs) else b"")
@@ -319,7 +318,6 @@ class ChartView:
         dots move, the bars of one whose title changes.  It is saved under the frame and those
         looks, so going back to a scale seen before restores it.
         """
-        self._ticks = {axis: self._locs(axis)[0] for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)}
         moving = self._tick_texts() + self._moving()
         looks = [_look(artist) for artist in moving]
         still = 0

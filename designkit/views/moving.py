@@ -86,7 +86,7 @@ class MovingGrid:
             workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
         self.pool, self.futures, self.workers = None, [], []
         self.thread, self.result, self.stop = None, None, threading.Event()
-        if workers == 1:
+        if workers <= 1:
             # A threaded caller (a batch, --all-examples) cannot fork: draw in a thread instead, which
             # overlaps the notebooks (they run in kernels; this process mostly waits on them).  Its
             # kernel pool has imported IPython already (see run.kernels), so no figure made here meets
@@ -117,8 +117,6 @@ class MovingGrid:
             if isinstance(self.result, BaseException):
                 raise self.result
             return self.result
-        if self.pool is None:
-            return _points(*self.args)
         try:
             return sorted((p for future in self.futures for p in future.result()), key=lambda p: p.factor)
         finally:
