@@ -16,7 +16,7 @@ import sys
 import ipywidgets
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from designkit.assets import NOTEBOOKS_DIR
@@ -214,6 +214,69 @@ def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
         panel.set(users=users)
         panel.flush()
     assert len(panel._states) == 5
+
+
+def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
+    # Between two moves the kernel works out the states of the other users stops (one per turn
+    # of the loop): the next move to any of them validates and analyses nothing.
+    import designkit.live.panel as panel_module
+    scheduler = ManualScheduler()
+    box = live("reference", section=6, scheduler=scheduler, prepare=True)
+    panel, control = box.panel, box.panel.controls["users"]
+    stops = control.stops
+    assert scheduler.pending == 1                                  # one step waits for the loop
+    here = stops.index(control.slider.value)
+    scheduler.run()
+    first = next(iter(reversed(panel._states.values())))
+    assert abs(stops.index(first.cap.users) - here) == 1           # the nearest stop first
+    assert "analysis" in vars(first)                               # and what the views asked for
+    while scheduler.run():
+        pass
+    assert panel.ahead.prepared == len(stops) - 1
+    validated = []
+    original = panel_module.validate
+    monkeypatch.setattr(panel_module, "validate", lambda *a, **k: (validated.append(a), original(*a, **k))[1])
+    for users in (stops[0], stops[-1], stops[len(stops) // 2]):
+        panel.set(users=users)
+        panel.flush()
+        _, cap, analysis = expected("reference", panel.overrides())
+        assert panel.state.cap == cap and "analysis" in vars(panel.state)
+        assert panel.state.analysis.cost == analysis.cost
+    assert validated == []
+
+
+def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
+    scheduler = ManualScheduler()
+    box = live("reference", section=1, scheduler=scheduler, prepare=True)
+    panel = box.panel
+    panel.controls["users"].slider.value = panel.controls["users"].stops[0]   # a move is due
+    known = len(panel._states)
+    for handle in list(scheduler.handles):
+        if handle.callback == panel.ahead.step:
+            handle.callback()                                      # runs, but leaves the loop to the move
+    assert len(panel._states) == known and panel.ahead.prepared == 0
+    scheduler.run()                                                # the move
+    assert panel.updates == 1
+    # Scales whose spec does not validate are skipped, never retried, and never shown.
+    from designkit.errors import SpecError
+    compute = panel.compute
+
+    def refusing(overrides=None):
+        if overrides is not None and overrides.get("users", 0) > 1e9:
+            raise SpecError("reference (sliders)", [("scale.users", "too many")])
+        return compute(overrides)
+
+    panel.compute = refusing
+    while scheduler.run():
+        pass
+    stops = panel.controls["users"].stops
+    assert panel.ahead.prepared == len(stops) - 2                  # all but the spec's scale and the move's
+    assert len(panel.ahead._refused) == sum(users > 1e9 for users in stops) > 0
+    assert panel.error == ""
+    panel.ahead.soon()
+    while scheduler.run():
+        pass
+    assert panel.ahead.prepared == len(stops) - 2                  # nothing left to work out
 
 
 def test_burst_of_100_changes_is_one_update_and_exact():
@@ -797,6 +860,55 @@ def test_a_text_drawn_from_its_remembered_layout_is_where_matplotlib_draws_it(te
     theirs = np.asarray(fresh.buffer_rgba()).astype(int)
     difference = np.abs(ours - theirs)
     assert difference.max() <= 64 and difference.mean() < 1
+
+
+AMOUNTS = st.from_regex(r"\$[0-9]{1,3}(,[0-9]{3}){0,3}(\.[0-9]{2})?( a month)?", fullmatch=True)
+
+
+@given(first=st.one_of(AMOUNTS, st.text(max_size=20)), then=st.one_of(AMOUNTS, st.text(max_size=20)),
+       size=st.sampled_from([7, 9, 20]), ha=st.sampled_from(["left", "center", "right"]),
+       va=st.sampled_from(["baseline", "center", "top", "bottom", "center_baseline"]),
+       where=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)))
+@example(first="$1,234", then="$98,765.43", size=7, ha="left", va="center", where=(0.5, 0.5))
+@example(first="Load Balancer", then="Event Log", size=9, ha="right", va="center", where=(0.7, 0.2))
+@example(first="10K", then="200K", size=9, ha="center", va="top", where=(0.41, 0.13))
+@settings(max_examples=60, deadline=None)
+def test_a_new_string_lands_where_matplotlib_puts_it(first, then, size, ha, va, where):
+    # A new bar label ("$98,765.43") is placed from another string's layout, without laying out
+    # the text: it must land where Text.draw puts it, for any text, and skip the layout whenever
+    # a string of the same look, height and descent was drawn before.
+    import warnings
+    from matplotlib.figure import Figure
+    from designkit.live.canvas import QuietCanvas, TextLayouts, plain_text, shape
+
+    def canvas_with(text, x, y):
+        fig = Figure(figsize=(3, 2), dpi=90)
+        label = fig.text(x, y, text, fontsize=size, ha=ha, va=va)
+        canvas = QuietCanvas(fig)
+        canvas.get_renderer().clear()
+        return canvas, label
+
+    layouts = TextLayouts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                    # glyphs missing from DejaVu Sans
+        seen, earlier = canvas_with(first, 0.3, 0.4)
+        layouts.draw(earlier, seen.get_renderer())          # laid out by Text.draw, and remembered
+        new, label = canvas_with(then, *where)
+        laid_out = []
+        label.draw = lambda renderer, draw=label.draw: (laid_out.append(renderer), draw(renderer))
+        layouts.draw(label, new.get_renderer())             # placed from the first one's layout
+        fresh, reference = canvas_with(then, *where)
+        reference.draw(fresh.get_renderer())                # what matplotlib does
+        ours = np.asarray(new.buffer_rgba()).astype(int)
+        theirs = np.asarray(fresh.buffer_rgba()).astype(int)
+        difference = np.abs(ours - theirs)
+        assert difference.max() <= 64 and difference.mean() < 1
+        prop = reference.get_fontproperties()
+        a, b = shape(first, prop, 90), shape(then, prop, 90)
+        derivable = (plain_text(earlier) and plain_text(reference) and a.places is not None
+                     and b.places is not None and (a.height, a.descent) == (b.height, b.descent))
+        if derivable:
+            assert not laid_out                              # no layout for the new string
 
 
 def test_house_style_restores_the_kernels_own_settings_and_nests():

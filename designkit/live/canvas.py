@@ -62,6 +62,7 @@ class _Ink:
 
 _cache: OrderedDict[tuple, object] = OrderedDict()
 _glyphs: OrderedDict[tuple, object] = OrderedDict()    # one character's ink, by sub-pixel position
+_shapes: OrderedDict[tuple, object] = OrderedDict()    # one string's layout in one font
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 
@@ -80,6 +81,37 @@ def _key(gc, s: str, prop, angle: float, dpi: float, mtext) -> tuple | None:
     language = getattr(mtext, "get_language", lambda: None)() if mtext is not None else None
     return (s, *_font(prop), float(angle), float(dpi), tuple(gc.get_rgb()), gc.get_alpha(),
             gc.get_forced_alpha(), gc.get_antialiased(), None if features is None else tuple(features), language)
+
+
+class Shape:
+    """A one-line string as Agg lays it out in one font: each glyph's place (FreeType's 26.6 units)
+    and the string's width, height and descent in pixels (what ``get_text_width_height_descent``
+    measures), or ``places`` None when the font lacks one of its characters."""
+
+    __slots__ = ("descent", "height", "places", "width")
+
+    def __init__(self, places, width: float, height: float, descent: float):
+        self.places, self.width, self.height, self.descent = places, width, height, descent
+
+
+def shape(s: str, prop, dpi: float) -> Shape:
+    """``s`` laid out in ``prop``'s font at ``dpi``, once: the text's layout and its ink both need it,
+    and laying a string out costs ~0.3 ms (``FT2Font.set_text``)."""
+    key = (s, *_font(prop), float(dpi))
+    found = _shapes.get(key)
+    if found is not None:
+        _shapes.move_to_end(key)
+        return found
+    font = get_font(findfont(prop))
+    font.clear()
+    font.set_size(prop.get_size_in_points(), dpi)
+    places = font.set_text(s, 0.0, flags=get_hinting_flag())
+    width, height = font.get_width_height()
+    found = _shapes[key] = Shape(None if any(font.get_char_index(ord(c)) == 0 for c in s) else places,
+                                 width / 64, height / 64, font.get_descent() / 64)
+    while len(_shapes) > TEXTS:
+        _shapes.popitem(last=False)
+    return found
 
 
 class TextCachingRenderer(RendererAgg):
@@ -126,11 +158,8 @@ class TextCachingRenderer(RendererAgg):
         sub-pixel position (``look``: the string's key but the string), and a new string costs its
         layout (~0.5 ms) instead of ~2-5 ms.  False when the font lacks a character or the layout is
         not one glyph per character (a ligature: "fi" is one glyph)."""
-        font = get_font(findfont(prop))
-        font.clear()
-        font.set_size(prop.get_size_in_points(), self.dpi)
-        places = font.set_text(s, 0.0, flags=get_hinting_flag())
-        if len(places) != len(s) or any(font.get_char_index(ord(c)) == 0 for c in s):
+        places = shape(s, prop, self.dpi).places
+        if places is None or len(places) != len(s):
             return False
         parts = []
         for c, (gx, gy) in zip(s, places):
@@ -210,13 +239,18 @@ class TextLayouts:
     """Where Agg draws each plain string from its anchor, remembered, and drawn from there again.
 
     ``Text.draw`` lays its string out on every call (~0.3 ms; a live move draws some thirty
-    texts), but where a string lands from its anchor depends only on the look kept here.
+    texts), but where a string lands from its anchor depends only on the look kept here.  An
+    upright string never seen lands where one of the same look, height and descent did, moved by
+    its alignment's share of the difference in width (its vertical place depends only on those
+    two): a new bar label costs one layout of its string, not matplotlib's whole text layout.
     """
 
     SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
+    SHARE = {"left": 0.0, "center": 0.5, "right": 1.0}   # of a string's width left of its anchor
 
     def __init__(self):
         self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
+        self._rows: OrderedDict[tuple, tuple[float, float]] = OrderedDict()   # offset at zero width
 
     def draw(self, text: Text, renderer) -> None:
         """Draw ``text`` on ``renderer`` (a ``TextCachingRenderer``) as ``text.draw`` would."""
@@ -228,9 +262,16 @@ class TextLayouts:
             text.draw(renderer)
             return
         prop = text.get_fontproperties()
+        dpi = text.get_figure(root=True).dpi
         look = (text.get_text(), text.get_rotation(), text.get_ha(), text.get_va(), text.get_rotation_mode(),
-                *_font(prop), text.get_figure(root=True).dpi)
+                text.get_linespacing(), *_font(prop), dpi)
         offset = self._offsets.get(look)
+        if offset is None:
+            row = self._row(text, look, prop, dpi)
+            if row is not None and row[0] in self._rows:
+                self._rows.move_to_end(row[0])
+                zero_x, offset_y = self._rows[row[0]]
+                offset = self._remember(look, (zero_x - row[1], offset_y))
         if offset is None:
             renderer.last_text = None
             text.draw(renderer)
@@ -238,9 +279,11 @@ class TextLayouts:
                 drawn_x, drawn_y = renderer.last_text
                 if renderer.flipy():                    # Agg places text from the top
                     drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
-                self._offsets[look] = (drawn_x - x, drawn_y - y)
-                while len(self._offsets) > self.SIZE:
-                    self._offsets.popitem(last=False)
+                offset = self._remember(look, (drawn_x - x, drawn_y - y))
+                if row is not None:
+                    self._rows[row[0]] = (offset[0] + row[1], offset[1])
+                    while len(self._rows) > self.SIZE:
+                        self._rows.popitem(last=False)
             return
         self._offsets.move_to_end(look)
         gc = renderer.new_gc()
@@ -253,6 +296,24 @@ class TextLayouts:
             y = renderer.get_canvas_width_height()[1] - y
         renderer.draw_text(gc, x, y, text.get_text(), prop, text.get_rotation(), ismath=False, mtext=text)
         gc.restore()
+
+    def _remember(self, look: tuple, offset: tuple[float, float]) -> tuple[float, float]:
+        self._offsets[look] = offset
+        while len(self._offsets) > self.SIZE:
+            self._offsets.popitem(last=False)
+        return offset
+
+    def _row(self, text: Text, look: tuple, prop, dpi: float) -> tuple[tuple, float] | None:
+        """For an upright string in one font: (its look but the string, with its height and descent;
+        the share of its width left of the anchor); None for any other (rotated, or a font
+        lacking one of its characters)."""
+        if text.get_rotation() != 0 or text.get_rotation_mode() not in ("default", "anchor") \
+                or len(prop.get_family()) != 1 or look[2] not in self.SHARE:
+            return None
+        laid = shape(look[0], prop, dpi)
+        if laid.places is None:
+            return None
+        return (look[1:], laid.height, laid.descent), self.SHARE[look[2]] * laid.width
 
 
 class QuietCanvas(FigureCanvasAgg):

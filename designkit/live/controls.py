@@ -73,15 +73,23 @@ class Control:
     @property
     def value(self):
         """The slider's value, or exactly the spec's while the slider has not left it."""
-        return self.slider.value if self.changed else self.initial
+        return self.value_at(self.slider.value)
 
     @property
     def changed(self) -> bool:
         """True when the slider has left the spec's value (a float's last bits do not count)."""
-        value, start = self.slider.value, self.start
+        return self.leaves(self.slider.value)
+
+    def leaves(self, value) -> bool:
+        """True when the slider at ``value`` would have left the spec's value."""
+        start = self.start
         if isinstance(value, float) and isinstance(start, (int, float)):
             return not math.isclose(value, start, rel_tol=1e-9, abs_tol=1e-12)
         return value != start
+
+    def value_at(self, value):
+        """What the slider at ``value`` stands for: ``value``, or the spec's own where it has not left it."""
+        return value if self.leaves(value) else self.initial
 
     @property
     def is_log(self) -> bool:

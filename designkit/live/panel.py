@@ -32,6 +32,7 @@ from ..model.capacity import Capacity, estimate
 from ..errors import DesignkitError
 from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
+from .ahead import Ahead
 from .controls import Control, log_slider
 from .scalebar import ScaleBar
 from .scheduling import loop_scheduler
@@ -135,7 +136,7 @@ class Panel:
 
     def __init__(self, spec: str = "reference", overrides: dict | None = None, *,
                  scheduler: Callable | None = None, clock: Callable[[], float] = time.perf_counter,
-                 min_interval: float = MIN_INTERVAL, present: bool | None = None):
+                 min_interval: float = MIN_INTERVAL, present: bool | None = None, prepare: bool | None = None):
         self.ref = str(spec)
         self.path = resolve(spec)
         self.raw = read_raw(self.path)
@@ -156,6 +157,8 @@ class Panel:
         self._waiters: list = []
         self._quiet = False
         self._states: OrderedDict[tuple, State] = OrderedDict()
+        self._states[tuple(sorted(self.base_overrides.items()))] = self.state
+        self.ahead = Ahead(self, self._schedule, scheduler is None if prepare is None else prepare)
         self.controls: dict[str, Control] = {}
         self._build_controls(base)
         self.scale_bar = ScaleBar(self)
@@ -168,6 +171,7 @@ class Panel:
             present = os.environ.get(PRESENT_ENV, "") not in ("", "0")
         if present:
             self.present_toggle.value = True
+        self.ahead.soon()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -277,54 +281,59 @@ class Panel:
 
     # -- state --------------------------------------------------------------------------------
 
-    def overrides(self) -> dict:
-        """The spec overrides the sliders stand for: the notebook's own, plus every moved slider."""
+    def overrides(self, supposing: dict | None = None) -> dict:
+        """The spec overrides the sliders stand for: the notebook's own, plus every moved slider
+        (``supposing``: some sliders' values taken as if they were there)."""
         out = dict(self.base_overrides)
-        c = self.controls
-        moved = {name for name, control in c.items() if control.changed}
+        supposed = supposing or {}
+        value = {name: (control.value_at(supposed[name]) if name in supposed else control.value)
+                 for name, control in self.controls.items()}
+        moved = {name for name, control in self.controls.items()
+                 if (control.leaves(supposed[name]) if name in supposed else control.changed)}
         s = self.base.scale
         if s.per_user:
             if "users" in moved:
-                out["users"] = c["users"].value
+                out["users"] = value["users"]
             if "active" in moved or ("users" in moved and s.daily_active_users is not None):
                 if s.daily_active_users is None:
-                    out["daily_active_fraction"] = c["active"].value
+                    out["daily_active_fraction"] = value["active"]
                 elif "active" in moved:     # users x share never exceeds users: clamped by the slider
-                    out["daily_active_users"] = c["users"].value * c["active"].value
+                    out["daily_active_users"] = value["users"] * value["active"]
                 else:                       # keep the spec's share of users exactly
-                    out["daily_active_users"] = c["users"].value * s.daily_active_users / s.users
+                    out["daily_active_users"] = value["users"] * s.daily_active_users / s.users
             if "requests" in moved:
-                out["requests_per_user_per_day"] = c["requests"].value
+                out["requests_per_user_per_day"] = value["requests"]
             if "ratio" in moved:
-                reads, writes = c["ratio"].value
+                reads, writes = value["ratio"]
                 out["read_write_ratio"] = f"{reads!r}:{writes!r}"
         else:
             for name in ("reads", "writes"):
                 if name in moved:
-                    out[name] = f"{c[name].value!r}/s"
+                    out[name] = f"{value[name]!r}/s"
         for name in ("peak_factor", "record_size", "retention", "server_qps"):
             if name in moved:
-                out[name] = c[name].value
+                out[name] = value[name]
         for comp in self.base.components:
             if "hit_ratio" in moved and comp.kind == "cache":
-                out[f"components.{comp.name}.hit_ratio"] = c["hit_ratio"].value
+                out[f"components.{comp.name}.hit_ratio"] = value["hit_ratio"]
             for field in ("replicas", "shards", "availability"):
                 key = f"{comp.name}.{field}"
                 if key in moved:
-                    out[f"components.{key}"] = c[key].value
+                    out[f"components.{key}"] = value[key]
         return out
 
     @staticmethod
     def _state(overrides: dict, spec: Spec) -> State:
         return State(overrides, spec, estimate(spec.scale))
 
-    def compute(self) -> State:
-        """Validate the sliders' spec and compute its numbers (raises SpecError when invalid).
+    def compute(self, overrides: dict | None = None) -> State:
+        """Validate the sliders' spec (or ``overrides``'s) and compute its numbers (raises SpecError
+        when invalid).
 
         The last ``STATES`` are kept by the sliders' values: a class goes back and forth over a few
         scales, and a state's analysis and phrases are computed once (they are immutable).
         """
-        overrides = self.overrides()
+        overrides = self.overrides() if overrides is None else overrides
         key = tuple(sorted(overrides.items()))
         state = self._states.get(key)
         if state is None:
@@ -335,6 +344,10 @@ class Panel:
         else:
             self._states.move_to_end(key)
         return state
+
+    def known(self, key: tuple) -> bool:
+        """True when the state of these overrides (sorted items) is kept."""
+        return key in self._states
 
     # -- coalescing ---------------------------------------------------------------------------
 
@@ -391,6 +404,7 @@ class Panel:
         for future in waiters:
             if not future.done():
                 future.set_result(self.state)
+        self.ahead.soon()
         return True
 
     def next_update(self) -> "asyncio.Future":

@@ -83,10 +83,12 @@ class ChartView:
     every frame, and only the artists that moved are drawn over a saved background of the frame and
     the rest (Agg's copy_from_bbox / restore_region).  Tick labels are drawn with the data, so one
     frame serves every decade of a linear axis.  The PNG is encoded on a thread while the next view
-    draws.  ``present(True)`` renders at twice the pixel density and lets the image fill its output.
+    draws, and kept: a scene drawn before (every artist as it was, on the same frame) is not drawn
+    again.  ``present(True)`` renders at twice the pixel density and lets the image fill its output.
     """
 
     BACKGROUNDS = 32    # saved backgrounds per chart (a class goes back and forth over a few scales)
+    IMAGES = 64         # finished PNGs per chart, by everything their pixels depend on
     LOCATED = 4096      # remembered tick locations per chart (axis and limits -> ticks)
 
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
@@ -104,13 +106,15 @@ class ChartView:
                         axis.set_major_formatter(FuncFormatter(_plain_log_label))
                 elif isinstance(axis.get_major_locator(), AutoLocator):
                     axis.get_major_locator().set_params(nbins=5)
-        self.renders = self.blits = self.layouts = 0
+        self.renders = self.blits = self.layouts = self.reused = 0
         self._labelled = [(axis, sides) for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)
                           if (sides := _label_sides(axis))]
         self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
         self._layouts = TextLayouts()   # where each plain string lands from its anchor
         self._located: dict = {}        # (axis, its locators, limits) -> its tick locations, for this layout
         self._encoding: Future | None = None
+        self._encoded: tuple | None = None  # the scene the encoding PNG shows, to keep it by
+        self._images: dict = {}         # (frame, looks of every artist) -> PNG, newest last
         self._overlay = None
         self._looks: list = []          # how each moving artist looked at the last render
         self._backgrounds: dict = {}    # (frame, looks of the artists in it) -> saved background, newest last
@@ -162,6 +166,7 @@ class ChartView:
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
         self._looks = []
         self._backgrounds.clear()
+        self._images.clear()
         self._located.clear()               # locators count ticks by the room an axis has
         self.layouts += 1
 
@@ -296,9 +301,9 @@ class ChartView:
         """The figure as PNG: the moved artists over a saved background (a full draw for a new one)."""
         return png_rgba(self._pixels())
 
-    def _pixels(self) -> np.ndarray:
+    def _pixels(self, scene: tuple | None = None) -> np.ndarray:
         """The figure drawn, legends laid over: the canvas's own buffer (valid until the next draw)."""
-        self._draw()
+        self._draw(scene)
         if not self._tight and self._spills():   # a label wider than at the last layout: make room once
             self._relayout()
             self._draw()
@@ -310,45 +315,61 @@ class ChartView:
         self.renders += 1
         return pixels
 
-    def _draw(self) -> None:
+    def _scene(self) -> tuple[list, list, tuple]:
+        """The artists drawn over a frame (tick labels, then the data by zorder), how each looks,
+        and the frame's key: together, everything the chart's pixels depend on."""
+        moving = self._tick_texts() + self._moving()
+        return moving, [_look(artist) for artist in moving], self._frame_key()
+
+    def _draw(self, scene: tuple | None = None) -> None:
         """The background (saved, or drawn and saved), then the artists that moved, over it.
 
         The background is the frame plus the leading artists (in drawing order: tick labels, then
         the data by zorder) that look as they did at the last render: the curves of a chart whose
         dots move, the bars of one whose title changes.  It is saved under the frame and those
-        looks, so going back to a scale seen before restores it.
+        looks, so going back to a scale seen before restores it.  Without one, the bare frame is
+        restored (or drawn once) and every artist drawn over it: a whole matplotlib draw only
+        for a frame never seen.
         """
-        moving = self._tick_texts() + self._moving()
-        looks = [_look(artist) for artist in moving]
+        moving, looks, frame = scene or self._scene()
         still = 0
         while still < min(len(looks), len(self._looks)) and looks[still] is not None \
                 and looks[still] == self._looks[still]:
             still += 1
         self._looks = looks
-        key = (self._frame_key(), tuple(looks[:still]))
-        background = self._backgrounds.get(key)
-        renderer = self.canvas.get_renderer()
-        labels = {id(proxy) for proxy in self._proxies}
+        prefix = (frame, tuple(looks[:still]))
+        background = self._backgrounds.get(prefix)
+        start = still
+        if background is None:
+            start, background = 0, self._backgrounds.get((frame, ()))
         if background is not None:
-            self._backgrounds[key] = self._backgrounds.pop(key)        # newest last
+            used = prefix if start else (frame, ())
+            self._backgrounds[used] = self._backgrounds.pop(used)        # newest last
             self.canvas.restore_region(background)
             self.blits += 1
         else:
-            for artist in moving[:still]:
-                if id(artist) not in labels:
-                    artist.set_animated(False)
-            self.canvas.draw()
-            for artist in moving[:still]:
-                if id(artist) in labels and artist.get_visible():   # leading tick labels: ours to draw
-                    self._draw_artist(artist, renderer)
-            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
-            while len(self._backgrounds) > self.BACKGROUNDS:
-                self._backgrounds.pop(next(iter(self._backgrounds)))
+            self.canvas.draw()                  # every artist drawn here is animated: the frame alone
+            self._save((frame, ()))
+        renderer = self.canvas.get_renderer()
+        labels = {id(proxy) for proxy in self._proxies}
         # The axes' lines (in the frame) go over data below them again, as in a whole draw.
         spines = [spine for ax in self.fig.axes for spine in ax.spines.values() if spine.get_visible()]
         level = min((spine.get_zorder() for spine in spines), default=0)
-        under = any(id(artist) not in labels and artist.get_zorder() < level for artist in moving[still:])
-        for artist in moving[still:]:
+
+        def below(artists) -> bool:
+            return any(id(artist) not in labels and artist.get_zorder() < level for artist in artists)
+
+        under = below(moving[start:])
+        for i in range(start, len(moving) + 1):
+            if i == still and start < still:    # the leading artists drawn: save them as a background
+                if under and below(moving[start:still]):
+                    for spine in spines:
+                        spine.draw(renderer)
+                    under = below(moving[still:])
+                self._save(prefix)
+            if i == len(moving):
+                break
+            artist = moving[i]
             if under and id(artist) not in labels and artist.get_zorder() > level:
                 for spine in spines:
                     spine.draw(renderer)
@@ -358,6 +379,12 @@ class ChartView:
         if under:
             for spine in spines:
                 spine.draw(renderer)
+
+    def _save(self, key: tuple) -> None:
+        """Keep what the canvas holds now as the background ``key`` (the oldest go past BACKGROUNDS)."""
+        self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
+        while len(self._backgrounds) > self.BACKGROUNDS:
+            self._backgrounds.pop(next(iter(self._backgrounds)))
 
     def _draw_artist(self, artist, renderer) -> None:
         """Draw one artist over the canvas (a text from its remembered layout)."""
@@ -375,13 +402,29 @@ class ChartView:
         self._key = key
         self.chart.update(*self.args(state))
         self.settle()
-        self._encoding = _encode(np.array(self._pixels()))      # a copy: the next draw reuses the buffer
+        scene = self._scene()
+        moving, looks, frame = scene
+        seen = (frame, tuple(looks)) if None not in looks else None
+        if seen in self._images:            # drawn before, and nothing about it differs: its PNG again
+            self._images[seen] = self._images.pop(seen)
+            self._looks = looks
+            self.reused += 1
+            self.widget.value = self._images[seen]
+            return
+        layouts = self.layouts
+        self._encoding = _encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
+        self._encoded = seen if self.layouts == layouts else None    # a new layout: another scene
 
     def settle(self) -> None:
         """Show the image the last ``update`` drew (the panel calls this after every view's update)."""
         if self._encoding is not None:
             encoding, self._encoding = self._encoding, None
-            self.widget.value = encoding.result()
+            image = encoding.result()
+            if self._encoded is not None:
+                self._images[self._encoded] = image
+                while len(self._images) > self.IMAGES:
+                    self._images.pop(next(iter(self._images)))
+            self.widget.value = image
 
 
 class CellTable:

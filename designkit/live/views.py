@@ -259,10 +259,11 @@ class LiveSection(w.VBox):
 
 
 def live(spec: str = "reference", overrides: dict | None = None, *, section: int,
-         scheduler: Callable | None = None) -> LiveSection:
-    """The shared control panel and section ``section``'s live views, for ``display`` in a notebook."""
+         scheduler: Callable | None = None, prepare: bool | None = None) -> LiveSection:
+    """The shared control panel and section ``section``'s live views, for ``display`` in a notebook
+    (``prepare``: work out nearby scales while idle; by default only on the kernel's own loop)."""
     if section not in SECTION_VIEWS:
         raise ValueError(f"section must be 1 to {len(SECTION_VIEWS)}, got {section!r}")
-    panel = Panel(spec, overrides, scheduler=scheduler)
+    panel = Panel(spec, overrides, scheduler=scheduler, prepare=prepare)
     views = [panel.add(factory(panel.state)) for factory in SECTION_VIEWS[section]]
     return LiveSection(panel, section, views)

@@ -11,12 +11,14 @@ import math
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import offset_copy
 
 from ..model import quantities as q
 from .charts import COLORS, styled
 
 FLOOR = 1.0   # dollars: a free line (a CDN with no nodes) still shows a sliver on the log axis
 NARROW = 1000  # the axis narrows when it is this many times wider than it needs to be
+PITCH = 1.2    # the total's lines apart, in multiples of its font size (DejaVu Sans's own line height)
 
 
 class CostChart:
@@ -43,8 +45,12 @@ class CostChart:
         self.ax.set_xlabel("dollars a month (log scale)")
         self.ax.legend(loc="lower right", frameon=False, fontsize=7)
         self.ax.set_title("Cost a month, today and at 10x today's traffic")
-        self.total = self.ax.text(0.99, 0.6, "", transform=self.ax.transAxes, ha="right", va="center",
-                                  fontsize=8, fontweight="bold")
+        # The total is three one-line texts, not one of three lines: a live chart draws a one-line
+        # string from a remembered layout, a many-line one only through matplotlib's.
+        self.total = [self.ax.text(0.99, 0.6, "", ha="right", va="center", fontsize=8, fontweight="bold",
+                                   transform=offset_copy(self.ax.transAxes, self.fig, y=(1 - i) * PITCH * 8,
+                                                         units="points"))
+                      for i in range(3)]
         self.labels = [self.ax.text(FLOOR, bar.get_y() + bar.get_height() / 2, "", va="center", fontsize=7)
                        for bar in self.today]
         self.top = None
@@ -68,7 +74,8 @@ class CostChart:
         if self.top is None or top > self.top or top * NARROW < self.top:
             self.top = top
         self.ax.set_xlim(FLOOR, self.top)
-        self.total.set_text(f"{q.say_dollars(analysis.cost.total)} a month today\n"
-                            f"{q.say_dollars(analysis.cost_10x.total)} at 10x\n"
-                            f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
+        lines = (f"{q.say_dollars(analysis.cost.total)} a month today", f"{q.say_dollars(analysis.cost_10x.total)} at 10x",
+                 f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
+        for text, line in zip(self.total, lines):
+            text.set_text(line)
         self.fig.canvas.draw_idle()
