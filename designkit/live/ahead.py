@@ -57,7 +57,7 @@ class Ahead:
                     getattr(state, name)
             except DesignkitError:
                 self._refused.add(key)
-            except Exception:  # noqa: BLE001 - work ahead is optional: an update reports real errors
+            except Exception:  # work ahead is optional: an update reports real errors
                 log.exception("designkit widgets: working ahead failed; stopped")
                 self.enabled = False
                 return

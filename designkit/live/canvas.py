@@ -13,6 +13,7 @@ import math
 import struct
 import zlib
 from collections import OrderedDict
+from types import MappingProxyType
 
 import numpy as np
 from matplotlib.backends.backend_agg import (
@@ -235,6 +236,9 @@ def plain_text(text: Text) -> bool:
             and not (text.get_clip_on() and (text.get_clip_box() is not None or text.get_clip_path() is not None)))
 
 
+SHARE = MappingProxyType({"left": 0.0, "center": 0.5, "right": 1.0})   # of a string's width left of its anchor
+
+
 class TextLayouts:
     """Where Agg draws each plain string from its anchor, remembered, and drawn from there again.
 
@@ -246,7 +250,6 @@ class TextLayouts:
     """
 
     SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
-    SHARE = {"left": 0.0, "center": 0.5, "right": 1.0}   # of a string's width left of its anchor
 
     def __init__(self):
         self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
@@ -308,12 +311,12 @@ class TextLayouts:
         the share of its width left of the anchor); None for any other (rotated, or a font
         lacking one of its characters)."""
         if text.get_rotation() != 0 or text.get_rotation_mode() not in ("default", "anchor") \
-                or len(prop.get_family()) != 1 or look[2] not in self.SHARE:
+                or len(prop.get_family()) != 1 or look[2] not in SHARE:
             return None
         laid = shape(look[0], prop, dpi)
         if laid.places is None:
             return None
-        return (look[1:], laid.height, laid.descent), self.SHARE[look[2]] * laid.width
+        return (look[1:], laid.height, laid.descent), SHARE[look[2]] * laid.width
 
 
 class QuietCanvas(FigureCanvasAgg):

@@ -403,7 +403,7 @@ class ChartView:
         self.chart.update(*self.args(state))
         self.settle()
         scene = self._scene()
-        moving, looks, frame = scene
+        _, looks, frame = scene
         seen = (frame, tuple(looks)) if None not in looks else None
         if seen in self._images:            # drawn before, and nothing about it differs: its PNG again
             self._images[seen] = self._images.pop(seen)
