@@ -232,16 +232,25 @@ def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
     assert "analysis" in vars(first)                               # and what the views asked for
     while scheduler.run():
         pass
+    charts = [v for v in box.views if isinstance(v, ChartView)]
     assert panel.ahead.prepared == len(stops) - 1
+    assert panel.ahead.drawn >= len(stops) - 1                     # each chart's image at every stop
     validated = []
     original = panel_module.validate
     monkeypatch.setattr(panel_module, "validate", lambda *a, **k: (validated.append(a), original(*a, **k))[1])
     for users in (stops[0], stops[-1], stops[len(stops) // 2]):
+        while scheduler.run():                                     # the class talks: the work ahead ends
+            pass
+        renders = [chart.renders for chart in charts]
         panel.set(users=users)
         panel.flush()
+        assert [chart.renders for chart in charts] == renders      # nothing drawn: every image was ready
         _, cap, analysis = expected("reference", panel.overrides())
         assert panel.state.cap == cap and "analysis" in vars(panel.state)
         assert panel.state.analysis.cost == analysis.cost
+        for chart in charts:                                       # the image made ahead, and the right one
+            difference = np.abs(png_pixels(chart.widget.value) - drawn_by_matplotlib_alone(chart))
+            assert difference.max() <= 96 and difference.mean() < 1, (users, type(chart.chart).__name__)
     assert validated == []
 
 
@@ -694,17 +703,24 @@ def drawn_by_matplotlib_alone(chart) -> np.ndarray:
 TOUR = (3e8, 3e9, 3e8, 5e6, 5e7, 1e10, 2e4, 3e9)    # decades apart, back again, the ends of the slider
 
 
-@pytest.mark.parametrize("section", [1, 6, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow),
-                                     pytest.param(7, marks=pytest.mark.slow)])
-def test_live_charts_show_what_matplotlib_draws_at_every_stop(section):
+@pytest.mark.parametrize("section,ahead", [(1, False), (6, False), (6, True), pytest.param(2, False, marks=pytest.mark.slow),
+                                           pytest.param(3, False, marks=pytest.mark.slow),
+                                           pytest.param(7, False, marks=pytest.mark.slow),
+                                           pytest.param(7, True, marks=pytest.mark.slow)])
+def test_live_charts_show_what_matplotlib_draws_at_every_stop(section, ahead):
     # The live image is pieced together (a saved frame, tick labels and data drawn over it, text
-    # laid from a remembered layout): after any tour of scales it is the figure matplotlib draws.
-    box, panel, _ = manual(section)
+    # laid from a remembered layout), or was made ahead while idle: after any tour of scales it is
+    # the figure matplotlib draws.
+    scheduler = ManualScheduler()
+    box = live("reference", section=section, scheduler=scheduler, prepare=ahead)
+    panel = box.panel
     charts = [v for v in box.views if isinstance(v, ChartView)]
     assert charts
     for users in TOUR:
         panel.set(users=users)
         panel.flush()
+        for _ in range(12 if ahead else 0):          # some of the work ahead between two moves
+            scheduler.run()
         for chart in charts:
             live_pixels = png_pixels(chart.widget.value)
             whole = drawn_by_matplotlib_alone(chart)
@@ -714,6 +730,8 @@ def test_live_charts_show_what_matplotlib_draws_at_every_stop(section):
             assert difference.max() <= 96, (users, type(chart.chart).__name__)   # text placed to 1/8 px
             assert difference[ink].mean() < 6, (users, type(chart.chart).__name__)
     assert any(chart.blits for chart in charts)       # and frames were reused on the way
+    if ahead:
+        assert panel.ahead.drawn and any(chart.reused for chart in charts)   # and images made ahead were shown
 
 
 # --- the live charts' canvas ---------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Work done ahead while the kernel is idle: the states of the users stops around the current one.
+"""Work done ahead while the kernel is idle: the users stops around the current one, nearest first.
 
-A class moves the users slider a stop or a decade at a time and talks in between.  Validating a
-spec and analysing it is about a third of a first visit to a scale; done ahead, the next move
-only draws.
+A class moves the users slider a stop or a decade at a time and talks in between.  A first
+visit to a scale costs its state (validating and analysing the spec) and a first drawing of each
+chart there; done ahead, the move only sends images already made.
 """
 
 from __future__ import annotations
@@ -18,18 +18,22 @@ AFTER = 0.05    # idle seconds after an update before the first state is worked 
 
 
 class Ahead:
-    """Works out, one per turn of the kernel's loop, the states of the panel's users stops, nearest first.
+    """Works out, one piece per turn of the kernel's loop, the panel's users stops, nearest first:
+    each stop's state (with what the views asked of the last one: its analysis, its phrases),
+    then each chart's image there (``ChartView.prepare``), kept for when the class moves there.
 
-    Each state gets what the views asked of the last one (its analysis, its phrases).  A slider
-    event waits at most for one state (~10 ms); a pending update stops the work, and the update
-    starts it again.
+    A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms); a pending
+    update stops the work, and the update starts it again.
     """
+
+    DRAWN = 4096    # (view, state) pairs remembered as done
 
     def __init__(self, panel, schedule: Callable, enabled: bool):
         self.panel, self._schedule, self.enabled = panel, schedule, enabled
         self._handle = None
         self._refused: set[tuple] = set()   # slider values whose spec is invalid
-        self.prepared = 0
+        self._drawn: set[tuple] = set()     # (view, its memo, state key) whose image was made, or was there
+        self.prepared = self.drawn = 0
 
     def soon(self) -> None:
         """Start once the kernel is idle (after each update), unless already started."""
@@ -37,30 +41,47 @@ class Ahead:
             self._handle = self._schedule(AFTER, self.step)
 
     def step(self) -> None:
-        """Work out the nearest state not known yet, then give the loop back and go on."""
+        """Do the next piece of work, then give the loop back and go on; stop when none is left."""
         self._handle = None
+        try:
+            if self._next():
+                self._handle = self._schedule(0, self.step)
+        except Exception:  # work ahead is optional: an update reports real errors
+            log.exception("designkit widgets: working ahead failed; stopped")
+            self.enabled = False
+
+    def _next(self) -> bool:
+        """One piece of work: a state, or one view's image; False when nothing is left (or a move is due)."""
         panel = self.panel
         if panel._dirty or panel._handle is not None:
-            return                          # an update is due: it comes first
+            return False                    # an update is due: it comes first
         control = panel.controls["users"]
         stops = control.stops
         here = min(range(len(stops)), key=lambda i: abs(stops[i] - control.slider.value))
         asked = [name for name in ("analysis", "prose") if name in vars(panel.state)]
+        views = [view for view in panel.views if hasattr(view, "prepare") and hasattr(view, "memo")]
+        if len(self._drawn) > self.DRAWN:
+            self._drawn.clear()
         for index in sorted(range(len(stops)), key=lambda i: (abs(i - here), i)):
             overrides = panel.overrides({"users": stops[index]})
             key = tuple(sorted(overrides.items()))
-            if panel.known(key) or key in self._refused:
+            if key in self._refused:
                 continue
-            try:
-                state = panel.compute(overrides)
-                for name in asked:
-                    getattr(state, name)
-            except DesignkitError:
-                self._refused.add(key)
-            except Exception:  # work ahead is optional: an update reports real errors
-                log.exception("designkit widgets: working ahead failed; stopped")
-                self.enabled = False
-                return
-            self.prepared += 1
-            self._handle = self._schedule(0, self.step)
-            return
+            if not panel.known(key):
+                try:
+                    state = panel.compute(overrides)
+                    for name in asked:
+                        getattr(state, name)
+                except DesignkitError:
+                    self._refused.add(key)
+                self.prepared += 1
+                return True
+            state = panel.compute(overrides)    # kept: no work
+            for view in views:
+                done = (id(view), view.memo(), key)     # a new layout or axis: every image again
+                if done not in self._drawn:
+                    self._drawn.add(done)
+                    if view.prepare(state):
+                        self.drawn += 1
+                        return True
+        return False

@@ -122,7 +122,7 @@ class ChartView:
         self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
         self.widget.add_class("dk-chart")
         self.widget.add_class(css)
-        self._key = key(state)
+        self._key, self._state = key(state), state
 
     def _size(self) -> dict:
         """The image's CSS size: its pixel width (at most the output's), or the output's width when presenting."""
@@ -397,6 +397,7 @@ class ChartView:
     def update(self, state: State) -> None:
         """Move the artists to ``state`` and draw; the PNG is encoded on a thread until ``settle``."""
         key = self.key(state)
+        self._state = state
         if key == self._key:
             return
         self._key = key
@@ -415,16 +416,51 @@ class ChartView:
         self._encoding = _encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
         self._encoded = seen if self.layouts == layouts else None    # a new layout: another scene
 
+    def memo(self) -> tuple:
+        """What an image made ahead depends on besides its state: the layout, and what the chart holds."""
+        return (self.layouts, self.presenting, *(getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())))
+
+    @charts.styled
+    def prepare(self, state: State) -> bool:
+        """Draw and keep the image ``state`` would show, showing nothing (work done ahead while the
+        kernel is idle); True if it drew.  The chart is put back as it was, what it holds from one
+        update to the next (``HELD``, a widened axis) included, so the image is the one a move
+        to ``state`` from here would draw."""
+        if self.key(state) == self._key:
+            return False
+        self.settle()
+        held = {name: getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())}
+        try:
+            self.chart.update(*self.args(state))
+            scene = self._scene()
+            _, looks, frame = scene
+            seen = (frame, tuple(looks)) if None not in looks else None
+            if seen is None or seen in self._images:
+                return False
+            layouts = self.layouts
+            image = png_rgba(self._pixels(scene))
+            if self.layouts == layouts:
+                self._keep(seen, image)
+            return True
+        finally:
+            for name, value in held.items():
+                setattr(self.chart, name, value)
+            self.chart.update(*self.args(self._state))
+
     def settle(self) -> None:
         """Show the image the last ``update`` drew (the panel calls this after every view's update)."""
         if self._encoding is not None:
             encoding, self._encoding = self._encoding, None
             image = encoding.result()
             if self._encoded is not None:
-                self._images[self._encoded] = image
-                while len(self._images) > self.IMAGES:
-                    self._images.pop(next(iter(self._images)))
+                self._keep(self._encoded, image)
             self.widget.value = image
+
+    def _keep(self, scene: tuple, image: bytes) -> None:
+        """Keep ``image`` as the PNG of ``scene`` (frame, looks); the oldest go past IMAGES."""
+        self._images[scene] = image
+        while len(self._images) > self.IMAGES:
+            self._images.pop(next(iter(self._images)))
 
 
 class CellTable:

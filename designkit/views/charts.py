@@ -175,6 +175,7 @@ class ScalingChart:
     """
 
     SPAN = (0.1, 1000.0)  # from a tenth of today's scale to a thousand times it
+    HELD = ("span",)      # what an update keeps for the next one (without a users range, only ever widened)
 
     @styled
     def __init__(self, analysis, *, size=(8.0, 3.8), users: tuple[float, float] | None = None):

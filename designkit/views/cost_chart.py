@@ -24,6 +24,8 @@ PITCH = 1.2    # the total's lines apart, in multiples of its font size (DejaVu 
 class CostChart:
     """Horizontal bars: dollars a month per component and egress, today and at 10x today's traffic."""
 
+    HELD = ("top",)     # what an update keeps for the next one (the axis narrows only when far too wide)
+
     @styled
     def __init__(self, analysis, *, size=(8.0, 3.6)):
         self.rows = [line.component for line in analysis.cost.lines] + ["Egress"]
