@@ -1,10 +1,18 @@
-"""Shared fixtures: the reference article is built once per test session and shared."""
+"""Shared fixtures: each article (or batch) that several tests read is built once per test session."""
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+DOCS_SWEEP = ("designkit batch reference --sweep users=10M,100M,1B,10B "
+              "-p daily_active_users=null -p daily_active_fraction=10% -o build/sweep")
+"""The sweep README.md and docs/batch.md show (test_docs pins it): test_docs and test_batch share one run."""
 
 
 @pytest.fixture(scope="session")
@@ -17,10 +25,20 @@ def reference_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def docs_sweep(tmp_path_factory):
+    """DOCS_SWEEP run once as a reader runs it (bash, the console script) in a fresh folder:
+    (folder, the finished process, seconds).  Tests that change its output work on a copy."""
+    folder = tmp_path_factory.mktemp("docs-sweep")
+    started = time.perf_counter()
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", DOCS_SWEEP], cwd=folder,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=900, stdin=subprocess.DEVNULL)
+    return folder, done, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
 def all_examples(tmp_path_factory):
     """`designkit build --all-examples -o DIR`, run once: (DIR, the finished process)."""
-    import subprocess
-    import sys
     out = tmp_path_factory.mktemp("examples")
     done = subprocess.run([sys.executable, "-m", "designkit", "build", "--all-examples", "-o", str(out)],
                           capture_output=True, text=True, timeout=1200)

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import sys
 import time
@@ -32,6 +33,8 @@ from designkit.cli import main
 from designkit.errors import SpecError
 from designkit.model.quantities import say_bytes, say_qps
 from designkit.model.spec import load_spec
+
+from conftest import DOCS_SWEEP
 
 # Per-user reference spec, with daily users following users so a users sweep changes the traffic.
 SCALE = {"daily_active_users": None, "daily_active_fraction": "10%"}
@@ -215,20 +218,36 @@ def test_index_escapes_spec_text_and_links_relatively(tmp_path):
 
 # --- a real sweep: CLI, default notebooks, own pool ---------------------------------------------
 
+POINTS = ["10M", "100M", "1B", "10B"]
+SWEEP_ARGS = ["batch", "reference", "--sweep", "users=" + ",".join(POINTS), *SCALE_ARGS]
+
+
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory):
-    """`designkit batch reference --sweep users=10M,1B` run once: (out dir, exit, stdout, stderr, seconds)."""
-    out = tmp_path_factory.mktemp("sweep") / "out"
-    code, stdout, stderr, seconds = run_cli("batch", "reference", "--sweep", "users=10M,1B", *SCALE_ARGS,
-                                            "-o", str(out))
-    return out, code, stdout, stderr, seconds
+def sweep(docs_sweep):
+    """The docs' `designkit batch reference --sweep users=10M,100M,1B,10B ...`, run once for the session
+    (conftest.docs_sweep, shared with test_docs): (out dir, exit, stdout, stderr, seconds).  Read only."""
+    assert shlex.split(DOCS_SWEEP)[1:] == [*SWEEP_ARGS, "-o", "build/sweep"]
+    folder, done, seconds = docs_sweep
+    return folder / "build" / "sweep", done.returncode, done.stdout, done.stderr, seconds
+
+
+@pytest.fixture
+def sweep_copy(sweep, tmp_path):
+    """A copy of the shared sweep's folder (times kept), for a test that resumes into it."""
+    out = tmp_path / "sweep"
+    shutil.copytree(sweep[0], out)
+    return out
+
+
+def folder_of(users: str) -> str:
+    return f"{SLUG}/users-{users.lower()}"
 
 
 @pytest.mark.slow
 def test_sweep_writes_one_complete_folder_per_point(sweep):
     out, code, stdout, stderr, _ = sweep
     assert code == 0, stderr
-    assert item_folders(out) == [f"{SLUG}/users-10m", f"{SLUG}/users-1b"]
+    assert item_folders(out) == sorted(folder_of(users) for users in POINTS)
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "_sweeps", SLUG, "index.html"]  # no staging left
     listed = json.loads((out / MANIFEST).read_text())["files"]
     assert "index.html" in listed and f"{SLUG}/users-1b/article.md" in listed
@@ -241,21 +260,21 @@ def test_sweep_writes_one_complete_folder_per_point(sweep):
         record = json.loads((item / INPUTS_FILE).read_text())
         assert record["designkit"] == designkit.__version__
         assert record["overrides"] == {**SCALE, "users": folder.rsplit("-", 1)[1].upper()}
-    assert "100%" in stderr and "2/2" in stderr  # the tqdm bar
+    assert "100%" in stderr and "4/4" in stderr  # the tqdm bar
 
 
 @pytest.mark.slow
 def test_sweep_articles_summary_and_index_carry_the_estimate(sweep):
     out, _, stdout, _, _ = sweep
     index = (out / "index.html").read_text(encoding="utf-8")
-    for users, point in (("10M", "users-10m"), ("1B", "users-1b")):
+    for users in POINTS:
         peak, storage = peak_and_storage(users)
-        assert peak in (out / SLUG / point / "article.md").read_text(encoding="utf-8")
+        assert peak in (out / folder_of(users) / "article.md").read_text(encoding="utf-8")
         row = next(line for line in stdout.splitlines() if f"users={users} " in line)
         assert re.search(rf"users={users}\s+built\s+{re.escape(peak)}\s+{re.escape(storage)}\s", row), row
         assert f"<td>users={users}</td><td>{peak}</td><td>{storage}</td>" in index
     assert "nothing" in stdout and "Event Store" in stdout  # first to break at 10x: 10M vs 1B users
-    assert "2 items: 2 built, 0 unchanged, 0 failed" in stdout
+    assert "4 items: 4 built, 0 unchanged, 0 failed" in stdout
 
 
 @pytest.mark.slow
@@ -273,36 +292,37 @@ def test_index_links_every_handout_and_embeds_the_sweep_chart(sweep):
 
 
 @pytest.mark.slow
-def test_resume_with_nothing_to_do_rebuilds_nothing_and_is_quick(sweep, monkeypatch):
-    out, _, _, _, first = sweep
+def test_resume_with_nothing_to_do_rebuilds_nothing_and_is_quick(sweep, sweep_copy, monkeypatch):
+    out, first = sweep_copy, sweep[4]
     before, page = snapshot(out / SLUG), (out / "index.html").read_bytes()
 
     def no_kernels(*args, **kwargs):
         raise AssertionError("a resumed run with nothing to do started kernels")
 
     monkeypatch.setattr("designkit.run.kernels.KernelPool", no_kernels)
-    code, stdout, stderr, seconds = run_cli("batch", "reference", "--sweep", "users=10M,1B", *SCALE_ARGS,
-                                            "-o", str(out), "--resume")
+    code, stdout, stderr, seconds = run_cli(*SWEEP_ARGS, "-o", str(out), "--resume")
     assert code == 0, stderr
-    assert "2 items: 0 built, 2 unchanged, 0 failed" in stdout
+    assert "4 items: 0 built, 4 unchanged, 0 failed" in stdout
     assert snapshot(out / SLUG) == before
     assert (out / "index.html").read_bytes() == page  # the index is deterministic
     assert seconds < 0.25 * first, (seconds, first)
 
 
 @pytest.mark.slow
-def test_resume_builds_only_new_and_changed_items(sweep):
-    out = sweep[0]
-    before = snapshot(out / SLUG / "users-10m")
-    (out / SLUG / "users-1b" / "handout.html").unlink()  # incomplete: rebuilt even though inputs match
-    code, stdout, stderr, _ = run_cli("batch", "reference", "--sweep", "users=10M,100M,1B", *SCALE_ARGS,
+def test_resume_builds_only_new_and_changed_items(sweep_copy):
+    out = sweep_copy
+    kept = ["10M", "100M", "10B"]
+    before = {users: snapshot(out / folder_of(users)) for users in kept}
+    (out / folder_of("1B") / "handout.html").unlink()  # incomplete: rebuilt even though inputs match
+    code, stdout, stderr, _ = run_cli("batch", "reference", "--sweep", "users=10M,100M,300M,1B,10B", *SCALE_ARGS,
                                       "-o", str(out), "--resume")
     assert code == 0, stderr
     statuses = dict(re.findall(r"(users=\S+)\s+(\w+)", stdout))
-    assert statuses == {"users=10M": "skipped", "users=100M": "built", "users=1B": "built"}
-    assert snapshot(out / SLUG / "users-10m") == before
-    assert item_folders(out) == [f"{SLUG}/users-100m", f"{SLUG}/users-10m", f"{SLUG}/users-1b"]
-    assert (out / SLUG / "users-1b" / "handout.html").is_file()
+    assert statuses == {"users=10M": "skipped", "users=100M": "skipped", "users=300M": "built",
+                        "users=1B": "built", "users=10B": "skipped"}
+    assert {users: snapshot(out / folder_of(users)) for users in kept} == before
+    assert item_folders(out) == sorted(folder_of(users) for users in [*POINTS, "300M"])
+    assert (out / folder_of("1B") / "handout.html").is_file()
 
 
 # --- failure isolation and leakage: one kernel, probing notebooks -------------------------------
