@@ -37,6 +37,38 @@ def docs_sweep(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory):
+    """One build of the reference with hostile text where a spec holds text, for the tests that check
+    it stays text (test_build) and keeps the reference's structure (test_adversarial): `designkit build
+    SPEC -o SITE/<slug>` in-process.  (spec path, site, out dir, exit status, stderr)."""
+    import contextlib
+    import io
+
+    import yaml
+
+    from _structure import renamed
+    from designkit import cli
+    from designkit.assets import EXAMPLES_DIR
+    from designkit.model.spec import load_spec
+    raw = yaml.safe_load((EXAMPLES_DIR / "reference.yaml").read_text(encoding="utf-8"))
+    raw.update(renamed(raw, {"Collector API": "Cost $\\undefinedmacro{x}$ LB", "Query API": "$5 / $10 tier"}))
+    raw["name"] = "../../Evil <script>window.__pwned=1</script>"      # a slug must not climb out of SITE
+    raw["summary"] = ("<img src=x onerror=alert(1)> <script>alert(2)</script> See ![arch](https://example.com/arch.png)"
+                      " and [the plan](figures/nope.svg).\r# Not a heading")
+    raw["requirements"]["functional"][0]["description"] = "Kafka \\| Pulsar | both\nand [x](javascript:alert(1))"
+    raw["references"][0]["url"] = "https://example.com/)[evil](javascript:alert(1))"
+    folder = tmp_path_factory.mktemp("hostile")
+    path = folder / "hostile.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    site = folder / "site"
+    out = site / load_spec(path).slug
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        status = cli.main(["build", str(path), "-o", str(out)])
+    return path, site, out, status, err.getvalue()
+
+
+@pytest.fixture(scope="session")
 def all_examples(tmp_path_factory):
     """`designkit build --all-examples -o DIR`, run once: (DIR, the finished process)."""
     out = tmp_path_factory.mktemp("examples")

@@ -522,30 +522,22 @@ def test_any_override_is_accepted_or_refused_with_exit_2(field, value):
 
 
 @pytest.mark.slow
-def test_what_validate_accepts_builds_with_the_same_structure(reference_build, tmp_path):
+def test_what_validate_accepts_builds_with_the_same_structure(reference_build, hostile_build):
     """Class 5 end to end: mathtext names, an image and a dead figure link in prose, escaped pipes,
-    carriage returns and script links validate, build, and give the reference article's structure."""
-    names = {"Collector API": "Cost $\\undefinedmacro{x}$ LB", "Query API": "$5 / $10 tier"}
-
-    def hostile(raw):
-        raw.update(renamed(raw, names))
-        raw["summary"] = "See ![arch](https://example.com/arch.png) and [the plan](figures/nope.svg).\r# Not a heading"
-        raw["requirements"]["functional"][0]["description"] = "Kafka \\| Pulsar | both\nand [x](javascript:alert(1))"
-        raw["references"][0]["url"] = "https://example.com/)[evil](javascript:alert(1))"
-
-    path = write_spec(tmp_path / "hostile.yaml", hostile)
+    carriage returns and script links (conftest.hostile_build, shared with test_build) validate, build,
+    and give the reference article's structure."""
+    path, _, out, status, err = hostile_build
     assert run("validate", str(path))[0] == 0
-    status, _, err = run("build", str(path), "-o", str(tmp_path / "out"))
     assert status == 0, err
-    built = (tmp_path / "out" / "article.md").read_text(encoding="utf-8")
+    built = (out / "article.md").read_text(encoding="utf-8")
     reference = reference_build[0].article.read_text(encoding="utf-8")
     def kinds(shape):
         return [(k, "http" if str(t).startswith("https://") else t) for k, t in shape]
     assert kinds(md_structure(built)) == kinds(md_structure(reference))
     assert ("link_open", "https://example.com/%29%5Bevil%5D%28javascript:alert%281%29%29") in md_structure(built)
-    page = (tmp_path / "out" / "handout.html").read_text(encoding="utf-8")
+    page = (out / "handout.html").read_text(encoding="utf-8")
     assert kinds(dom_structure(page)) == kinds(dom_structure(reference_build[0].handout.read_text(encoding="utf-8")))
-    assert "$5 / $10 tier" in (tmp_path / "out" / "figures" / "scaling.svg").read_text(encoding="utf-8")
+    assert "$5 / $10 tier" in (out / "figures" / "scaling.svg").read_text(encoding="utf-8")
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from designkit.views import article
-from designkit.assets import EXAMPLES_DIR, NOTEBOOKS_DIR
+from designkit.assets import NOTEBOOKS_DIR
 from designkit.run.build import build
 from designkit.sections import SECTIONS, TITLES
 from designkit.views.markdown import anchor
@@ -142,17 +142,14 @@ def test_a_failing_notebook_keeps_the_old_article(reference_build, tmp_path):
     assert not (tmp_path / "first").exists()  # a failed first build leaves no empty folder
 
 
-def test_spec_text_is_escaped(tmp_path):
+def test_spec_text_is_escaped(hostile_build):
+    """<script> and <img onerror> in the name and summary (conftest.hostile_build, shared with test_adversarial)."""
     raw = (load_spec("reference").model_dump(by_alias=True, exclude_none=True))
-    source = (EXAMPLES_DIR / "reference.yaml").read_text()
-    evil = source.replace("name: Analytics Event Collector", 'name: "../../Evil <script>window.__pwned=1</script>"')
-    evil = evil.replace("summary: >-", "summary: >-\n  <img src=x onerror=alert(1)> <script>alert(2)</script>", 1)
-    path = tmp_path / "evil.yaml"
-    path.write_text(evil)
-    result = build(path, tmp_path / "site" / load_spec(path).slug)
-    assert result.out_dir.resolve().is_relative_to((tmp_path / "site").resolve())
-    md = result.article.read_text()
-    html = result.handout.read_text()
+    _, site, out, status, err = hostile_build
+    assert status == 0, err
+    assert out.resolve().is_relative_to(site.resolve())
+    md = (out / "article.md").read_text()
+    html = (out / "handout.html").read_text()
     assert "<script>" not in md and "<img" not in md and "&lt;script>" in md
     # designkit's own scripts only: the Practice appendix's and the moving handout's data blocks and
     # their two hashed scripts; nothing from the spec opens or closes one.
