@@ -122,6 +122,23 @@ def test_failing_cell_raises_papermill_error_and_writes_the_notebook(fresh_pool,
     assert "start_time" not in out.read_text()
 
 
+def test_stop_on_error_runs_no_job_after_the_first_failure(reuse_pool, greet, tmp_path):
+    # A build stops at its first failing section: the notebooks not started are never run (one
+    # kernel here, so the order is known), and the pool goes on serving the next map.
+    from concurrent.futures import CancelledError
+    failing = make_notebook(tmp_path / "fail.ipynb", 'name = "default"', 'raise ValueError("boom")')
+    jobs = [(failing, {}, tmp_path / "out-0.ipynb")] + [(greet, {"x": i}, tmp_path / f"out-{i}.ipynb")
+                                                      for i in (1, 2, 3)]
+    done = []
+    results = reuse_pool.map(jobs, on_done=lambda index, result: done.append(index), stop_on_error=True)
+    assert isinstance(results[0], PapermillExecutionError) and results[0].evalue == "boom"
+    started = [i for i in (1, 2, 3) if not isinstance(results[i], CancelledError)]
+    assert len(started) <= 1 and done == [0, *started]           # the one already taken at most
+    assert not any((tmp_path / f"out-{i}.ipynb").exists() for i in (1, 2, 3) if i not in started)
+    again = reuse_pool.map(jobs[1:])                                 # the pool still works
+    assert [stdout(nb) for nb in again] == ["2 default\n", "4 default\n", "6 default\n"]
+
+
 BARRIER = """\
 import pathlib, time
 pathlib.Path(rendezvous, tag).touch()

@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import time
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -92,13 +93,14 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
             progress(f"[{done[0]}/{len(jobs)}] {index + 1}. {TITLES[index]:<24} {status:<6} "
                      f"{time.perf_counter() - started:5.1f} s")
 
+    # A failed section fails the build: the notebooks not started yet are not run.
     if pool is not None:
-        results = pool.map(jobs, on_done=on_done)
+        results = pool.map(jobs, on_done=on_done, stop_on_error=True)
     else:
         with section_pool(default_pool_size(len(jobs))) as own:
-            results = own.map(jobs, on_done=on_done)
+            results = own.map(jobs, on_done=on_done, stop_on_error=True)
     for index, result in enumerate(results):
-        if isinstance(result, BaseException):
+        if isinstance(result, BaseException) and not isinstance(result, CancelledError):
             raise _section_error(index, paths[index], result)
     return results
 

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -293,12 +293,15 @@ class KernelPool:
         self._expect(1)
         return self._run(notebook_path, parameters, output_path)
 
-    def map(self, jobs: Iterable[Job], on_done: Callable[[int, object], None] | None = None) -> list:
+    def map(self, jobs: Iterable[Job], on_done: Callable[[int, object], None] | None = None, *,
+            stop_on_error: bool = False) -> list:
         """Run (notebook_path, parameters, output_path) jobs in parallel, one thread per kernel.
 
-        Returns one result per job, in job order: the executed notebook or the exception it raised.
-        on_done(index, result) is called in the calling thread as each job finishes. A kernel that
-        cannot start raises KernelStartError; an exception (or KeyboardInterrupt) in here closes the pool.
+        Returns one result per job, in job order: the executed notebook or the exception it raised
+        (``stop_on_error``: after the first failure the jobs not yet started are not run, and their
+        result is a ``CancelledError``).  on_done(index, result) is called in the calling thread as
+        each job finishes. A kernel that cannot start raises KernelStartError; an exception (or
+        KeyboardInterrupt) in here closes the pool.
         """
         jobs = list(jobs)
         self._expect(len(jobs))
@@ -307,12 +310,20 @@ class KernelPool:
         try:
             for future in as_completed(futures):
                 index = futures[future]
+                if future.cancelled():
+                    results[index] = CancelledError()
+                    continue
                 error = future.exception()
                 if isinstance(error, (KernelStartError, KernelPoolClosed)):
                     raise error
                 results[index] = error if error is not None else future.result()
                 if on_done is not None:
                     on_done(index, results[index])
+                if error is not None and stop_on_error:
+                    for pending in futures:
+                        if pending.cancel():        # not started: it will not take a kernel
+                            with self._lock:
+                                self._demand -= 1
         except BaseException:
             for future in futures:
                 future.cancel()
