@@ -176,7 +176,7 @@ def test_any_text_is_dollars_or_a_clear_error(text):
 def test_live_section_6_shows_p99_against_target_and_the_bill():
     from designkit.live import live
     from designkit.live.scheduling import ManualScheduler
-    from designkit.live.render import TextView
+    from designkit.live.cells import TextView
     box = live("url-shortener", section=6, scheduler=ManualScheduler())
     def lines():
         return [line for view in box.views if isinstance(view, TextView) for line in view.text()]

@@ -15,7 +15,7 @@ import pytest
 
 from _specs import comp, make_spec
 from designkit.live.scheduling import ManualScheduler
-from designkit.live.render import TableView, TextView
+from designkit.live.cells import TableView, TextView
 from designkit.live.views import html_cell, live, plain
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate

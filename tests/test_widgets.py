@@ -24,7 +24,8 @@ from designkit.live import label_baseline, live
 from designkit.live.baseline import baseline_note, shows_output
 from designkit.live.controls import grid_125, with_stop
 from designkit.live.panel import Panel
-from designkit.live.render import ChartView, TableView, TextView
+from designkit.live.cells import TableView, TextView
+from designkit.live.render import ChartView
 from designkit.live.scalebar import typed_targets
 from designkit.live.scheduling import ManualScheduler
 from designkit.live.views import SECTION_VIEWS, LiveSection, plain

@@ -24,7 +24,8 @@ from ..sections import SECTIONS, TITLES
 
 
 from .panel import USERS, Panel, State, esc
-from .render import ChartView, TableView, TextView
+from .cells import TableView, TextView
+from .render import ChartView
 
 log = logging.getLogger(__name__)
 
