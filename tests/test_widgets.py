@@ -848,6 +848,17 @@ def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
         assert difference.max() <= 64 and difference.mean() < 2
 
 
+def text_canvas(text, x, y, **props):
+    """A blank live canvas holding one text at figure position (x, y): (canvas, the text)."""
+    from matplotlib.figure import Figure
+    from designkit.live.canvas import QuietCanvas
+    fig = Figure(figsize=(3, 2), dpi=90)
+    label = fig.text(x, y, text, **props)
+    canvas = QuietCanvas(fig)
+    canvas.get_renderer().clear()
+    return canvas, label
+
+
 @given(text=st.text(max_size=25), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 20]),
        ha=st.sampled_from(["left", "center", "right"]), va=st.sampled_from(["baseline", "center", "top", "bottom"]),
        where=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)))
@@ -856,15 +867,10 @@ def test_a_text_drawn_from_its_remembered_layout_is_where_matplotlib_draws_it(te
     # A tick label or bar label moves with the scale; drawn from the layout remembered at its
     # last place, it lands where Text.draw puts it (spec names are user text: any text at all).
     import warnings
-    from matplotlib.figure import Figure
-    from designkit.live.canvas import QuietCanvas, TextLayouts
+    from designkit.live.canvas import TextLayouts
 
     def canvas_with(x, y):
-        fig = Figure(figsize=(3, 2), dpi=90)
-        label = fig.text(x, y, text, rotation=angle, fontsize=size, ha=ha, va=va)
-        canvas = QuietCanvas(fig)
-        canvas.get_renderer().clear()
-        return canvas, label
+        return text_canvas(text, x, y, rotation=angle, fontsize=size, ha=ha, va=va)
 
     layouts = TextLayouts()
     with warnings.catch_warnings():
@@ -897,15 +903,10 @@ def test_a_new_string_lands_where_matplotlib_puts_it(first, then, size, ha, va, 
     # the text: it must land where Text.draw puts it, for any text, and skip the layout whenever
     # a string of the same look, height and descent was drawn before.
     import warnings
-    from matplotlib.figure import Figure
-    from designkit.live.canvas import QuietCanvas, TextLayouts, plain_text, shape
+    from designkit.live.canvas import TextLayouts, plain_text, shape
 
     def canvas_with(text, x, y):
-        fig = Figure(figsize=(3, 2), dpi=90)
-        label = fig.text(x, y, text, fontsize=size, ha=ha, va=va)
-        canvas = QuietCanvas(fig)
-        canvas.get_renderer().clear()
-        return canvas, label
+        return text_canvas(text, x, y, fontsize=size, ha=ha, va=va)
 
     layouts = TextLayouts()
     with warnings.catch_warnings():

@@ -53,7 +53,7 @@ class Ahead:
     def _next(self) -> bool:
         """One piece of work: a state, or one view's image; False when nothing is left (or a move is due)."""
         panel = self.panel
-        if panel._dirty or panel._handle is not None:
+        if panel.pending:
             return False                    # an update is due: it comes first
         control = panel.controls["users"]
         stops = control.stops

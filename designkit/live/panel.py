@@ -345,6 +345,11 @@ class Panel:
             self._states.move_to_end(key)
         return state
 
+    @property
+    def pending(self) -> bool:
+        """True while a slider moved and its update has not run yet."""
+        return self._dirty or self._handle is not None
+
     def known(self, key: tuple) -> bool:
         """True when the state of these overrides (sorted items) is kept."""
         return key in self._states

@@ -321,6 +321,13 @@ class ChartView:
         moving = self._tick_texts() + self._moving()
         return moving, [_look(artist) for artist in moving], self._frame_key()
 
+    @staticmethod
+    def _seen(scene: tuple) -> tuple | None:
+        """The key an image of ``scene`` is kept by: its frame and every artist's look (None when
+        an artist's look is not described, so the image cannot be told apart from another)."""
+        _, looks, frame = scene
+        return (frame, tuple(looks)) if None not in looks else None
+
     def _draw(self, scene: tuple | None = None) -> None:
         """The background (saved, or drawn and saved), then the artists that moved, over it.
 
@@ -404,8 +411,7 @@ class ChartView:
         self.chart.update(*self.args(state))
         self.settle()
         scene = self._scene()
-        _, looks, frame = scene
-        seen = (frame, tuple(looks)) if None not in looks else None
+        looks, seen = scene[1], self._seen(scene)
         if seen in self._images:            # drawn before, and nothing about it differs: its PNG again
             self._images[seen] = self._images.pop(seen)
             self._looks = looks
@@ -416,9 +422,13 @@ class ChartView:
         self._encoding = _encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
         self._encoded = seen if self.layouts == layouts else None    # a new layout: another scene
 
+    def _held(self) -> dict:
+        """What the chart keeps from one update to the next (its ``HELD`` attributes), by name."""
+        return {name: getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())}
+
     def memo(self) -> tuple:
         """What an image made ahead depends on besides its state: the layout, and what the chart holds."""
-        return (self.layouts, self.presenting, *(getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())))
+        return (self.layouts, self.presenting, *self._held().values())
 
     @charts.styled
     def prepare(self, state: State) -> bool:
@@ -429,12 +439,11 @@ class ChartView:
         if self.key(state) == self._key:
             return False
         self.settle()
-        held = {name: getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())}
+        held = self._held()
         try:
             self.chart.update(*self.args(state))
             scene = self._scene()
-            _, looks, frame = scene
-            seen = (frame, tuple(looks)) if None not in looks else None
+            seen = self._seen(scene)
             if seen is None or seen in self._images:
                 return False
             layouts = self.layouts
