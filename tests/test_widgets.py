@@ -217,6 +217,35 @@ def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
     assert len(panel._states) == 5
 
 
+def test_a_move_made_before_shows_its_image_again_and_the_artists_follow_when_read():
+    # Back at a scale: each chart shows that move's PNG again without moving an artist (the
+    # chart's update and scene are most of a move); the artists follow as soon as anyone reads them.
+    box, panel, _ = manual(6)
+    charts = [v for v in box.views if isinstance(v, ChartView)]
+    moves = []
+    for chart in charts:
+        original = chart._chart.update
+        chart._chart.update = lambda *args, original=original, name=type(chart._chart).__name__: (
+            moves.append(name), original(*args))[1]
+    images, counts = {}, []
+    for users in (3e9, 2e7, 3e9, 2e7, 3e9):
+        panel.set(users=users)
+        panel.flush()
+        shown = [bytes(chart.widget.value) for chart in charts]
+        assert images.setdefault(users, shown) == shown                 # the same pictures as the first time
+        counts.append(len(moves))
+    # Moved on the first visits, and where what a chart holds (the cost axis's top, widened at
+    # 3e9) made the move another one; then never again.
+    assert counts[1] == 2 * len(charts) and counts[2] <= counts[1] + 1 and counts[4] == counts[2]
+    assert all(chart.reused >= 2 for chart in charts)
+    scaling = view(box, ChartView, "dk-chart-scaling")
+    assert scaling.chart.today.get_xdata()[0] == pytest.approx(3e9)    # read: at the shown state
+    assert len(moves) == counts[4] + 1
+    for chart in charts:                                               # and drawn whole, the same picture
+        whole, live_pixels = drawn_by_matplotlib_alone(chart), png_pixels(chart.widget.value)
+        assert np.abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6
+
+
 def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
     # Between two moves the kernel works out the states of the other users stops (one per turn
     # of the loop): the next move to any of them validates and analyses nothing.

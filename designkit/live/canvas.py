@@ -13,6 +13,7 @@ import math
 import struct
 import zlib
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import MappingProxyType
 
 import numpy as np
@@ -22,6 +23,8 @@ from matplotlib.backends.backend_agg import (
     get_hinting_flag,
 )
 from matplotlib.font_manager import findfont, get_font
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
@@ -350,3 +353,34 @@ def png_rgba(pixels: np.ndarray) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)   # 8-bit RGBA, no interlace
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 1))
             + chunk(b"IEND", b""))
+
+
+def look(artist) -> tuple | None:
+    """What an artist's pixels depend on, to float32 precision (a set_data with the same numbers
+    changes nothing); None for a kind not described here: it is drawn every time."""
+    common = (type(artist).__name__, artist.get_visible(), artist.get_alpha(), artist.get_zorder())
+    if isinstance(artist, Line2D):
+        return common + (np.asarray(artist.get_xydata(), np.float32).tobytes(), artist.get_color(),
+                         artist.get_linestyle(), artist.get_linewidth(), str(artist.get_marker()),
+                         artist.get_markersize(), str(artist.get_markerfacecolor()),
+                         str(artist.get_markeredgecolor()), artist.get_clip_on())
+    if isinstance(artist, Rectangle):
+        return common + (np.asarray(artist.get_bbox().bounds, np.float32).tobytes(),
+                         tuple(artist.get_facecolor()), tuple(artist.get_edgecolor()), artist.get_linewidth(),
+                         artist.get_hatch())
+    if isinstance(artist, Text):
+        return common + (artist.get_text(), np.asarray(artist.get_position(), np.float32).tobytes(),
+                         str(artist.get_color()), artist.get_fontsize(), artist.get_fontweight(),
+                         artist.get_rotation(), artist.get_ha(), artist.get_va())
+    return None
+
+
+_encoder: ThreadPoolExecutor | None = None
+
+
+def encode(pixels: np.ndarray) -> Future:
+    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores)."""
+    global _encoder
+    if _encoder is None:
+        _encoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="designkit-png")
+    return _encoder.submit(png_rgba, pixels)

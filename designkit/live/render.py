@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import (
     AutoLocator,
@@ -22,7 +20,7 @@ from matplotlib.ticker import (
 
 from ..model import quantities as q
 from ..views import charts
-from .canvas import QuietCanvas, TextLayouts, png_rgba
+from .canvas import QuietCanvas, TextLayouts, encode, look, png_rgba
 from .panel import DPI, State
 
 log = logging.getLogger(__name__)
@@ -36,42 +34,11 @@ def _plain_log_label(value, _pos=None) -> str:
     return q.say_count(value, approx=False) if value >= 1 else f"{value:g}"
 
 
-def _look(artist) -> tuple | None:
-    """What an artist's pixels depend on, to float32 precision (a set_data with the same numbers
-    changes nothing); None for a kind not described here: it is drawn every time."""
-    common = (type(artist).__name__, artist.get_visible(), artist.get_alpha(), artist.get_zorder())
-    if isinstance(artist, Line2D):
-        return common + (np.asarray(artist.get_xydata(), np.float32).tobytes(), artist.get_color(),
-                         artist.get_linestyle(), artist.get_linewidth(), str(artist.get_marker()),
-                         artist.get_markersize(), str(artist.get_markerfacecolor()),
-                         str(artist.get_markeredgecolor()), artist.get_clip_on())
-    if isinstance(artist, Rectangle):
-        return common + (np.asarray(artist.get_bbox().bounds, np.float32).tobytes(),
-                         tuple(artist.get_facecolor()), tuple(artist.get_edgecolor()), artist.get_linewidth(),
-                         artist.get_hatch())
-    if isinstance(artist, Text):
-        return common + (artist.get_text(), np.asarray(artist.get_position(), np.float32).tobytes(),
-                         str(artist.get_color()), artist.get_fontsize(), artist.get_fontweight(),
-                         artist.get_rotation(), artist.get_ha(), artist.get_va())
-    return None
-
-
 def _label_sides(axis) -> tuple[str, ...]:
     """The ``set_tick_params`` switches of the sides where an axis shows its major tick labels."""
     ticks = axis.get_major_ticks(1)
     names = ("labelbottom", "labeltop") if axis.axis_name == "x" else ("labelleft", "labelright")
     return tuple(name for name, label in zip(names, (ticks[0].label1, ticks[0].label2)) if label.get_visible())
-
-
-_encoder: ThreadPoolExecutor | None = None
-
-
-def _encode(pixels: np.ndarray) -> Future:
-    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores)."""
-    global _encoder
-    if _encoder is None:
-        _encoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="designkit-png")
-    return _encoder.submit(png_rgba, pixels)
 
 
 class ChartView:
@@ -93,11 +60,14 @@ class ChartView:
 
     @charts.styled      # ticks are made at draw time: draw under the charts' house style too
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
-        self.chart, self.fig, self.args, self.key = chart, chart.fig, args, key
-        self.canvas = QuietCanvas(self.fig)
-        self.fig.set_dpi(DPI)
+        self._chart, self._fig, self.args, self.key = chart, chart.fig, args, key
+        self._stale = False             # the artists show another state than the image (see update)
+        self._made: dict = {}           # (state, memo) -> (PNG, held values after): a move made before
+        self._making: tuple | None = None   # what the encoding PNG is kept by in _made
+        self.canvas = QuietCanvas(self._fig)
+        self._fig.set_dpi(DPI)
         self.presenting = False
-        for ax in self.fig.axes:                # lighter ticks: each tick label costs a text draw
+        for ax in self._fig.axes:                # lighter ticks: each tick label costs a text draw
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "log":
                     axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
@@ -107,7 +77,7 @@ class ChartView:
                 elif isinstance(axis.get_major_locator(), AutoLocator):
                     axis.get_major_locator().set_params(nbins=5)
         self.renders = self.blits = self.layouts = self.reused = 0
-        self._labelled = [(axis, sides) for ax in self.fig.axes for axis in (ax.xaxis, ax.yaxis)
+        self._labelled = [(axis, sides) for ax in self._fig.axes for axis in (ax.xaxis, ax.yaxis)
                           if (sides := _label_sides(axis))]
         self._proxies: list[Text] = []  # the tick labels, drawn as moving text (one pool, reused)
         self._layouts = TextLayouts()   # where each plain string lands from its anchor
@@ -124,6 +94,24 @@ class ChartView:
         self.widget.add_class(css)
         self._key, self._state = key(state), state
 
+    @property
+    def chart(self):
+        """The chart (views.charts), its artists at the shown state."""
+        self._fresh()
+        return self._chart
+
+    @property
+    def fig(self):
+        """The chart's figure, its artists at the shown state."""
+        self._fresh()
+        return self._fig
+
+    def _fresh(self) -> None:
+        """Put the artists at the shown state when a move reused its image without moving them."""
+        if self._stale:
+            self._stale = False
+            self._chart.update(*self.args(self._state))
+
     def _size(self) -> dict:
         """The image's CSS size: its pixel width (at most the output's), or the output's width when presenting."""
         if self.presenting:
@@ -136,8 +124,9 @@ class ChartView:
         if on == self.presenting:
             return
         self.settle()
+        self._fresh()
         self.presenting = on
-        self.fig.set_dpi(DPI * (2 if on else 1))
+        self._fig.set_dpi(DPI * (2 if on else 1))
         self._relayout()
         self.widget.value = self.render()
         self.widget.layout.width = self._size()["width"]
@@ -149,9 +138,9 @@ class ChartView:
         label to place them: about half the time of a full draw.
         """
         self._tick_labels_drawn_by_axes(True)      # the layout makes room for them
-        self.fig.set_layout_engine("constrained")
-        legends = [ax.get_legend() for ax in self.fig.axes if ax.get_legend() is not None]
-        legends += list(self.fig.legends)
+        self._fig.set_layout_engine("constrained")
+        legends = [ax.get_legend() for ax in self._fig.axes if ax.get_legend() is not None]
+        legends += list(self._fig.legends)
         for legend in legends:
             legend.set_visible(True)
         for artist in self._moving():       # data takes part in the layout too (value labels)
@@ -160,20 +149,21 @@ class ChartView:
         self._pin_labels()                  # beside today's tick labels (they may be wider than last time)
         self.canvas.draw()
         self._pin_labels()
-        self.fig.set_layout_engine("none")
+        self._fig.set_layout_engine("none")
         self._tight = self._spills()        # a figure too small to hold its labels: no use laying out again
         self._tick_labels_drawn_by_axes(False)
         self._overlay = self._legend_overlay(legends)   # the legends moved with their axes
         self._looks = []
         self._backgrounds.clear()
         self._images.clear()
+        self._made.clear()
         self._located.clear()               # locators count ticks by the room an axis has
         self.layouts += 1
 
     def _pin_labels(self) -> None:
         """Put each axis label just outside its tick labels, and each title on top, and keep them there."""
         renderer = self.canvas.get_renderer()
-        for ax in self.fig.axes:
+        for ax in self._fig.axes:
             for loc in ("center", "left", "right"):
                 if ax.get_title(loc):
                     ax.set_title(ax.get_title(loc), loc=loc, y=1.0)
@@ -183,7 +173,7 @@ class ChartView:
                     continue
                 boxes = [t.get_window_extent(renderer) for t in axis.get_ticklabels()
                          if t.get_visible() and t.get_text()]
-                pad = axis.labelpad * self.fig.dpi / 72
+                pad = axis.labelpad * self._fig.dpi / 72
                 frame = ax.get_window_extent(renderer)
                 if index == 1:          # x label below the lowest tick label
                     edge = min([b.y0 for b in boxes] + [frame.y0]) - pad
@@ -240,7 +230,7 @@ class ChartView:
                     label = tick.label1 if side in ("labelbottom", "labelleft") else tick.label2
                     if len(texts) == len(self._proxies):
                         proxy = Text()
-                        proxy.set_figure(self.fig)
+                        proxy.set_figure(self._fig)
                         self._proxies.append(proxy)
                     proxy = self._proxies[len(texts)]
                     proxy.update_from(label)
@@ -267,7 +257,7 @@ class ChartView:
         pixels, its scale and its label; not its limits, nor the tick labels' words, nor the titles
         (all drawn with the data: a title with a number in it would otherwise make every frame new)."""
         key = []
-        for ax in self.fig.axes:
+        for ax in self._fig.axes:
             for axis, column, transform in ((ax.xaxis, 0, ax.get_xaxis_transform()),
                                             (ax.yaxis, 1, ax.get_yaxis_transform())):
                 major, minor = self._locs(axis)
@@ -284,7 +274,7 @@ class ChartView:
     def _moving(self) -> list:
         """The data artists (lines, bars, texts, collections) and titles, marked animated, in drawing order."""
         found = []
-        for ax in self.fig.axes:
+        for ax in self._fig.axes:
             found += [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, ax.title]
         for artist in found:
             artist.set_animated(True)
@@ -299,6 +289,7 @@ class ChartView:
     @charts.styled
     def render(self) -> bytes:
         """The figure as PNG: the moved artists over a saved background (a full draw for a new one)."""
+        self._fresh()
         return png_rgba(self._pixels())
 
     def _pixels(self, scene: tuple | None = None) -> np.ndarray:
@@ -319,7 +310,7 @@ class ChartView:
         """The artists drawn over a frame (tick labels, then the data by zorder), how each looks,
         and the frame's key: together, everything the chart's pixels depend on."""
         moving = self._tick_texts() + self._moving()
-        return moving, [_look(artist) for artist in moving], self._frame_key()
+        return moving, [look(artist) for artist in moving], self._frame_key()
 
     @staticmethod
     def _seen(scene: tuple) -> tuple | None:
@@ -360,7 +351,7 @@ class ChartView:
         renderer = self.canvas.get_renderer()
         labels = {id(proxy) for proxy in self._proxies}
         # The axes' lines (in the frame) go over data below them again, as in a whole draw.
-        spines = [spine for ax in self.fig.axes for spine in ax.spines.values() if spine.get_visible()]
+        spines = [spine for ax in self._fig.axes for spine in ax.spines.values() if spine.get_visible()]
         level = min((spine.get_zorder() for spine in spines), default=0)
 
         def below(artists) -> bool:
@@ -389,7 +380,7 @@ class ChartView:
 
     def _save(self, key: tuple) -> None:
         """Keep what the canvas holds now as the background ``key`` (the oldest go past BACKGROUNDS)."""
-        self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._backgrounds[key] = self.canvas.copy_from_bbox(self._fig.bbox)
         while len(self._backgrounds) > self.BACKGROUNDS:
             self._backgrounds.pop(next(iter(self._backgrounds)))
 
@@ -402,29 +393,54 @@ class ChartView:
 
     @charts.styled
     def update(self, state: State) -> None:
-        """Move the artists to ``state`` and draw; the PNG is encoded on a thread until ``settle``."""
+        """Move the artists to ``state`` and draw; the PNG is encoded on a thread until ``settle``.
+
+        A move to a state this chart moved to before, from the same memo (layout, held values), shows
+        that move's PNG and held values again without moving an artist (they follow when read).
+        """
         key = self.key(state)
         self._state = state
         if key == self._key:
             return
         self._key = key
-        self.chart.update(*self.args(state))
         self.settle()
+        memo = self.memo()
+        made = self._made.get((id(state), memo))
+        if made is not None and made[0] is state:
+            self._made[(id(state), memo)] = self._made.pop((id(state), memo))      # newest last
+            _, image, held = made
+            for name, value in held.items():
+                setattr(self._chart, name, value)
+            self._stale = True
+            self.reused += 1
+            self.widget.value = image
+            return
+        self._stale = False
+        self._chart.update(*self.args(state))
         scene = self._scene()
         looks, seen = scene[1], self._seen(scene)
+        layouts = self.layouts
         if seen in self._images:            # drawn before, and nothing about it differs: its PNG again
             self._images[seen] = self._images.pop(seen)
             self._looks = looks
             self.reused += 1
             self.widget.value = self._images[seen]
+            self._make(state, memo, self.widget.value)
             return
-        layouts = self.layouts
-        self._encoding = _encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
-        self._encoded = seen if self.layouts == layouts else None    # a new layout: another scene
+        self._encoding = encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
+        same = self.layouts == layouts      # a new layout: another scene
+        self._encoded = seen if same else None
+        self._making = (state, memo) if same else None
+
+    def _make(self, state: State, memo: tuple, image: bytes) -> None:
+        """Keep ``image`` as what a move to ``state`` from ``memo`` shows, with the held values it leaves."""
+        self._made[(id(state), memo)] = (state, image, self._held())
+        while len(self._made) > self.IMAGES:
+            self._made.pop(next(iter(self._made)))
 
     def _held(self) -> dict:
         """What the chart keeps from one update to the next (its ``HELD`` attributes), by name."""
-        return {name: getattr(self.chart, name) for name in getattr(self.chart, "HELD", ())}
+        return {name: getattr(self._chart, name) for name in getattr(self._chart, "HELD", ())}
 
     def memo(self) -> tuple:
         """What an image made ahead depends on besides its state: the layout, and what the chart holds."""
@@ -439,22 +455,30 @@ class ChartView:
         if self.key(state) == self._key:
             return False
         self.settle()
+        memo = self.memo()
+        made = self._made.get((id(state), memo))
+        if made is not None and made[0] is state:
+            return False
         held = self._held()
         try:
-            self.chart.update(*self.args(state))
+            self._chart.update(*self.args(state))
             scene = self._scene()
             seen = self._seen(scene)
-            if seen is None or seen in self._images:
+            if seen is None:
+                return False
+            if seen in self._images:
+                self._make(state, memo, self._images[seen])
                 return False
             layouts = self.layouts
             image = png_rgba(self._pixels(scene))
             if self.layouts == layouts:
                 self._keep(seen, image)
+                self._make(state, memo, image)
             return True
         finally:
             for name, value in held.items():
-                setattr(self.chart, name, value)
-            self.chart.update(*self.args(self._state))
+                setattr(self._chart, name, value)
+            self._stale = True              # the artists follow the shown state when next read or moved
 
     def settle(self) -> None:
         """Show the image the last ``update`` drew (the panel calls this after every view's update)."""
@@ -463,6 +487,9 @@ class ChartView:
             image = encoding.result()
             if self._encoded is not None:
                 self._keep(self._encoded, image)
+            if self._making is not None:
+                self._make(*self._making, image)
+                self._making = None
             self.widget.value = image
 
     def _keep(self, scene: tuple, image: bytes) -> None:
