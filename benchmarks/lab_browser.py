@@ -6,8 +6,11 @@ ArrowRight / ArrowLeft on the users slider (1-2-5 stops) N times.  For each pres
 the keydown time and the time of the last change anywhere in the live views (a readout, a table
 cell, a chart's new image); once the page has been quiet for 0.5 s, the difference is one sample.
 Prints median and p95 (target p95 <= 150 ms; the in-kernel benchmarks/widgets.py targets 50 ms).
+The lab runs with its default settings, as a class gets it (JupyterLab 4 skips rendering cells
+out of view); ``--all-cells`` draws every cell, as the browser tests do, which makes each
+change lay out the whole notebook again.
 
-    python3 benchmarks/lab_browser.py [--section N] [--presses N] [--present]
+    python3 benchmarks/lab_browser.py [--section N] [--presses N] [--present] [--all-cells]
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def measure(page, presses: int) -> list[float]:
 
 
 def main(argv=None) -> int:
-    from _browser import chromium_page, jupyterlab, open_and_run
+    from _browser import LAB_SETTINGS, TRACKER, chromium_page, jupyterlab, open_and_run
     from designkit.run.lab import working_copy
     from designkit.sections import SECTIONS
 
@@ -73,13 +76,16 @@ def main(argv=None) -> int:
     parser.add_argument("--section", type=int, default=1, help="section notebook to drive (default 1)")
     parser.add_argument("--presses", type=int, default=30, help="key presses (default 30)")
     parser.add_argument("--present", action="store_true", help="in presentation mode (2x density charts)")
+    parser.add_argument("--all-cells", action="store_true",
+                        help="draw every cell (windowing off, as the browser tests do) instead of the lab's default")
     args = parser.parse_args(argv)
     notebook = SECTIONS[args.section - 1].filename
     with tempfile.TemporaryDirectory(prefix="dk-lab-bench-") as scratch:
         scratch = Path(scratch)
         working_copy("reference", scratch / "notebooks")
         env = {"DESIGNKIT_PRESENT": "1"} if args.present else {}
-        with jupyterlab(scratch / "notebooks", scratch, env) as (base, token):
+        settings = LAB_SETTINGS if args.all_cells else {k: v for k, v in LAB_SETTINGS.items() if k != TRACKER}
+        with jupyterlab(scratch / "notebooks", scratch, env, settings) as (base, token):
             with chromium_page(viewport={"width": 1366, "height": 900}) as page:
                 open_and_run(page, base, token, notebook)
                 page.evaluate(WATCH)
@@ -90,7 +96,7 @@ def main(argv=None) -> int:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    mode = "presentation" if args.present else "normal"
+    mode = ("presentation" if args.present else "normal") + (", every cell drawn" if args.all_cells else "")
     print(f"lab in Chromium, {notebook} ({mode} mode): key press -> last live view updated "
           f"({os.cpu_count()} CPUs, load average {load})")
     print(f"  {len(samples)} presses: median {statistics.median(samples):.0f} ms   p95 {p95:.0f} ms   "

@@ -45,10 +45,11 @@ SERVER_CONFIG = {
 }
 # Pre-answer JupyterLab's "get notified about news?" question (no toast, no fetch), and draw every
 # cell (no windowing), so a test sees every output of a notebook.
+TRACKER = "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    TRACKER: {"windowingMode": "none"},
 }
 
 # Every code cell of the visible notebook has run: a number in each prompt, none waiting or unrun.
@@ -99,9 +100,10 @@ def _stop(proc) -> None:
 
 
 @contextmanager
-def jupyterlab(root: Path, scratch: Path, env: dict | None = None):
+def jupyterlab(root: Path, scratch: Path, env: dict | None = None, settings: dict | None = None):
     """A JupyterLab server on ``root`` (loopback, free port, random token, no network calls); yields
-    (base URL, token).  Config, runtime and data dirs live in ``scratch``; always stopped."""
+    (base URL, token).  Config, runtime and data dirs live in ``scratch``; always stopped.
+    ``settings``: the lab's user settings (default ``LAB_SETTINGS``)."""
     import json
     import secrets
     import subprocess
@@ -109,7 +111,7 @@ def jupyterlab(root: Path, scratch: Path, env: dict | None = None):
     config = scratch / "jupyter-config"
     config.mkdir(parents=True, exist_ok=True)
     (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
-    for name, values in LAB_SETTINGS.items():
+    for name, values in (LAB_SETTINGS if settings is None else settings).items():
         path = config / "lab" / "user-settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
