@@ -96,15 +96,11 @@ class ChartView:
 
     @property
     def chart(self):
-        """The chart (views.charts), its artists at the shown state."""
+        """The chart (``views.charts``), its artists at the shown state."""
         self._fresh()
         return self._chart
 
-    @property
-    def fig(self):
-        """The chart's figure, its artists at the shown state."""
-        self._fresh()
-        return self._fig
+    fig = property(lambda self: self.chart.fig, doc="The chart's figure, its artists at the shown state.")
 
     def _fresh(self) -> None:
         """Put the artists at the shown state when a move reused its image without moving them."""
@@ -405,10 +401,10 @@ class ChartView:
         self._key = key
         self.settle()
         memo = self.memo()
-        made = self._made.get((id(state), memo))
-        if made is not None and made[0] is state:
+        made = self._made_before(state, memo)
+        if made is not None:
             self._made[(id(state), memo)] = self._made.pop((id(state), memo))      # newest last
-            _, image, held = made
+            image, held = made
             for name, value in held.items():
                 setattr(self._chart, name, value)
             self._stale = True
@@ -425,12 +421,17 @@ class ChartView:
             self._looks = looks
             self.reused += 1
             self.widget.value = self._images[seen]
-            self._make(state, memo, self.widget.value)
+            self._make(state, memo, self._images[seen])
             return
         self._encoding = encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
         same = self.layouts == layouts      # a new layout: another scene
         self._encoded = seen if same else None
         self._making = (state, memo) if same else None
+
+    def _made_before(self, state: State, memo: tuple) -> tuple | None:
+        """(PNG, held values after) of the move to ``state`` from ``memo``, if made (kept with its state: ids stay unique)."""
+        made = self._made.get((id(state), memo))
+        return made[1:] if made is not None and made[0] is state else None
 
     def _make(self, state: State, memo: tuple, image: bytes) -> None:
         """Keep ``image`` as what a move to ``state`` from ``memo`` shows, with the held values it leaves."""
@@ -456,8 +457,7 @@ class ChartView:
             return False
         self.settle()
         memo = self.memo()
-        made = self._made.get((id(state), memo))
-        if made is not None and made[0] is state:
+        if self._made_before(state, memo) is not None:
             return False
         held = self._held()
         try:
