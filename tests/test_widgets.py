@@ -318,6 +318,60 @@ def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
     assert panel.ahead.prepared == len(stops) - 2                  # nothing left to work out
 
 
+def test_the_garbage_is_collected_while_idle_so_a_move_walks_only_new_objects():
+    # A full collection walks every object the kernel holds (~100 ms beside a chart section): the
+    # panel collects once built and whenever the work ahead runs out, then freezes what survives,
+    # so the collections a move sets off walk only what was made since.  Garbage among the frozen
+    # (an old panel) is collected at the next idle collection.
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    def garbage():
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a                                    # only the cyclic collector frees these
+        return weakref.ref(a)
+
+    scheduler = ManualScheduler()
+    try:
+        before = garbage()
+        box = live("reference", section=1, scheduler=scheduler, prepare=True)
+        panel = box.panel
+        assert panel.ahead.tidied == 1 and before() is None        # collected when built
+        assert gc.get_freeze_count() > 0                           # what survived is left out of later collections
+        young = len(gc.get_objects())
+        assert young < gc.get_freeze_count() / 10
+        frozen = garbage()
+        gc.collect()
+        assert frozen() is None                                    # made after the freeze: collected as ever
+        while scheduler.run():                                     # the class talks: the work runs out
+            pass
+        assert panel.ahead.tidied == 2
+        while scheduler.run():
+            pass
+        assert panel.ahead.tidied == 2                             # once per update, not on every idle turn
+        panel.set(users=panel.controls["users"].stops[0])
+        panel.flush()
+        while scheduler.run():
+            pass
+        assert panel.ahead.tidied == 3
+        # Without working ahead (tests, a custom scheduler) and with the collector off, nothing is touched.
+        gc.unfreeze()
+        quiet = live("reference", section=1, scheduler=ManualScheduler())
+        assert quiet.panel.ahead.tidied == 0 and gc.get_freeze_count() == 0
+        gc.disable()
+        try:
+            kept = garbage()
+            live("reference", section=1, scheduler=ManualScheduler(), prepare=True)
+            assert gc.get_freeze_count() == 0 and kept() is not None
+        finally:
+            gc.enable()
+    finally:
+        gc.unfreeze()
+
+
 def test_burst_of_100_changes_is_one_update_and_exact():
     box, panel, scheduler = manual(1)
     users = panel.controls["users"].slider

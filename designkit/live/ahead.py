@@ -2,11 +2,14 @@
 
 A class moves the users slider a stop or a decade at a time and talks in between.  A first
 visit to a scale costs its state (validating and analysing the spec) and a first drawing of each
-chart there; done ahead, the move only sends images already made.
+chart there; done ahead, the move only sends images already made.  The kernel's garbage is
+collected then too: a full collection walks every object the kernel holds (~100 ms with a chart
+section's figures), and left to itself it lands on some move.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 
@@ -17,13 +20,25 @@ log = logging.getLogger(__name__)
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
 
 
+def tidy() -> None:
+    """Collect the garbage now, then leave what survives out of later collections (``gc.freeze``):
+    the collections a move sets off walk only what was made since.  The next ``tidy`` unfreezes
+    first, so garbage among the frozen (a panel built again) is still collected, only later.
+    Nothing happens where the collector is off (whoever turned it off manages it)."""
+    if gc.isenabled():
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
 class Ahead:
     """Works out, one piece per turn of the kernel's loop, the panel's users stops, nearest first:
     each stop's state (with what the views asked of the last one: its analysis, its phrases),
     then each chart's image there (``ChartView.prepare``), kept for when the class moves there.
 
     A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms); a pending
-    update stops the work, and the update starts it again.
+    update stops the work, and the update starts it again.  When no work is left, the garbage
+    is collected (``tidy``), once per update; the panel also tidies once it is built.
     """
 
     DRAWN = 4096    # (view, state) pairs remembered as done
@@ -33,12 +48,20 @@ class Ahead:
         self._handle = None
         self._refused: set[tuple] = set()   # slider values whose spec is invalid
         self._drawn: set[tuple] = set()     # (view, its memo, state key) whose image was made, or was there
-        self.prepared = self.drawn = 0
+        self.prepared = self.drawn = self.tidied = 0
+        self._tidy = False                  # the garbage is due for collection when the work runs out
 
     def soon(self) -> None:
         """Start once the kernel is idle (after each update), unless already started."""
+        self._tidy = True
         if self.enabled and self._handle is None and "users" in self.panel.controls:
             self._handle = self._schedule(AFTER, self.step)
+
+    def built(self) -> None:
+        """The panel and its views are built: collect the garbage of building them (when working ahead)."""
+        if self.enabled:
+            tidy()
+            self.tidied += 1
 
     def step(self) -> None:
         """Do the next piece of work, then give the loop back and go on; stop when none is left."""
@@ -46,6 +69,10 @@ class Ahead:
         try:
             if self._next():
                 self._handle = self._schedule(0, self.step)
+            elif self._tidy and not self.panel.pending:
+                self._tidy = False
+                tidy()
+                self.tidied += 1
         except Exception:  # work ahead is optional: an update reports real errors
             log.exception("designkit widgets: working ahead failed; stopped")
             self.enabled = False

@@ -267,4 +267,5 @@ def live(spec: str = "reference", overrides: dict | None = None, *, section: int
         raise ValueError(f"section must be 1 to {len(SECTION_VIEWS)}, got {section!r}")
     panel = Panel(spec, overrides, scheduler=scheduler, prepare=prepare)
     views = [panel.add(factory(panel.state)) for factory in SECTION_VIEWS[section]]
+    panel.ahead.built()
     return LiveSection(panel, section, views)
