@@ -320,11 +320,14 @@ def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
 
 def test_the_garbage_is_collected_while_idle_so_a_move_walks_only_new_objects():
     # A full collection walks every object the kernel holds (~100 ms beside a chart section): the
-    # panel collects once built and whenever the work ahead runs out, then freezes what survives,
-    # so the collections a move sets off walk only what was made since.  Garbage among the frozen
-    # (an old panel) is collected at the next idle collection.
+    # panel collects everything once built, the young garbage whenever the work ahead runs out,
+    # and freezes what survives, so the collections a move sets off walk only what was made since.
+    # Garbage among the frozen (an old panel) goes at the next full collection, which also comes
+    # once a quarter more objects were frozen.
     import gc
     import weakref
+
+    from designkit.live import ahead
 
     class Cycle:
         pass
@@ -336,36 +339,41 @@ def test_the_garbage_is_collected_while_idle_so_a_move_walks_only_new_objects():
 
     scheduler = ManualScheduler()
     try:
-        before = garbage()
+        old = garbage()
         box = live("reference", section=1, scheduler=scheduler, prepare=True)
         panel = box.panel
-        assert panel.ahead.tidied == 1 and before() is None        # collected when built
-        assert gc.get_freeze_count() > 0                           # what survived is left out of later collections
-        young = len(gc.get_objects())
-        assert young < gc.get_freeze_count() / 10
-        frozen = garbage()
-        gc.collect()
-        assert frozen() is None                                    # made after the freeze: collected as ever
+        assert (panel.ahead.tidied, panel.ahead.tidied_fully) == (1, 1) and old() is None   # all, once built
+        frozen = gc.get_freeze_count()
+        assert len(gc.get_objects()) < frozen / 10                 # what survived is left out of later collections
+        young = garbage()
         while scheduler.run():                                     # the class talks: the work runs out
             pass
-        assert panel.ahead.tidied == 2
+        assert (panel.ahead.tidied, panel.ahead.tidied_fully) == (2, 1) and young() is None
         while scheduler.run():
             pass
         assert panel.ahead.tidied == 2                             # once per update, not on every idle turn
+        # Garbage among the frozen (an old panel, once closed) outlives the young collections, and
+        # goes at the next full one, which comes once the objects frozen since reach a quarter of
+        # those the last one left.
+        held = [Cycle()]
+        held[0].me = held[0]
+        old = weakref.ref(held[0])
+        assert not ahead.tidy() and old() is not None              # frozen while still in use
+        del held
+        assert not ahead.tidy() and old() is not None              # garbage now, but frozen
+        kept = [[] for _ in range(int(gc.get_freeze_count() * ahead.GROWTH) + 1)]   # long-lived, made meanwhile
+        panel = box.panel
         panel.set(users=panel.controls["users"].stops[0])
         panel.flush()
         while scheduler.run():
             pass
-        assert panel.ahead.tidied == 3
-        # Without working ahead (tests, a custom scheduler) and with the collector off, nothing is touched.
+        assert (panel.ahead.tidied, panel.ahead.tidied_fully) == (3, 2) and old() is None and kept
+        # With the collector off, nothing is touched.
         gc.unfreeze()
-        quiet = live("reference", section=1, scheduler=ManualScheduler())
-        assert quiet.panel.ahead.tidied == 0 and gc.get_freeze_count() == 0
         gc.disable()
         try:
-            kept = garbage()
-            live("reference", section=1, scheduler=ManualScheduler(), prepare=True)
-            assert gc.get_freeze_count() == 0 and kept() is not None
+            off = garbage()
+            assert not ahead.tidy(full=True) and gc.get_freeze_count() == 0 and off() is not None
         finally:
             gc.enable()
     finally:

@@ -3,8 +3,8 @@
 A class moves the users slider a stop or a decade at a time and talks in between.  A first
 visit to a scale costs its state (validating and analysing the spec) and a first drawing of each
 chart there; done ahead, the move only sends images already made.  The kernel's garbage is
-collected then too: a full collection walks every object the kernel holds (~100 ms with a chart
-section's figures), and left to itself it lands on some move.
+collected then too (``tidy``): a full collection walks every object the kernel holds (~100 ms
+with a chart section's figures), and left to Python it lands on some move.
 """
 
 from __future__ import annotations
@@ -20,15 +20,32 @@ log = logging.getLogger(__name__)
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
 
 
-def tidy() -> None:
-    """Collect the garbage now, then leave what survives out of later collections (``gc.freeze``):
-    the collections a move sets off walk only what was made since.  The next ``tidy`` unfreezes
-    first, so garbage among the frozen (a panel built again) is still collected, only later.
-    Nothing happens where the collector is off (whoever turned it off manages it)."""
-    if gc.isenabled():
+GROWTH = 0.25   # a full collection once the frozen objects grew by a quarter (CPython's own rule for one)
+
+_frozen = [0, 0]  # objects frozen by the last full collection, and frozen since
+
+
+def tidy(full: bool = False) -> bool:
+    """Collect the young garbage now and leave what survives out of later collections (``gc.freeze``),
+    so the collections a move sets off walk only what was made since (well under a ms, not ~100).
+    Everything is collected (unfrozen first: an old panel's garbage is freed too) when ``full``
+    or once the objects frozen since the last full collection are a quarter of those it left.
+    True if it was full.  Nothing happens where the collector is off (whoever turned it off
+    manages it)."""
+    if not gc.isenabled():
+        return False
+    if not full:
+        gc.collect(1)                               # the young survivors now make up the oldest generation
+        _frozen[1] += len(gc.get_objects(generation=2))
+        full = _frozen[1] > GROWTH * _frozen[0]
+    if full:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        _frozen[:] = [gc.get_freeze_count(), 0]     # counting walks them all (~20 ms): only here
+    else:
+        gc.freeze()
+    return full
 
 
 class Ahead:
@@ -37,8 +54,8 @@ class Ahead:
     then each chart's image there (``ChartView.prepare``), kept for when the class moves there.
 
     A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms); a pending
-    update stops the work, and the update starts it again.  When no work is left, the garbage
-    is collected (``tidy``), once per update; the panel also tidies once it is built.
+    update stops the work, and the update starts it again.  When no work is left, the young
+    garbage is collected (``tidy``), once per update; all of it once the panel is built.
     """
 
     DRAWN = 4096    # (view, state) pairs remembered as done
@@ -48,7 +65,7 @@ class Ahead:
         self._handle = None
         self._refused: set[tuple] = set()   # slider values whose spec is invalid
         self._drawn: set[tuple] = set()     # (view, its memo, state key) whose image was made, or was there
-        self.prepared = self.drawn = self.tidied = 0
+        self.prepared = self.drawn = self.tidied = self.tidied_fully = 0
         self._tidy = False                  # the garbage is due for collection when the work runs out
 
     def soon(self) -> None:
@@ -60,8 +77,11 @@ class Ahead:
     def built(self) -> None:
         """The panel and its views are built: collect the garbage of building them (when working ahead)."""
         if self.enabled:
-            tidy()
-            self.tidied += 1
+            self._tidied(full=True)
+
+    def _tidied(self, full: bool = False) -> None:
+        self.tidied += 1
+        self.tidied_fully += tidy(full)
 
     def step(self) -> None:
         """Do the next piece of work, then give the loop back and go on; stop when none is left."""
@@ -71,8 +91,7 @@ class Ahead:
                 self._handle = self._schedule(0, self.step)
             elif self._tidy and not self.panel.pending:
                 self._tidy = False
-                tidy()
-                self.tidied += 1
+                self._tidied()
         except Exception:  # work ahead is optional: an update reports real errors
             log.exception("designkit widgets: working ahead failed; stopped")
             self.enabled = False
