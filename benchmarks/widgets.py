@@ -6,9 +6,11 @@ for sections 1, 6 and 7; prints p50 and p95 (target p95 <= 50 ms).  Moves come b
 (each as soon as the last is shown, jumping all over the slider), the worst case for the
 work the panel does ahead while idle; a second row moves section 6 at a class's pace.  Then a
 burst: 100 slider updates sent as comm messages, the way a browser sends them, to show they
-coalesce into a handful of updates that end on the last value.
+coalesce into a handful of updates that end on the last value.  The back-to-back rows run
+``--rounds`` times, each in a new kernel (caches as cold as in class); the verdict takes the
+median round's p95, and each row shows every round's p95 (a 2-core VM varies ±20% run to run).
 
-    python3 benchmarks/widgets.py [SPEC] [--changes N] [--pause SECONDS]
+    python3 benchmarks/widgets.py [SPEC] [--changes N] [--pause SECONDS] [--rounds N]
 """
 
 from __future__ import annotations
@@ -94,9 +96,23 @@ print(json.dumps({"updates": _panel.updates - _before, "value": _slider.value,
     return result
 
 
-def report(r: dict) -> None:
+def report(r: dict, rounds: list[dict] | None = None) -> None:
+    each = ", ".join(f"{x['p95']:.1f}" for x in rounds or ())
+    spread = f"   [each round's p95: {each}]" if rounds and len(rounds) > 1 else ""
     print(f"    section {r['section']} ({r['views']} views): p50 {r['p50']:5.1f} ms   p95 {r['p95']:5.1f} ms   "
-          f"max {r['max']:5.1f} ms   (kernel CPU p50 {r['cpu50']:4.1f} ms, p95 {r['cpu95']:4.1f} ms)")
+          f"max {r['max']:5.1f} ms   (kernel CPU p50 {r['cpu50']:4.1f} ms, p95 {r['cpu95']:4.1f} ms){spread}")
+
+
+def kernel():
+    """A new kernel with the measuring code loaded: (manager, client)."""
+    km, kc = start_new_kernel(kernel_name="python3")
+    run(kc, KERNEL_CODE)
+    return km, kc
+
+
+def stop(km, kc) -> None:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
 
 
 def main(argv=None) -> int:
@@ -105,31 +121,41 @@ def main(argv=None) -> int:
     parser.add_argument("--changes", type=int, default=60, help="value changes per section (default 60)")
     parser.add_argument("--pause", type=float, default=0.5,
                         help="seconds between moves at a class's pace, for the second section 6 row (default 0.5)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="back-to-back rounds, each in a new kernel; the median round counts (default 3)")
     args = parser.parse_args(argv)
-    km, kc = start_new_kernel(kernel_name="python3")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"live widgets, spec {args.spec!r}: value changed -> every view of the section updated "
+          f"({os.cpu_count()} CPUs, load average {load})")
+    rows: dict[int, list[dict]] = {section: [] for section in SECTIONS}
+    for _ in range(max(1, args.rounds)):
+        km, kc = kernel()
+        try:
+            for section in SECTIONS:
+                rows[section].append(json.loads(run(
+                    kc, f"print(json.dumps(await _measure({args.spec!r}, {section}, {args.changes})))")))
+        finally:
+            stop(km, kc)
+    print(f"  back to back (each move as soon as the last is shown; little idle time to work ahead), "
+          f"the median of {len(rows[SECTIONS[0]])} rounds:")
+    worst = 0.0
+    for section, rounds in rows.items():
+        median = sorted(rounds, key=lambda r: r["p95"])[(len(rounds) - 1) // 2]
+        worst = max(worst, median["p95"])
+        report(median, rounds)
+    km, kc = kernel()
     try:
-        run(kc, KERNEL_CODE)
-        worst = 0.0
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"live widgets, spec {args.spec!r}: value changed -> every view of the section updated "
-              f"({os.cpu_count()} CPUs, load average {load})")
-        print("  back to back (each move as soon as the last is shown; little idle time to work ahead):")
-        for section in SECTIONS:
-            r = json.loads(run(kc, f"print(json.dumps(await _measure({args.spec!r}, {section}, {args.changes})))"))
-            worst = max(worst, r["p95"])
-            report(r)
         print(f"  at a class's pace ({args.pause:g} s between moves: the panel works the other stops out meanwhile):")
         r = json.loads(run(kc, f"print(json.dumps(await _measure({args.spec!r}, 6, 30, {args.pause})))"))
         report(r)
         b = burst(kc, args.spec)
         print(f"  burst: {b['events']} slider events -> {b['updates']} updates in {b['seconds'] * 1000:.0f} ms, "
               f"final value {'exact' if b['exact'] else 'WRONG'} (peak QPS {b['qps']})")
-        verdict = "ok" if worst <= TARGET_P95_MS else "MISSED"
-        print(f"target p95 <= {TARGET_P95_MS:g} ms back to back: {verdict} (worst p95 {worst:.1f} ms)")
-        return 0 if b["exact"] else 1
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+        stop(km, kc)
+    verdict = "ok" if worst <= TARGET_P95_MS else "MISSED"
+    print(f"target p95 <= {TARGET_P95_MS:g} ms back to back: {verdict} (worst section's median p95 {worst:.1f} ms)")
+    return 0 if b["exact"] else 1
 
 
 if __name__ == "__main__":
