@@ -80,6 +80,7 @@ class Ahead:
             self._tidied(full=True)
 
     def _tidied(self, full: bool = False) -> None:
+        """Collect (``tidy``), counting how often and how often fully (for tests and benchmarks)."""
         self.tidied += 1
         self.tidied_fully += tidy(full)
 
