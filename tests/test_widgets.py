@@ -380,6 +380,40 @@ def test_the_garbage_is_collected_while_idle_so_a_move_walks_only_new_objects():
         gc.unfreeze()
 
 
+def widgets_under(widget) -> list:
+    """``widget`` and every widget below it, layouts and styles included."""
+    found = [widget] + [part for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
+                        if isinstance(part, ipywidgets.Widget)]
+    for child in getattr(widget, "children", ()):
+        found += widgets_under(child)
+    return found
+
+
+def test_running_a_live_cell_again_closes_the_section_it_replaces():
+    # ipywidgets keeps every widget until it is closed, so a cell run again would keep the old
+    # panel and its charts (~30 MB for section 6) for the kernel's life.  The same spec, overrides
+    # and section replace it: every widget of the old one is closed and it is freed.
+    import gc
+    import weakref
+    first = live("reference", section=6, scheduler=ManualScheduler())
+    other_section = live("reference", section=1, scheduler=ManualScheduler())
+    other_scale = live("reference", {"users": 1e9}, section=6, scheduler=ManualScheduler())
+    old = widgets_under(first)
+    assert len(old) > 50 and all(widget.comm is not None for widget in old)
+    gone = weakref.ref(first.panel)
+    again = live("reference", section=6, scheduler=ManualScheduler())
+    assert all(widget.comm is None for widget in old)                # closed, children and layouts too
+    for kept in (other_section, other_scale, again):                  # another section or scale: kept
+        assert all(widget.comm is not None for widget in widgets_under(kept))
+    del first, old
+    gc.collect()
+    assert gone() is None                                             # and freed
+    again.panel.set(users=again.panel.controls["users"].stops[0])
+    assert again.panel.flush() and again.panel.updates == 1           # the new one works
+    other_scale.close()
+    assert all(widget.comm is None for widget in widgets_under(other_scale))
+
+
 def test_burst_of_100_changes_is_one_update_and_exact():
     box, panel, scheduler = manual(1)
     users = panel.controls["users"].slider

@@ -74,6 +74,13 @@ class Ahead:
         if self.enabled and self._handle is None and "users" in self.panel.controls:
             self._handle = self._schedule(AFTER, self.step)
 
+    def stop(self) -> None:
+        """No more work ahead (the panel is closed)."""
+        self.enabled = False
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
     def built(self) -> None:
         """The panel and its views are built: collect the garbage of building them (when working ahead)."""
         if self.enabled:

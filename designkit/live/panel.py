@@ -34,6 +34,7 @@ from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .ahead import Ahead
 from .controls import Control, log_slider
+from .lifetime import close_tree
 from .scalebar import ScaleBar
 from .scheduling import loop_scheduler
 from .style import PRESENT_ENV, PRESENT_STYLE, STYLE
@@ -65,7 +66,6 @@ def say_ratio(ratio: tuple[float, float]) -> str:
     if writes == 0:
         return f"{text} (reads only)"
     return f"{text} ({say_share(reads / (reads + writes))} reads)"
-
 
 
 def say_users_at(multiplier: float, cap: Capacity) -> str:
@@ -491,7 +491,10 @@ class Panel:
         self.flush()
 
     def close(self) -> None:
-        """Close every widget of the panel and its views (frees the kernel side)."""
+        """Close every widget of the panel and its views, their children, layouts and styles included:
+        ipywidgets keeps each widget until it is closed (a section's charts hold some 30 MB)."""
+        self.ahead.stop()
+        self._dirty = False             # an update already scheduled does nothing
         for view in self.views:
-            view.widget.close()
-        self.widget.close()
+            close_tree(view.widget)
+        close_tree(self.widget)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import weakref
 from typing import Any, Callable
 
 import ipywidgets as w
@@ -20,9 +21,11 @@ from ..views.cost_chart import CostChart
 from ..views.phrase_rows import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
 from ..model.quantities import say_share
+from ..model.spec import resolve
 from ..sections import SECTIONS, TITLES
 
 
+from .lifetime import close_tree
 from .panel import USERS, Panel, State, esc
 from .cells import TableView, TextView
 from .render import ChartView
@@ -258,6 +261,15 @@ class LiveSection(w.VBox):
         self.add_class(f"dk-section-{section}")
         panel.attach(self)
 
+    def close(self) -> None:
+        """Close the panel, the views and this box: every widget of the section, freed in the kernel."""
+        self.panel.close()
+        close_tree(self)
+
+
+_SHOWN: dict[tuple, weakref.ref] = {}
+"""The live section last made for each (spec, overrides, section): running its cell again replaces it."""
+
 
 def live(spec: str = "reference", overrides: dict | None = None, *, section: int,
          scheduler: Callable | None = None, prepare: bool | None = None) -> LiveSection:
@@ -265,7 +277,14 @@ def live(spec: str = "reference", overrides: dict | None = None, *, section: int
     (``prepare``: work out nearby scales while idle; by default only on the kernel's own loop)."""
     if section not in SECTION_VIEWS:
         raise ValueError(f"section must be 1 to {len(SECTION_VIEWS)}, got {section!r}")
+    key = (str(resolve(spec)), repr(sorted((overrides or {}).items())), section)
+    before = _SHOWN.get(key, lambda: None)()
+    if before is not None:          # the cell run again: ipywidgets would keep the old one (~30 MB) forever
+        before.close()
+        del before                  # or this frame keeps it through the collection below, and it is frozen
     panel = Panel(spec, overrides, scheduler=scheduler, prepare=prepare)
     views = [panel.add(factory(panel.state)) for factory in SECTION_VIEWS[section]]
-    panel.ahead.built()
-    return LiveSection(panel, section, views)
+    box = LiveSection(panel, section, views)
+    _SHOWN[key] = weakref.ref(box)
+    panel.ahead.built()             # after the old one was closed: its garbage goes in this collection
+    return box
