@@ -188,7 +188,7 @@ def tail_lines(state: State) -> list[str]:
 
 
 def tail_rows(state: State) -> list[list[str]]:
-    """Each path's percentile bounds at peak, target, verdict and crossing, escaped for HTML."""
+    """Each path's percentiles at peak, target, verdict and crossing, escaped for HTML."""
     return [[esc(cell) for cell in row] for row in latency_rows.path_rows(state.analysis)]
 
 
@@ -224,7 +224,7 @@ VIEWS: dict[str, Callable[[State], Any]] = {
                                         ("Component", "Servers", "Utilization", "P(wait)", "Response time",
                                          "Vs service time"), title="Queueing (M/M/c)"),
     "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s,
-                                       title="Tail latency against the target (upper bounds)"),
+                                       title="Tail latency against the target"),
     "tail_table": lambda s: TableView(latency_rows.PATH_HEADER, tail_rows, "dk-table-tail", s,
                                       title="Path percentiles at peak"),
     "cost": lambda s: TextView(cost_lines, "dk-cost", s, title="Monthly cost"),

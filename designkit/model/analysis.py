@@ -195,7 +195,7 @@ def _percentiles_json(p: latency.Percentiles) -> dict:
 
 
 def _latency_json(lat: latency.Latency) -> dict:
-    """Seconds; a path's figures are upper bounds (see ``latency``), null when unbounded."""
+    """Seconds; a path's figures are its exact percentiles (see ``latency``), null when unbounded."""
     return {
         "components": [{
             "component": c.component, "metric": c.pool.metric, "servers": c.pool.servers,

@@ -6,19 +6,13 @@ its percentiles are solved numerically (``queueing.response_percentile``).  Load
 proportion to users, so the same pools at ``m`` times today's traffic carry ``m`` times the
 arrivals.
 
-**A path's percentile is an upper bound, not a convolution.**  A request on a path of ``n`` hops
-takes the sum of its hop times.  Percentiles do not add in general (a sum of per-hop p99s is
-not guaranteed to bound the p99 of the sum), but the union bound does: if each hop stays within
-its ``1 - (1 - p) / n`` percentile except with probability ``(1 - p) / n``, all of them do except
-with probability at most ``1 - p``, so
-
-    path p  <=  sum over hops of the hop's (1 - (1 - p) / n) percentile.
-
-That holds whether or not hop times are independent (a burst slows every hop at once, so they
-are not), costs n one-hop percentiles instead of a numerical convolution, and errs on the safe side: a
-path that meets its target here meets it in the model.  The bound counts every hop on the path,
-which is the route of a cache miss, the slowest one.  The model has queueing and service time
-only: no network round trips, no garbage-collection pauses, no retries.
+**A path's percentiles are exact under the model.**  A request on a path of ``n`` hops takes the
+sum of its hop times.  Each hop's time is phase-type (a service, then a wait with probability C),
+so their sum is phase-type too, and ``phasetype`` evaluates its distribution with a small matrix
+exponential and inverts it for p50, p95 and p99 (hops independent, as in a tandem Jackson
+network).  Every hop on the path is counted, which is the route of a cache miss, the slowest
+one.  The model has queueing and service time only: no network round trips, no
+garbage-collection pauses, no retries.
 """
 
 from __future__ import annotations
@@ -27,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import queueing
+from . import phasetype, queueing
 from .targets import LatencyTarget
 
 PERCENTILES = (0.50, 0.95, 0.99)
@@ -84,7 +78,7 @@ class ComponentLatency:
 
 @dataclass(frozen=True)
 class PathLatency:
-    """A path's percentile bounds, its target, the verdict at peak and where the target is crossed.
+    """A path's exact percentiles, its target, the verdict at peak and where the target is crossed.
 
     The crossing is found (by bisection) when first asked for: only views that show it pay for it.
     """
@@ -94,20 +88,20 @@ class PathLatency:
     average: Percentiles
     peak: Percentiles
     target: LatencyTarget | None
-    at_target_seconds: float | None   # the bound at the target's percentile, today's peak
+    at_target_seconds: float | None   # the path's time at the target's percentile, today's peak
     users: float | None = None        # today's users (per-user specs), to say the crossing in users
     pools: tuple[Pool, ...] = field(default=(), repr=False)
 
     @property
     def met(self) -> bool | None:
-        """True when the bound at peak is within the target; None without a target."""
+        """True when the path at peak is within the target; None without a target."""
         if self.target is None or self.at_target_seconds is None:
             return None
         return self.at_target_seconds <= self.target.seconds
 
     @cached_property
     def crossing_multiplier(self) -> float | None:
-        """Multiple of today's traffic at which the bound reaches the target (inf: never; None: no target)."""
+        """Multiple of today's traffic at which the path reaches the target (inf: never; None: no target)."""
         return None if self.target is None else crossing(list(self.pools), self.target)
 
     @property
@@ -134,24 +128,45 @@ class Latency:
 
 
 def path_percentile(pools: list[Pool], percentile: float, multiplier: float = 1.0) -> float:
-    """Upper bound on a path's ``percentile``: the sum of each hop's ``1 - (1 - p) / n`` percentile."""
+    """A path's exact ``percentile`` at ``multiplier`` x today's peak (inf when a hop is overloaded)."""
+    return _solve(pools, multiplier, (percentile,))[0]
+
+
+def _path(pools: list[Pool], multiplier: float) -> phasetype.Path | None:
+    """The path's phase-type distribution at ``multiplier``; None when a hop is saturated."""
+    hops = [phasetype.Hop.of(p.servers, p.service_seconds, p.utilization(multiplier)) for p in pools]
+    return None if any(h is None for h in hops) else phasetype.Path(hops)
+
+
+def _solve(pools: list[Pool], multiplier: float, percentiles) -> tuple[float, ...]:
+    """The path's exact ``percentiles`` at ``multiplier`` (inf when a hop is saturated)."""
     if not pools:
-        return 0.0
-    per_hop = 1 - (1 - percentile) / len(pools)
-    return math.fsum(pool.percentile(per_hop, multiplier) for pool in pools)
+        return tuple(0.0 for _ in percentiles)
+    if len(pools) == 1:
+        return tuple(pools[0].percentile(p, multiplier) for p in percentiles)
+    path = _path(pools, multiplier)
+    return tuple(math.inf for _ in percentiles) if path is None else path.percentiles(percentiles)
+
+
+CROSSING_GRID = tuple(sorted({*(j / 8 for j in range(1, 8)), *(1 - 2.0 ** -j for j in range(4, 15))}))
 
 
 def crossing(pools: list[Pool], target: LatencyTarget) -> float:
-    """The multiple of today's traffic at which the path's bound reaches ``target``.
+    """The multiple of today's traffic at which the path's percentile reaches ``target``.
 
     0.0 when even an idle path misses it (service times alone are too slow), inf when no hop
-    carries load (the bound never moves).  Solved by the Illinois method (false position that
-    halves a stale end) on ``1 - target / bound``, which stays finite where the busiest hop
-    saturates: about half the bound evaluations of bisection, the same bracket to the same
-    ``CROSSING_TOLERANCE``; the lower end, always within the target, is the answer.
+    carries load (the percentile never moves).  The share of requests slower than the target
+    grows with the load, so the crossing is where that share reaches ``1 - percentile``.  One
+    pass over loads from 1/8 of saturation to 1 - 2^-14 of it (where the busiest hop's queue
+    grows without bound; closer than that is saturation to the tolerance) brackets it; the Illinois method (false position that halves a stale
+    end) narrows the bracket to ``CROSSING_TOLERANCE``; the lower end, always within the
+    target, is the answer.
     """
+    beyond = 1 - target.percentile
+
     def excess(multiplier: float) -> float:
-        return 1 - target.seconds / path_percentile(pools, target.percentile, multiplier)
+        path = _path(pools, multiplier)
+        return 1 - beyond if path is None else path.tail(target.seconds) - beyond
 
     low_excess = excess(0.0)
     if low_excess > 0:
@@ -159,10 +174,18 @@ def crossing(pools: list[Pool], target: LatencyTarget) -> float:
     loaded = [pool.utilization() for pool in pools if pool.utilization() > 0]
     if not loaded:
         return math.inf
-    low, high = 0.0, 1 / max(loaded)      # at ``high`` the busiest hop saturates: the bound is inf
-    if not math.isfinite(high):           # a load so small its reciprocal overflows: never, in practice
+    saturated = 1 / max(loaded)           # here the busiest hop saturates: every request is late
+    if not math.isfinite(saturated):      # a load so small its reciprocal overflows: never, in practice
         return math.inf
-    high_excess, kept = 1.0, 0            # kept: +1 when the low end stayed last time, -1 the high end
+    low, high, high_excess = 0.0, saturated, 1 - beyond
+    grid = [saturated * f for f in CROSSING_GRID]
+    shares = phasetype.tails_of([_path(pools, m) for m in grid], target.seconds) - beyond
+    for m, value in zip(grid, shares):
+        if value > 0:
+            high, high_excess = m, float(value)
+            break
+        low, low_excess = m, float(value)
+    kept = 0                              # +1 when the low end stayed last time, -1 the high end
     for _ in range(CROSSING_ITERATIONS):
         if high - low <= CROSSING_TOLERANCE * high:
             break
@@ -201,11 +224,11 @@ def path_latency(name: str, hops, by_name: dict[str, Pool], target: LatencyTarge
     chain = [by_name[hop] for hop in hops]
     share = chain[0].average_arrivals / chain[0].peak_arrivals if chain[0].peak_arrivals else 1.0
 
-    def bounds(multiplier: float) -> Percentiles:
-        return Percentiles(*(path_percentile(chain, p, multiplier) for p in PERCENTILES))
+    def exact(multiplier: float) -> Percentiles:
+        return Percentiles(*_solve(chain, multiplier, PERCENTILES))
 
     at_target = None if target is None else path_percentile(chain, target.percentile)
-    return PathLatency(path=name, hops=tuple(hops), average=bounds(share), peak=bounds(1.0),
+    return PathLatency(path=name, hops=tuple(hops), average=exact(share), peak=exact(1.0),
                        target=target, at_target_seconds=at_target, users=users, pools=tuple(chain))
 
 

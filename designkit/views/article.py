@@ -317,8 +317,9 @@ def tail_latency(analysis) -> list[str]:
         "The mean hides the slow requests users notice. In M/M/c a request waits with probability "
         "P(wait), and a waiting request waits an exponential time, so P(wait > t) = P(wait) · "
         "e^(−(cμ − λ)t); add the exponential service time and solve for the time 50%, 95% and 99% of "
-        "requests stay within. A path's figures are an upper bound: the sum of each hop's "
-        "1 − (1 − p)/n percentile (the union bound), counting every hop, as a cache miss does. "
+        "requests stay within. A path takes the sum of its hops' times; each hop's time is a service "
+        "time plus, sometimes, a wait, so the sum's distribution is known exactly and its percentiles "
+        "are solved from it (hops independent), counting every hop, as a cache miss does. "
         "Queueing and service time only: no network round trips.",
         table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
         path_latency_table(analysis),
@@ -327,7 +328,7 @@ def tail_latency(analysis) -> list[str]:
 
 
 def path_latency_table(analysis) -> str:
-    """Each path's p50/p95/p99 upper bounds at peak against its target, as a Markdown table."""
+    """Each path's p50/p95/p99 at peak against its target, as a Markdown table."""
     return table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis)))
 
 

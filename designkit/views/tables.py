@@ -125,7 +125,7 @@ def report(a: Analysis) -> str:
         ("Scaling Thresholds", thresholds_table(a) if a.thresholds else "No traffic reaches any component."),
         ("What Breaks First", breaks_lines(a)),
         ("Queueing (M/M/c)", queueing_table(a)),
-        ("Tail Latency (paths: upper bounds)", _tail_latency(a)),
+        ("Tail Latency", _tail_latency(a)),
         ("Cost (AWS on-demand list prices)", _cost(a)),
         ("Availability", availability_table(a) + ("\n\n" + paths_table(a)
                                                   if a.read_path or a.write_path else "")),

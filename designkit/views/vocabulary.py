@@ -231,9 +231,9 @@ register("breaks_first_limit", "text", "what fills first in it: qps, read qps, w
          lambda n: tables.METRIC_LABELS[_first_break(n).metric].lower() if _first_break(n) else "nothing")
 
 
-register("read_p99_peak_seconds", "latency", "p99 response time of the read path at peak (an upper bound)",
+register("read_p99_peak_seconds", "latency", "p99 response time of the read path at peak",
          lambda n: n.analysis.read_p99_peak_seconds)
-register("write_p99_peak_seconds", "latency", "p99 response time of the write path at peak (an upper bound)",
+register("write_p99_peak_seconds", "latency", "p99 response time of the write path at peak",
          lambda n: n.analysis.write_p99_peak_seconds)
 register("monthly_cost", "dollars", "what the design costs a month today (the bill in section 6)",
          lambda n: n.analysis.monthly_cost_total)
