@@ -1,4 +1,5 @@
-"""The cost chart: each component's month today and at 10x, on a log scale, the total written on it.
+"""The cost chart: each component's month today and at 10x on a log scale, the total written on it,
+and below it where the month's dollars go (compute, storage by class, requests, messages, egress).
 
 Live redraws stay cheap: the title is fixed, the axis limits move in whole decades and hold
 still until three decades stand empty, and the numbers that change (bar labels, the total) are
@@ -19,6 +20,14 @@ from .charts import COLORS, styled
 FLOOR = 1.0   # dollars: a free line (a CDN with no nodes) still shows a sliver on the log axis
 NARROW = 1000  # the axis narrows when it is this many times wider than it needs to be
 PITCH = 1.2    # the total's lines apart, in multiples of its font size (DejaVu Sans's own line height)
+PART_COLORS = ("#4C72B0", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD",
+               "#55A868", "#C44E52", "#DD8452", "#E1A33A", "#333333")
+SHOWN = 0.08   # a part's share is written on it from this share up
+
+
+def parts(bill) -> dict[str, float]:
+    """The bill's dollars by part, in the chart's order."""
+    return bill.by_part()
 
 
 class CostChart:
@@ -29,8 +38,9 @@ class CostChart:
     @styled
     def __init__(self, analysis, *, size=(8.0, 3.6)):
         self.rows = [line.component for line in analysis.cost.lines] + ["Egress"]
-        self.fig = Figure(figsize=(size[0], max(size[1], 1.2 + 0.35 * len(self.rows))), layout="constrained")
-        self.ax = self.fig.subplots()
+        height = max(size[1], 1.2 + 0.35 * len(self.rows))
+        self.fig = Figure(figsize=(size[0], height + 1.5), layout="constrained")
+        self.ax, self.share_ax = self.fig.subplots(2, 1, height_ratios=[height, 1.5])
         ys = range(len(self.rows))
         self.today = self.ax.barh([y - 0.2 for y in ys], [FLOOR] * len(self.rows), 0.4,
                                   color=COLORS["read"], label="today")
@@ -56,7 +66,41 @@ class CostChart:
         self.labels = [self.ax.text(FLOOR, bar.get_y() + bar.get_height() / 2, "", va="center", fontsize=7)
                        for bar in self.today]
         self.top = None
+        self._parts_init(analysis)
         self.update(analysis)
+
+    def _parts_init(self, analysis) -> None:
+        """The share panel: one 100% bar today and one at 10x, a segment per part of the bill."""
+        today, tenx = parts(analysis.cost), parts(analysis.cost_10x)
+        self.parts = list(dict.fromkeys([*today, *tenx]))
+        ax = self.share_ax
+        self.segments = []
+        for i, name in enumerate(self.parts):
+            bars = ax.barh([0, 1], [0, 0], 0.6, color=PART_COLORS[i % len(PART_COLORS)],
+                           label=name if today.get(name) or tenx.get(name) else None)
+            self.segments.append(bars)
+        self.share_labels = [[ax.text(0, y, "", ha="center", va="center", fontsize=7, color="white")
+                              for y in (0, 1)] for _ in self.parts]
+        ax.set_yticks([0, 1], ["today", "at 10x"])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.grid(axis="y", visible=False)
+        ax.set_title("Where a month's dollars go", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=7)
+
+    def _parts_update(self, analysis) -> None:
+        for y, bill in enumerate((analysis.cost, analysis.cost_10x)):
+            values = parts(bill)
+            total = bill.total or 1.0
+            left = 0.0
+            for name, bars, labels in zip(self.parts, self.segments, self.share_labels):
+                share = values.get(name, 0.0) / total
+                bars[y].set_x(left)
+                bars[y].set_width(share)
+                labels[y].set_x(left + share / 2)
+                labels[y].set_text(q.say_share(share) if share >= SHOWN else "")
+                left += share
 
     @styled
     def update(self, analysis) -> None:
@@ -80,4 +124,5 @@ class CostChart:
                  f"{q.say_dollars(analysis.cost.per_million_requests)} per million requests")
         for text, line in zip(self.total, lines):
             text.set_text(line)
+        self._parts_update(analysis)
         self.fig.canvas.draw_idle()
