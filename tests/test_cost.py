@@ -493,3 +493,29 @@ def test_chart_shows_each_part_of_the_bill_and_moves_with_it():
     assert "storage in S3 Standard-IA" in legend and "compute" in legend
     chart.update(analyze(load_spec("video-streaming", {"scale": "0.01x"})))
     assert [bars[0].get_width() for bars in chart.segments] != widths
+
+
+def test_one_message_is_said_in_the_singular():
+    from designkit.views.cost_rows import requests_cell
+    from designkit.model.cost import CostLine
+    line = CostLine("SMS", "other", "SMS", 1, 0.0, 0.0, 0.0079, None, messages=1.0, per_node=False,
+                    message_price=0.0079)
+    assert requests_cell(line) == "$0.0079 (1 message)"
+    assert requests_cell(line.__class__(**{**line.__dict__, "messages": 2.0})) == "$0.0079 (2 messages)"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["priced_as", "storage_class"]), st.text(max_size=20))
+def test_any_text_for_a_pricing_field_is_accepted_or_named(field, text):
+    from designkit.model.prices import PRICED_AS, STORAGE_CLASSES
+    raw = read_raw(resolve("paste-service"))
+    index = next(i for i, c in enumerate(raw["components"]) if c["kind"] == (
+        "service" if field == "priced_as" else "object_store"))
+    raw["components"][index][field] = text
+    try:
+        spec = validate(raw, "paste-service.yaml")
+    except SpecError as exc:
+        assert f"components.{index}.{field}" in str(exc) and "paste-service.yaml" in str(exc)
+    else:
+        assert text in (PRICED_AS if field == "priced_as" else STORAGE_CLASSES)
+        assert analyze(spec).cost.total > 0

@@ -54,7 +54,8 @@ def storage_cell(line: CostLine) -> str:
 def requests_cell(line: CostLine) -> str:
     """Dollars for requests or messages; messages say how many."""
     if line.messages:
-        return f"{q.say_dollars(line.requests)} ({q.say_count(line.messages)} messages)"
+        said = q.say_count(line.messages)
+        return f"{q.say_dollars(line.requests)} ({said} message{'' if said == '1' else 's'})"
     return _money(line.requests)
 
 
