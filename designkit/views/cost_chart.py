@@ -84,10 +84,12 @@ class CostChart:
         ax.set_yticks([0, 1], ["today", "at 10x"])
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_visible(False)      # the shares are written on the segments: no axis, lighter SVG
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
         ax.set_title("Where a month's dollars go", fontsize=9)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, fontsize=7)
 
     def _parts_update(self, analysis) -> None:
         for y, bill in enumerate((analysis.cost, analysis.cost_10x)):
@@ -98,6 +100,7 @@ class CostChart:
                 share = values.get(name, 0.0) / total
                 bars[y].set_x(left)
                 bars[y].set_width(share)
+                bars[y].set_visible(share > 0)
                 labels[y].set_x(left + share / 2)
                 labels[y].set_text(q.say_share(share) if share >= SHOWN else "")
                 left += share
