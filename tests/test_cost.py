@@ -519,3 +519,11 @@ def test_any_text_for_a_pricing_field_is_accepted_or_named(field, text):
     else:
         assert text in (PRICED_AS if field == "priced_as" else STORAGE_CLASSES)
         assert analyze(spec).cost.total > 0
+
+
+def test_the_schema_carries_the_pricing_fields():
+    from designkit.model.spec import json_schema
+    text = json.dumps(json_schema())
+    for word in ("priced_as", "storage_class", "tiering", "s3_glacier_flexible", "ebs_sc1", '"message"',
+                 '"gpu"', '"sms"'):
+        assert word in text, word
