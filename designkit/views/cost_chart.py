@@ -22,7 +22,6 @@ NARROW = 1000  # the axis narrows when it is this many times wider than it needs
 PITCH = 1.2    # the total's lines apart, in multiples of its font size (DejaVu Sans's own line height)
 PART_COLORS = ("#4C72B0", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD",
                "#55A868", "#C44E52", "#DD8452", "#E1A33A", "#333333")
-SHOWN = 0.08   # a part's share is written on it from this share up
 
 
 def parts(bill) -> dict[str, float]:
@@ -79,12 +78,12 @@ class CostChart:
             bars = ax.barh([0, 1], [0, 0], 0.6, color=PART_COLORS[i % len(PART_COLORS)],
                            label=name if today.get(name) or tenx.get(name) else None)
             self.segments.append(bars)
-        self.share_labels = [[ax.text(0, y, "", ha="center", va="center", fontsize=7, color="white")
-                              for y in (0, 1)] for _ in self.parts]
         ax.set_yticks([0, 1], ["today", "at 10x"])
         ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.xaxis.set_visible(False)      # the shares are written on the segments: no axis, lighter SVG
+        ax.set_xlim(0, 1.02)   # room on the right: ink at the figure edge makes a live view lay out again
+        # No axis and no numbers on the segments (the sentence under the table says the shares): new
+        # numbers at new places would cost a live view a glyph rendering each, a lighter SVG besides.
+        ax.xaxis.set_visible(False)
         ax.grid(False)
         for spine in ax.spines.values():
             spine.set_visible(False)
@@ -96,13 +95,10 @@ class CostChart:
             values = parts(bill)
             total = bill.total or 1.0
             left = 0.0
-            for name, bars, labels in zip(self.parts, self.segments, self.share_labels):
+            for name, bars in zip(self.parts, self.segments):
                 share = values.get(name, 0.0) / total
                 bars[y].set_x(left)
                 bars[y].set_width(share)
-                bars[y].set_visible(share > 0)
-                labels[y].set_x(left + share / 2)
-                labels[y].set_text(q.say_share(share) if share >= SHOWN else "")
                 left += share
 
     @styled
