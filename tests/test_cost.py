@@ -193,6 +193,15 @@ def test_live_section_6_shows_p99_against_target_and_the_bill():
     box.panel.flush()
     after = lines()
     assert after != before and any("costs about $" in line for line in after)
+    # The cost chart's share panel reaches its axes' right end: with no room left there its ink would
+    # touch the figure's edge, and the live view would lay the figure out again on every move.
+    from designkit.live.render import ChartView
+    view = next(v for v in box.views if isinstance(v, ChartView) and type(v.chart).__name__ == "CostChart")
+    for factor in (0.5, 5):
+        box.panel.set(users=box.panel.controls["users"].slider.value * factor) if "users" in box.panel.controls \
+            else box.panel.set(reads=box.panel.controls["reads"].slider.value * factor)
+        box.panel.flush()
+    assert view.layouts == 1 and view.renders >= 3
 
 
 # --- small specs worked by hand: each unit --------------------------------------------------
@@ -527,3 +536,4 @@ def test_the_schema_carries_the_pricing_fields():
     for word in ("priced_as", "storage_class", "tiering", "s3_glacier_flexible", "ebs_sc1", '"message"',
                  '"gpu"', '"sms"'):
         assert word in text, word
+
