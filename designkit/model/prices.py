@@ -71,7 +71,7 @@ class Tiered:
         """Dollars for ``gb`` (a month of egress, or a month's average of storage)."""
         return math.fsum(amount * dollars for amount, dollars in self.split(gb))
 
-    def flat(self, dollars: float, why: str) -> "Tiered":
+    def flat(self, dollars: float, why: str) -> Tiered:
         """The same class at one price for every GB (a spec's own figure)."""
         return Tiered(f"{self.label} ({why})", (Tier(math.inf, dollars),), self.source)
 
