@@ -77,6 +77,7 @@ class Tiered:
 
 
 def flat(label: str, dollars: float, source: str) -> Tiered:
+    """A price per GB without volume tiers."""
     return Tiered(label, (Tier(math.inf, dollars),), source)
 
 
@@ -172,9 +173,9 @@ def price_table(prices=None) -> PriceTable:
     for key, dollars in prices.storage_gb_month.items():
         name = table.default_class.get(key, key)
         storage[name] = storage[name].flat(dollars, "priced in the spec")
-    messages = {key: Message(f"{table.messages[key].label} (priced in the spec)", dollars,
-                             "the spec's prices: block") if key in prices.message else table.messages[key]
-                for key, dollars in ((k, prices.message.get(k)) for k in table.messages)}
+    messages = dict(table.messages)
+    for key, dollars in prices.message.items():
+        messages[key] = Message(f"{messages[key].label} (priced in the spec)", dollars, "the spec's prices: block")
     return replace(
         table, nodes=nodes, storage=storage, messages=messages,
         read_million=table.read_million | dict(prices.read_million),
