@@ -172,7 +172,7 @@ class Component(Model):
         for i, (before, tier) in enumerate(zip(self.tiering, self.tiering[1:]), start=1):
             if tier.after <= before.after:
                 raise _FieldError(f"tiering.{i}.after", "expected tiers in order of age, each after the one before")
-        if self.priced_as is not None and self.kind in CLASS_FAMILY | {"cache": ""}:
+        if self.priced_as is not None and self.kind in (*CLASS_FAMILY, "cache"):   # they hold data
             raise _FieldError("priced_as", f"only stateless components are priced as {self.priced_as}; "
                                            f"this is a {self.kind}")
         return self
