@@ -83,7 +83,8 @@ class CostChart:
         ax.set_xlim(0, 1.02)   # room on the right: ink at the figure edge makes a live view lay out again
         # No axis and no numbers on the segments (the sentence under the table says the shares): new
         # numbers at new places would cost a live view a glyph rendering each, a lighter SVG besides.
-        ax.xaxis.set_visible(False)
+        ax.set_xticks([])                # no ticks (not a hidden axis: a live view draws tick labels itself)
+        ax.minorticks_off()
         ax.grid(False)
         for spine in ax.spines.values():
             spine.set_visible(False)
