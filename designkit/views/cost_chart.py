@@ -24,11 +24,6 @@ PART_COLORS = ("#4C72B0", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974",
                "#55A868", "#C44E52", "#DD8452", "#E1A33A", "#333333")
 
 
-def parts(bill) -> dict[str, float]:
-    """The bill's dollars by part, in the chart's order."""
-    return bill.by_part()
-
-
 class CostChart:
     """Horizontal bars: dollars a month per component and egress, today and at 10x today's traffic."""
 
@@ -70,7 +65,7 @@ class CostChart:
 
     def _parts_init(self, analysis) -> None:
         """The share panel: one 100% bar today and one at 10x, a segment per part of the bill."""
-        today, tenx = parts(analysis.cost), parts(analysis.cost_10x)
+        today, tenx = analysis.cost.by_part(), analysis.cost_10x.by_part()
         self.parts = list(dict.fromkeys([*today, *tenx]))
         ax = self.share_ax
         self.segments = []
@@ -93,7 +88,7 @@ class CostChart:
 
     def _parts_update(self, analysis) -> None:
         for y, bill in enumerate((analysis.cost, analysis.cost_10x)):
-            values = parts(bill)
+            values = bill.by_part()
             total = bill.total or 1.0
             left = 0.0
             for name, bars in zip(self.parts, self.segments):
