@@ -27,7 +27,7 @@ SNIPPETS = ["\r# Heading", "\n\n## Two", "Kafka \\| Pulsar", "a | b", "[x](javas
 PROSE = st.lists(st.one_of(st.sampled_from(SNIPPETS), st.text(max_size=6)), min_size=1, max_size=5).map("".join)
 NOT_PROSE = {"scale", "kind", "replication", "url", "capacity", "write_capacity", "memory", "storage", "replicas",
              "shards", "availability", "traffic_share", "hit_ratio", "detection_seconds", "failover_seconds",
-             "path", "prices", "monthly_cost"}
+             "path", "prices", "monthly_cost", "priced_as", "storage_class", "tiering"}
 
 
 def with_prose(raw: dict, texts: list[str]) -> dict:

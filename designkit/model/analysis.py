@@ -163,9 +163,12 @@ class Analysis:
                 "per_million_requests": self.cost.per_million_requests,
                 "per_million_requests_10x": self.cost_10x.per_million_requests,
                 "egress": self.cost.egress,
+                "egress_tiers": [{"gb": gb, "dollars_per_gb": price} for gb, price in self.cost.egress_tiers],
+                "by_part": self.cost.by_part(),
                 "components": [{
                     "component": line.component, "kind": line.kind, "priced_as": line.instance,
                     "nodes": line.nodes, "compute": line.compute, "storage": line.storage,
+                    "storage_classes": [asdict(part) for part in line.stored], "messages": line.messages,
                     "requests": line.requests, "stated": line.stated, "total": line.total,
                     "nodes_10x": then.nodes, "total_10x": then.total,
                 } for line, then in zip(self.cost.lines, self.cost_10x.lines)],
@@ -296,7 +299,6 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
     traffic = reliability.Traffic(read_reach, write_reach, cap.read_qps_peak / cap.qps_peak)
     bypassed = {c.name: scaling.loads(spec, cap, bypass=c.name, **options)
                 for c in spec.components if c.kind == "cache"}
-    cap_10x = estimate(scaled(spec.scale, COST_FACTOR))
     return Analysis(
         name=spec.name,
         capacity=cap,
@@ -314,8 +316,7 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         recovery=reliability.recoveries(spec.components, settings.replication_lag_seconds),
         latency=latency.latency(spec, loads, cap),
         cost=cost.bill(spec, cap, loads),
-        cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR,
-                           loads_then=scaling.loads(spec, cap_10x, **options)),
+        cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR),
     )
 
 

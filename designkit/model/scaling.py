@@ -363,18 +363,22 @@ def needed_at(load: ComponentLoad, factor: float) -> tuple[int, int | None]:
     """(replicas per shard, shards or None) ``load``'s component needs at ``factor`` x today's traffic.
 
     Each limit is sized at the threshold the scaling table uses for it (the target for
-    throughput, full disks, the memory threshold), so factor 1 gives ``replicas_needed`` and
-    ``shards_needed``.
+    throughput, full disks, the memory threshold).  Reads spread over every node, so the read
+    nodes are divided over the shards it runs then (today's, or more if writes, disk or memory
+    need them), not today's: the fleet grows in proportion to the load.
     """
     replicas, shards = 1, None if load.shards_needed is None else 1
+    read_nodes = 0
     for lim in load.limits:
         n = replicas_for(lim.load * factor, lim.per_server, lim.threshold)
         if lim.metric in ("qps",):
             replicas = max(replicas, n)
         elif lim.metric == "read_qps":
-            replicas = max(replicas, math.ceil(n / load.shards))
+            read_nodes = n
         elif lim.metric == "storage_bytes":
             shards = max(shards, math.ceil(n / load.replicas))
         else:  # write_qps and memory_bytes: one shard per node of the pool
             shards = max(shards, n)
+    if read_nodes:
+        replicas = max(replicas, math.ceil(read_nodes / max(load.shards, shards or 1)))
     return replicas, shards

@@ -27,6 +27,7 @@ from .prose import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, AccessPattern, Bottlen
                     InterviewTips, KeyPhrase, NonFunctional, Option, QA, Reference, Requirements, Takeaways,
                     TradeOff, WhyNot)
 from ..errors import SpecError
+from .prices import CLASS_FAMILY, MESSAGE_KINDS, PRICED_AS, STORAGE_CLASSES
 from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
 
 
@@ -112,6 +113,14 @@ class Scale(Model):
 
 # --- architecture ---------------------------------------------------------------------
 
+class StorageTier(Model):
+    """Data older than ``after`` moves to ``storage_class`` (an S3 lifecycle rule, a cold volume)."""
+
+    after: Days = Field(description="Age at which data moves: '90 days', '1 year'")
+    storage_class: Literal[STORAGE_CLASSES] = Field(  # type: ignore[valid-type]
+        description="The class it moves to (see docs/latency-and-cost.md)")
+
+
 class Component(Model):
     """One box of the architecture: what it does, what one replica sustains, how it fails."""
 
@@ -137,6 +146,36 @@ class Component(Model):
     replication: Literal["sync", "async", "none"] | None = None
     monthly_cost: Dollars | None = Field(
         None, description="What the component costs a month, in place of the price table's figure")
+    priced_as: Literal[PRICED_AS] | None = Field(  # type: ignore[valid-type]
+        None, description="Price it in another unit than its kind's node: `gpu` (a GPU node-hour), or per "
+                          "message delivered: `sms`, `email`, `push`")
+    storage_class: Literal[STORAGE_CLASSES] | None = Field(  # type: ignore[valid-type]
+        None, description="Data stores: the storage class new data lands in (default ebs_gp3 for databases "
+                          "and search, s3_standard for object stores)")
+    tiering: list[StorageTier] = Field(
+        [], max_length=len(STORAGE_CLASSES),
+        description="Data stores: where data moves as it ages, oldest last (the bill splits it by age)")
+
+    @model_validator(mode="after")
+    def _pricing_fields(self):
+        family = CLASS_FAMILY.get(self.kind)
+        named = ([("storage_class", self.storage_class)] if self.storage_class else []) + [
+            (f"tiering.{i}.storage_class", tier.storage_class) for i, tier in enumerate(self.tiering)]
+        for where, name in named:
+            if family is None:
+                raise _FieldError(where, f"only data stores ({', '.join(CLASS_FAMILY)}) have a storage class; "
+                                         f"this is a {self.kind}")
+            if not name.startswith(family):
+                allowed = ", ".join(c for c in STORAGE_CLASSES if c.startswith(family))
+                raise _FieldError(where, f"expected a storage class a {self.kind} can use ({allowed}), "
+                                         f"got {name!r}")
+        for i, (before, tier) in enumerate(zip(self.tiering, self.tiering[1:]), start=1):
+            if tier.after <= before.after:
+                raise _FieldError(f"tiering.{i}.after", "expected tiers in order of age, each after the one before")
+        if self.priced_as is not None and self.kind in (*CLASS_FAMILY, "cache"):   # they hold data
+            raise _FieldError("priced_as", f"only stateless components are priced as {self.priced_as}; "
+                                           f"this is a {self.kind}")
+        return self
 
     @model_validator(mode="after")
     def _cache_fields(self):
@@ -154,19 +193,26 @@ class Component(Model):
 
 
 PRICED_KINDS = Literal[COMPONENT_KINDS]  # type: ignore[valid-type]
+NODE_PRICES = Literal[COMPONENT_KINDS + ("gpu",)]  # type: ignore[valid-type]
+STORAGE_PRICES = Literal[tuple(CLASS_FAMILY) + STORAGE_CLASSES]  # type: ignore[valid-type]
 
 
 class Prices(Model):
-    """Overrides of the default price table (``designkit.model.cost.DEFAULT_PRICES``), US dollars."""
+    """Overrides of the default price table (``designkit.model.prices``), US dollars."""
 
-    node_hour: dict[PRICED_KINDS, Dollars] = Field({}, description="Per node and hour, by kind")
-    node_memory: dict[PRICED_KINDS, Size] = Field(
-        {}, description="Memory of the priced node, by kind: a bigger `memory` is billed pro rata")
-    storage_gb_month: dict[PRICED_KINDS, Dollars] = Field({}, description="Per GB stored a month, by kind")
+    node_hour: dict[NODE_PRICES, Dollars] = Field({}, description="Per node and hour, by kind (or `gpu`)")
+    node_memory: dict[NODE_PRICES, Size] = Field(
+        {}, description="Memory of the priced node, by kind (or `gpu`): a bigger `memory` is billed pro rata")
+    storage_gb_month: dict[STORAGE_PRICES, Dollars] = Field(
+        {}, description="Per GB stored a month, by data store kind (its default class) or storage class; "
+                        "one price for every GB")
+    message: dict[Literal[MESSAGE_KINDS], Dollars] = Field(  # type: ignore[valid-type]
+        {}, description="Per message delivered, for components priced as `sms`, `email` or `push`")
     read_million: dict[PRICED_KINDS, Dollars] = Field({}, description="Per million reads, by kind")
     write_million: dict[PRICED_KINDS, Dollars] = Field({}, description="Per million writes, by kind")
-    egress_gb: Dollars | None = Field(None, description="Per GB sent to the internet")
-    cdn_egress_gb: Dollars | None = Field(None, description="Per GB sent from a CDN (when the design has one)")
+    egress_gb: Dollars | None = Field(None, description="Per GB sent to the internet, every GB (replaces the tiers)")
+    cdn_egress_gb: Dollars | None = Field(
+        None, description="Per GB sent from a CDN (when the design has one), every GB (replaces the tiers)")
 
 
 class Spec(Model):

@@ -336,9 +336,7 @@ def cost(analysis) -> list[str]:
     """Section 6's cost part: the monthly bill per component, the total, per million requests, at 10x."""
     return [
         "### Cost",
-        "Priced at AWS on-demand list prices in us-east-1 (one named node type per kind; storage per "
-        "GB-month for every copy kept; egress per GB), unless the spec sets its own `prices:` or a "
-        "component's `monthly_cost`. At 10x each component runs the nodes it would need then.",
+        cost_rows.BASIS,
         table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
         f"- {text(cost_rows.summary(analysis))}",
         figure("cost", "Monthly cost per component, today and at 10x"),
