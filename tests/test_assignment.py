@@ -223,6 +223,19 @@ def test_spec_text_in_the_notebook_stays_text(tmp_path):
     assert "<img" not in intro and "&lt;img" in intro and "\\[x\\]" in intro
 
 
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(min_size=1, max_size=30), value=st.text(max_size=30))
+def test_spec_text_in_a_question_opens_no_tag_and_makes_no_link(name, value):
+    from designkit.run.assignment.sheet import question_markdown
+    first = _bank("reference", None).get("first_to_break")
+    question = dataclasses.replace(first, text=f"Which of {name} breaks first?", givens=((name, value),),
+                                   choices=(name, "Event Store"))
+    page = question_markdown(1, question, 1)
+    body = page.replace("<details><summary>", "").replace("</summary>", "").replace("</details>", "")
+    assert "<" not in body and "](" not in body.replace("\\]", "")
+    assert "\n#" not in body.replace("\n## Question 1", "")          # no heading but the question's own
+
+
 # --- the real tools ----------------------------------------------------------------------------------
 
 def _tool(*args, cwd: Path) -> subprocess.CompletedProcess:
@@ -302,11 +315,17 @@ def _expected_spellings(question) -> list[str]:
         return [f"first component to fill ({question.answer})"]
     v = float(question.answer)
     forms = {question.said, question.said.lstrip("~")}
+    if question.unit == "availability":
+        return sorted(forms | {f"{v * 100:.7g}%", repr(v)})   # (a component's 99.9998% may round alike)
     if question.unit in ("servers", "shards"):
         return sorted(f"{form} {question.unit}" for form in forms | {f"{v:.0f}"})
     forms |= {f"{v:,.0f}", f"{v:.0f}", repr(v), f"{v:.3g}", f"{v:.2g}"} if v >= 1000 else {repr(v), f"{v:.3g}"}
-    for scale, word in ((1e3, "K"), (1e6, " million"), (1e9, " billion"), (1e9, " GB"), (1e12, " TB"),
-                        (1e15, " PB"), (1e6, " MB/s")):
+    scales = {"count": ((1e3, "K"), (1e6, " million"), (1e9, " billion")),
+              "rate": ((1e3, "K"), (1e6, " million"), (1e9, " billion")),
+              "size": ((1e6, " MB"), (1e9, " GB"), (1e12, " TB"), (1e15, " PB")),
+              "bandwidth": ((1e3, " KB/s"), (1e6, " MB/s"), (1e9, " GB/s")),
+              "minutes": ((1, " min"), (1 / 60, " s"))}[question.kind]
+    for scale, word in scales:
         if 1 <= v / scale < 1000:
             forms |= {f"{v / scale:.2g}{word}", f"{v / scale:.3g}{word}"}
     return sorted(f for f in forms if f)
@@ -321,6 +340,30 @@ def _leaks(folder: Path, questions) -> list[tuple[str, str, str]]:
                 if _says(form, text):
                     found.append((str(path.relative_to(folder)), question.key, form))
     return found
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_no_expected_value_in_what_any_example_s_students_read(name):
+    """Every example's student text (intro, questions, answer cells), searched as the tools' outputs are."""
+    from designkit.run.assignment.sheet import answer_code, intro, question_markdown
+    for seed in (None, SEED):
+        chosen = asked(_bank(name, seed))
+        text = "\n".join([intro(name, chosen, 1, "nbgrader"),
+                          *(question_markdown(n, x, 1) + answer_code(n, x) for n, x in enumerate(chosen, 1))])
+        found = [(x.key, form) for x in chosen for form in _expected_spellings(x) if _says(form, text)]
+        assert found == [], (name, seed)
+
+
+def test_the_leak_search_finds_an_answer_in_any_spelling(tmp_path):
+    chosen = asked(_bank("reference", SEED))
+    for question in chosen:
+        if question.unit == "component":
+            continue
+        v = float(question.answer)
+        for planted in (question.said, f"{v:,.0f}" if v >= 1000 else f"{v:.3g}"):
+            page = tmp_path / "student.ipynb"
+            page.write_text(json.dumps({"cells": [{"source": [f"Given: {planted} (hint)"]}]}), encoding="utf-8")
+            assert (page.name, question.key) in {(path, key) for path, key, _ in _leaks(tmp_path, chosen)}, planted
 
 
 @pytest.fixture(scope="module")

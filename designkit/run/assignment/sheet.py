@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ...model import answers
-from ...model.questions import NOTHING, Bank, Question
+from ...model.questions import NOTHING, TOLERANCE, Bank, Question
 from ...views import markdown as md
 
 EXAMPLES = {   # ways to write an answer, per kind; the intro shows two not near any answer asked
@@ -114,7 +114,8 @@ def intro(system: str, questions: tuple[Question, ...], points: float, tool: str
     ways = "; ".join(f"{KIND_WORDS[kind]}: " + ", ".join(f"`\"{ex}\"`" for ex in exs)
                      for kind, exs in examples(questions).items() if exs)
     rows = [[answers.LEVEL_WORDS[level], when, f"{answers.POINTS[level] * points:g}"]
-            for level, when in (("right", "within 10% of the answer"), ("good", "within 2x (half to double)"),
+            for level, when in (("right", f"within {TOLERANCE:.0%} of the answer"),
+                                ("good", f"within {answers.GOOD_FACTOR:g}x (from 1/{answers.GOOD_FACTOR:g} to {answers.GOOD_FACTOR:g} times)"),
                                 ("order", "the same power of ten"), ("off", "anything else"))]
     return "\n".join([
         f"# Estimation: {md.text(system)}",
@@ -130,7 +131,8 @@ def intro(system: str, questions: tuple[Question, ...], points: float, tool: str
         "",
         md.table(["Verdict", "When", "Points a question"], rows),
         "",
-        "Availabilities are compared by their downtime share (99.9% is ten times 99.99%'s downtime). "
+        *(["Availabilities are compared by their downtime share (99.9% is ten times 99.99%'s downtime)."]
+          if any(x.kind == "share" for x in questions) else []),
         "The feedback shows the worked answer.",
     ])
 
