@@ -47,7 +47,7 @@ class Graded:
 
 
 def givens_digest(question: Question) -> str:
-    """What the student computed from (key and givens), hashed: grading refuses a bank that differs."""
+    """What the student read (key, text and givens), hashed: grading refuses a bank that differs."""
     asked = json.dumps([question.key, question.text, list(map(list, question.givens))], ensure_ascii=False)
     return hashlib.sha256(asked.encode("utf-8")).hexdigest()[:16]
 
@@ -118,7 +118,7 @@ def grade(record: str, answer: object) -> Graded:
         text = answer
     try:
         verdict = answers.check(question, text)
-    except (ArithmeticError, ValueError):   # a value beyond float range ("5e-324"): no grade, never a crash
+    except (ArithmeticError, ValueError):   # "5e-324" underflows the slip search: no grade, never a crash
         verdict = answers.Verdict("invalid", f"{str(text).strip()!r} is too far out of range to grade.")
     if verdict.level == "invalid" and not str(text).strip():
         message = f"No answer given: the answer is {question.said}."

@@ -30,16 +30,17 @@ def first_step(question: Question) -> str:
     return re.split(r" [=≈] ", question.working[0])[0] + " = ?"
 
 
-def hints(question: Question) -> tuple[str, ...]:
-    """The formula, then the first step, leaving out a hint that would hold the question's own answer
-    (the first step of 'which component breaks first' names the one that does)."""
-    return tuple(hint for hint in (question.formula, first_step(question)) if not _holds(question, hint))
+def hints(question: Question) -> tuple[tuple[str, str], ...]:
+    """(what, hint): the formula, then the first step, leaving out a hint that would hold the question's
+    own answer (the first step of 'which component breaks first' names the one that does)."""
+    ladder = (("the formula", question.formula), ("the first step", first_step(question)))
+    return tuple((what, hint) for what, hint in ladder if not _holds(question, hint))
 
 
 def visible(question: Question) -> str:
     """Everything of a question a student reads: its text, givens, choices and hints."""
     parts = [question.text, *(f"{label}: {value}" for label, value in question.givens),
-             *hints(question), *question.choices]
+             *(hint for _, hint in hints(question)), *question.choices]
     return "\n".join(parts)
 
 
@@ -138,7 +139,7 @@ def intro(system: str, questions: tuple[Question, ...], points: float, tool: str
 
 
 def question_markdown(number: int, question: Question, points: float) -> str:
-    """One question: its text, the givens as a table, the choices, and two hints behind disclosures."""
+    """One question: its text, the givens as a table, the choices, and its hints behind disclosures."""
     lines = [f"## Question {number} ({points:g} point{'s' if points != 1 else ''})", "",
              md.text(question.text), ""]
     if question.unit == "component":
@@ -149,8 +150,8 @@ def question_markdown(number: int, question: Question, points: float) -> str:
         label = "Given"
     if question.givens:
         lines += [md.table([label, "Value"], [[md.span(k), md.span(v)] for k, v in question.givens]), ""]
-    for number_, (what, hint) in enumerate(zip(("the formula", "the first step"), hints(question)), 1):
-        lines += [f"<details><summary>Hint {number_}: {what}</summary>", "", md.text(hint), "", "</details>", ""]
+    for rung, (what, hint) in enumerate(hints(question), 1):
+        lines += [f"<details><summary>Hint {rung}: {what}</summary>", "", md.text(hint), "", "</details>", ""]
     return "\n".join(lines).rstrip("\n")
 
 
