@@ -108,6 +108,18 @@ def cmd_practice(args) -> int:
     return 0
 
 
+def cmd_assignment(args) -> int:
+    from .run.assignment import write_assignment
+    made = write_assignment(args.spec, args.format, args.output, seed=args.seed, overrides=_overrides(args))
+    count = len(made.questions)
+    left = f"; {len(made.left_out)} left out, so that none gives another's answer away" if made.left_out else ""
+    print(f"{made.out}: {made.fmt} assignment {made.name!r}, {count} question{'s' if count != 1 else ''}{left}")
+    for path in made.files:
+        print(f"  {path}")
+    print(f"next: docs/practice.md, 'Grading with {made.fmt}'")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from .model.spec import json_schema
     print(json.dumps(json_schema(), indent=2))
@@ -190,6 +202,7 @@ COMMANDS = {
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
     "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
     "practice": (cmd_practice, "estimation practice from a spec: questions, hints, a score (--json: the bank)"),
+    "assignment": (cmd_assignment, "practice as an nbgrader or otter-grader assignment, graded with tolerance"),
     "schema": (cmd_schema, "print the JSON Schema of spec files (for editors)"),
     "build": (cmd_build, "run the 9 section notebooks and write article.md, handout.html, figures"),
     "batch": (cmd_batch, "build many specs and sweep points, e.g. --sweep users=1M,10M,100M,1B; writes an index"),
@@ -231,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     _overrides_arg(p)
     p.add_argument("--seed", type=int, metavar="N", help="your own numbers: a variation of the spec's scale")
     p.add_argument("--json", action="store_true", help="print the question bank as a JSON list")
+
+    p = sub.add_parser("assignment", help=COMMANDS["assignment"][1], description=COMMANDS["assignment"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--format", required=True, choices=("nbgrader", "otter"), help="the grader your course uses")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output folder (default: build/assignment/<name>-<format>/)")
+    p.add_argument("--seed", type=int, metavar="N", help="a variation of the spec's scale, as for practice")
 
     p = sub.add_parser("schema", help=COMMANDS["schema"][1], description=COMMANDS["schema"][1])
 
