@@ -63,6 +63,7 @@ class Analysis:
     latency: latency.Latency
     cost: cost.Bill                 # a month today
     cost_10x: cost.Bill             # a month at 10x today's traffic, on the nodes it would need
+    envelope: scaling.Envelope      # how far the design holds before it must change
 
     # --- named figures (the prose-figure vocabulary) ---
 
@@ -119,6 +120,12 @@ class Analysis:
                 "component": t.component, "step": t.step, "metric": t.metric, "limit": t.limit,
                 "users": t.users, "qps": t.qps, "multiplier": t.multiplier, "reached": t.reached,
             } for t in self.thresholds],
+            "envelope": {
+                "multiplier": self.envelope.multiplier, "users": self.envelope.users,
+                "reached": self.envelope.reached,
+                "edges": [{"component": e.component, "limit": e.limit,
+                           "multiplier": e.multiplier} for e in self.envelope.edges],
+            },
             "first_to_break": {_factor(bp.factor): bp.first for bp in self.break_points},
             "breaking": {_factor(bp.factor): [
                 {"component": b.component, "metric": b.metric, "multiplier": b.multiplier}
@@ -316,6 +323,7 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         cost=cost.bill(spec, cap, loads),
         cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR,
                            loads_then=scaling.loads(spec, cap_10x, **options)),
+        envelope=scaling.envelope(loads, cap),
     )
 
 

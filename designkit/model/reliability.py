@@ -227,8 +227,8 @@ class Scenario:
 
     @property
     def rto_met(self) -> bool:
-        """True when detection + failover fit within the RTO."""
-        return self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds
+        """True when detection + failover fit within the RTO and the survivors then carry peak."""
+        return self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds and self.survives
 
 
 @dataclass(frozen=True)

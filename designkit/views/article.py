@@ -24,6 +24,45 @@ PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|S
                          r"Common follow-up question|Next Component)\]")
 
 
+def names_in(spec) -> frozenset[str]:
+    """Capitalised words the spec's prose writes mid-sentence ('writes to Cassandra'): names, which
+    keep their capital wherever they stand.  Code, schemas and URLs are not prose."""
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            value = re.sub(r"`[^`]*`|https?://\S+", " ", value)
+            # a lone capitalised word ('to Cassandra with'), not part of a longer name ('the Timeline Service')
+            for before, word in re.findall(r"(\S+) ([A-Z][a-z]+)(?=-|[.,;:)]*(?:\s+[a-z(]|\s*$))", value):
+                if re.fullmatch(r"[a-z0-9][a-z0-9-]*[,;:)]?", before):
+                    found.add(word)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in ("pseudocode", "schema_sql", "schema", "url"):
+                    walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(spec.model_dump(exclude={"scale", "prices"}))
+    return frozenset(found)
+
+
+def in_sentence(phrase: str, names: frozenset[str]) -> str:
+    """A heading-cased phrase as it reads mid-sentence: its first word in lower case unless the
+    spec writes that word capitalised mid-sentence too ('After Kafka acks' -> 'after Kafka acks',
+    'Cassandra with ...' stays); acronyms and CamelCase ('URL', 'ClickHouse') stay as written."""
+    match = re.match(r"([A-Z][a-z]+)(?=[\s-]|$)", phrase)
+    if match and match.group(1) not in names:
+        return match.group(1).lower() + phrase[match.end():]
+    return phrase
+
+
+def plural(name: str) -> bool:
+    """True when a heading joins two things ('Deduplication and storage'), so its verb is plural."""
+    return bool(re.search(r"\band\b|&", name))
+
+
 # --- capacity ---------------------------------------------------------------------------
 
 def capacity_block(cap: Capacity) -> str:
@@ -111,11 +150,12 @@ def high_level_architecture(spec) -> str:
 
 def core_components(spec) -> str:
     """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
-    parts = [heading(3)]
+    parts, words = [heading(3)], names_in(spec)
     for i, comp in enumerate(spec.core_components, 1):
         parts += [
             f"### 3.{i} {text(comp.name)}",
-            callout("Interview context", f'"Let me explain how {text(comp.name.lower())} works..."'),
+            callout("Interview context", f'"Let me explain how {text(in_sentence(comp.name, words))} '
+                                         f'{"work" if plural(comp.name) else "works"}..."'),
             "#### The Challenge",
             text(comp.challenge),
             "#### Options",
@@ -158,13 +198,13 @@ def data_model(spec) -> str:
 
 def key_design_decisions(spec) -> str:
     """Section 5: each decision with its options, then the summary table."""
-    parts = [heading(5)]
+    parts, words = [heading(5)], names_in(spec)
     for i, d in enumerate(spec.decisions, 1):
         parts += [
             f"### 5.{i} {text(d.area)}",
-            callout("Interview context", f'"One key decision is {text(d.area.lower())}..."'),
+            callout("Interview context", f'"One key decision is {text(in_sentence(d.area, words))}..."'),
             table(["Option", "Trade-off"], [[f"**{text(o.name)}**", text(o.trade_off)] for o in d.options]),
-            f"**We chose {text(d.choice)} because**: {text(d.rationale)}",
+            f"**We chose {text(in_sentence(d.choice, words))} because**: {text(d.rationale)}",
         ]
     parts += [
         "### Design Decisions Summary",
@@ -292,6 +332,7 @@ def scalability(spec, analysis) -> str:
             tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
             figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
             "### What Breaks First",
+            tables.envelope_text(analysis),
             tables.breaks_lines(analysis),
             "### Queueing and Latency",
             "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "

@@ -12,7 +12,7 @@ import re
 
 from ..model import quantities as q
 from ..model.analysis import Analysis
-from .rows import Rows, rows, ten_x_answer
+from .rows import Rows, count, rows, ten_x_answer
 
 SAME = {
     "scale": re.compile(r"\bscale\b(?! increases)|\bscal(?:e|ing) (?:out|horizontally)\b|\badd (?:more )?servers\b",
@@ -51,7 +51,7 @@ def _computed_phrases(spec, a: Analysis) -> list[tuple[str, str, str]]:
     cap = a.capacity
     found = [
         ("scale", '"Scale horizontally"',
-         f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {cap.servers_needed} servers assuming each '
+         f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {count(cap.servers_needed, "server")} assuming each '
          f'handles {q.say_qps(cap.server_qps, approx=False)} requests/second"'),
         ("storage", '"We need a lot of storage"',
          f'"{q.say_bytes(cap.storage_per_day_bytes)} a day is {q.say_bytes(cap.storage_total_bytes)} over '

@@ -11,7 +11,7 @@ import math
 from ..model import quantities as q
 from ..model.analysis import Analysis
 from ..model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
-from .rows import Cell, Line, Rows, count, rows
+from .rows import Cell, Line, Rows, count, rows, say_load
 
 
 def availability_rows(a: Analysis) -> Rows:
@@ -21,7 +21,9 @@ def availability_rows(a: Analysis) -> Rows:
         replicas = str(c.replicas) if c.shards == 1 else f"{c.shards} × {c.replicas}"
         needs = f"{c.needed} of {c.replicas}" + (" per shard" if c.shards > 1 else "")
         if c.needed > c.replicas:
-            value, down = Cell("0% (too few replicas to carry peak)", "bad"), Cell("all year", "bad")
+            needs = Cell(f"{c.needed:,} to carry peak; it runs {c.replicas:,}" + (" a shard" if c.shards > 1 else ""),
+                         "bad")
+            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
         else:
             value, down = say_availability(c.availability), say_downtime(c.downtime.year, YEAR_DAYS)
         body.append([c.component, replicas, say_availability(c.per_replica), needs, value, down])
@@ -57,15 +59,16 @@ def _impact(a: Analysis, s) -> str:
         left = load.replicas - 1
         return (f"1 of {load.replicas} {comp} replicas dies: requests sent to it fail until it is "
                 f"taken out; {count(left, 'survivor')} then run{'s' if left == 1 else ''} at "
-                f"{say_share(s.survivors_utilization)}")
+                f"{say_load(s.survivors_utilization)}")
     if s.name == "Database primary failure":
         load = a.load(comp)
         shard = "its" if load.shards == 1 else f"1 of {load.shards} shards'"
         if s.survivors_utilization is None:
             return f"{comp} has no replica to promote: {shard} data is unavailable until restored"
+        left = load.replicas - 1
         return (f"{comp} primary dies: {shard} writes fail until a replica is promoted; "
-                f"{count(load.replicas - 1, 'replica')} then serve reads at "
-                f"{say_share(s.survivors_utilization)}")
+                f"{count(left, 'replica')} then serve{'s' if left == 1 else ''} reads at "
+                f"{say_load(s.survivors_utilization)}")
     if s.name == "Cache cluster loss":
         if s.downstream is None:
             return f"Nothing is behind {comp}: its reads fail until it is back"
@@ -76,7 +79,7 @@ def _impact(a: Analysis, s) -> str:
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives:
             return text + f" and holds at {say_share(s.survivors_utilization)}"
-        return text + f": overloaded at {say_share(s.survivors_utilization)}, the excess fails"
+        return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
     if s.name == "Network partition":
         load = a.load(comp)
         if s.data_loss == 0:
@@ -89,7 +92,7 @@ def _impact(a: Analysis, s) -> str:
         if s.survivors_utilization is None:
             return (f"{s.nodes_lost} of {total} nodes go dark; {comp} loses its only copy and is "
                     f"down until the zone returns")
-        after = f"{comp} survivors run at {say_share(s.survivors_utilization)}"
+        after = f"{comp} survivors run at {say_load(s.survivors_utilization)}"
         return (f"{s.nodes_lost} of {total} nodes go dark; requests sent there fail until "
                 f"failover, then {after}")
     return "Every component is down: the spec deploys to one region"
@@ -152,12 +155,21 @@ def _affected(s) -> str:
     return text
 
 
+def _rto(s) -> Cell:
+    """Whether service is back within the RTO: failover in time and survivors that carry peak."""
+    rto = say_duration(s.rto_seconds)
+    if s.rto_met:
+        return Cell(f"Yes (RTO {rto})", "ok")
+    if s.recovery_seconds is not None and s.recovery_seconds <= s.rto_seconds:
+        return Cell(f"No: failover is in time, but the survivors cannot carry peak (RTO {rto})", "bad")
+    return Cell(f"No (RTO {rto})", "bad")
+
+
 def scenario_rows(a: Analysis) -> Rows:
     """The template's Failure Scenarios, derived from the components, with computed columns."""
     body = []
     for s in a.scenarios:
-        met = Cell(f"Yes (RTO {say_duration(s.rto_seconds)})", "ok") if s.rto_met else \
-            Cell(f"No (RTO {say_duration(s.rto_seconds)})", "bad")
+        met = _rto(s)
         body.append([s.name + (f" ({s.component})" if s.component else ""),
                      _impact(a, s), _mitigation(a, s), _affected(s), _data_loss(s), _recovery(s), met])
     return rows(["Scenario", "Impact", "Mitigation", "Affected", "Data loss", "Detection + failover",
