@@ -13,7 +13,7 @@ from ..model.capacity import Capacity
 from ..sections import TITLES
 from . import cost_rows, latency_rows, tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
-from .rows import capacity_rows
+from .rows import capacity_rows, count
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
 from .mermaid import mermaid_flowchart
 from .markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
@@ -320,7 +320,7 @@ def scalability(spec, analysis) -> str:
         callout("Interview context", '"Let me discuss how this system scales..."'),
         "### Horizontal Scaling",
         code(horizontal_scaling_diagram(cap, analysis)),
-        f"At {q.say_qps(cap.qps_peak)} peak QPS the app tier needs {cap.servers_needed} servers of "
+        f"At {q.say_qps(cap.qps_peak)} peak QPS the app tier needs {count(cap.servers_needed, 'server')} of "
         f"{q.say_qps(cap.server_qps, approx=False)} requests/second each; the data tier needs the shards "
         "in the table below.",
     ]

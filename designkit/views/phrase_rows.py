@@ -12,7 +12,7 @@ import re
 
 from ..model import quantities as q
 from ..model.analysis import Analysis
-from .rows import Rows, count, rows, ten_x_answer
+from .rows import Rows, count, rows, say_load, ten_x_answer
 
 SAME = {
     "scale": re.compile(r"\bscale\b(?! increases)|\bscal(?:e|ing) (?:out|horizontally)\b|\badd (?:more )?servers\b",
@@ -90,7 +90,8 @@ def monitor_answer(a: Analysis) -> str:
     busiest = max(a.loads, key=lambda load: load.utilization)
     util, target = q.say_share(busiest.utilization), q.say_share(a.settings.target_utilization)
     if busiest.utilization >= 1:
-        where = f"{busiest.name} is over capacity at {util} at peak today: scale it out now, then alert at {target}"
+        where = (f"{busiest.name} is over capacity at peak today ({say_load(busiest.utilization)}): scale it out now, "
+                 f"then alert at {target}")
     elif busiest.utilization >= a.settings.target_utilization:
         where = f"{busiest.name} runs at {util} at peak today, already past the {target} alert level: scale it out"
     else:
