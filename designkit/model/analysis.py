@@ -64,6 +64,7 @@ class Analysis:
     cost: cost.Bill                 # a month today
     cost_10x: cost.Bill             # a month at 10x today's traffic, on the nodes it would need
     envelope: scaling.Envelope      # how far the design holds before it must change
+    leaderless: tuple[str, ...] = ()  # stores that write to a quorum of peers: no primary to lose
 
     # --- named figures (the prose-figure vocabulary) ---
 
@@ -324,6 +325,7 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR,
                            loads_then=scaling.loads(spec, cap_10x, **options)),
         envelope=scaling.envelope(loads, cap),
+        leaderless=tuple(c.name for c in spec.components if c.replication == "leaderless"),
     )
 
 

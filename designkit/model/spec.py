@@ -134,7 +134,7 @@ class Component(Model):
     hit_ratio: Share | None = Field(None, description="Caches: share of reads served from memory")
     detection_seconds: Seconds | None = None
     failover_seconds: Seconds | None = None
-    replication: Literal["sync", "async", "none"] | None = None
+    replication: Literal["sync", "async", "none", "leaderless"] | None = None
     monthly_cost: Dollars | None = Field(
         None, description="What the component costs a month, in place of the price table's figure")
 

@@ -11,7 +11,7 @@ import math
 from ..model import quantities as q
 from ..model.analysis import Analysis
 from ..model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
-from .rows import Cell, Line, Rows, count, rows, say_load
+from .rows import Cell, Line, Rows, count, possessive, rows, say_load
 
 
 def availability_rows(a: Analysis) -> Rows:
@@ -82,10 +82,13 @@ def _impact(a: Analysis, s) -> str:
         return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
     if s.name == "Network partition":
         load = a.load(comp)
+        if comp in a.leaderless:
+            return (f"A zone is cut off with a third of {possessive(comp)} replicas: quorum reads and writes go on "
+                    "with the replicas on the majority side, and hints catch the cut-off ones up once it heals")
         if s.data_loss == 0:
-            return (f"A zone is cut off with {comp}'s primary: sync replication stops its writes "
+            return (f"A zone is cut off with {possessive(comp)} primary: sync replication stops its writes "
                     f"until the majority side promotes a new primary")
-        return (f"A zone is cut off with {comp}'s primary: it keeps accepting writes its replicas "
+        return (f"A zone is cut off with {possessive(comp)} primary: it keeps accepting writes its replicas "
                 f"never see; they are lost once it is fenced off ({load.replicas} replicas, async)")
     if s.name == "Availability-zone outage":
         total = sum(load.nodes for load in a.loads)
@@ -114,6 +117,8 @@ def _mitigation(a: Analysis, s) -> str:
         return (f"Size {s.downstream} for cache-miss load, coalesce misses (single-flight), "
                 f"rate-limit and warm the cache before it takes traffic")
     if s.name == "Network partition":
+        if s.component in a.leaderless:
+            return "Sloppy quorums with hinted handoff; read repair and anti-entropy (Merkle trees) after it heals"
         if s.data_loss == 0:
             return "Majority quorum and automatic leader election; clients retry idempotently"
         return "Fence the old primary (leases, epochs); quorum writes for data that must not be lost"

@@ -81,6 +81,11 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def possessive(name: str) -> str:
+    """"Event Store's", "Storage Nodes'": a name that ends in s takes only the apostrophe."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def where(multiplier: float, cap: Capacity) -> str:
     """Where a multiple of today's traffic lands: users (never more than people on Earth), or
     peak QPS in the totals form."""
