@@ -249,3 +249,33 @@ def test_names_keep_their_capitals_and_joined_headings_take_a_plural_verb():
     assert in_sentence("URL frontier", names) == "URL frontier"
     assert in_sentence("ClickHouse rollups", names) == "ClickHouse rollups"
     assert plural("Columnar storage and queries") and not plural("Durable ingestion")
+
+
+# --- the lint: spec prose that turns false at a scale a reader reaches -----------------------
+
+def test_the_lint_names_the_scale_at_which_unguarded_prose_turns_false():
+    """The reference's disks are 71.3% full today and full at 1.4x: an unguarded "fills" is false
+    from the next scale a reader reaches, 3x (3 x 71.3% = 214%); guarded, it is never flagged."""
+    from designkit.views.frozen import claims_turning_false, frozen_figures
+    spec = load_spec("reference")
+    share = '{{ components["Event Store"].storage_share }}'
+    unguarded = spec.model_copy(update={"summary": f"Five years of events fill {share} of the disks."})
+    assert claims_turning_false(unguarded) == [
+        "summary fills more than 100% at 3x today's traffic ('fill 214%'): guard it with a conditional expression"]
+    assert claims_turning_false(unguarded)[0] in frozen_figures(unguarded)
+    guarded = spec.model_copy(update={"summary": (
+        f'Five years of events {{{{ ("fill " ~ {share[3:-3]}) if {share[3:-3]}|float <= 1 else "outgrow" }}}} '
+        "the disks.")})
+    assert claims_turning_false(guarded) == []
+    shrinking = spec.model_copy(update={"summary": "{{ components['Event Store'].nodes / 10 }} of 100 nodes"})
+    assert claims_turning_false(shrinking) == []                  # constant: true at every scale
+    two = spec.model_copy(update={"summary": "{{ (writes_per_day / 1e8)|int }} of 50 shards"})
+    assert claims_turning_false(two) == [                         # 10 of 50 today, 100 of 50 at 10x
+        "summary says N of M with N > M at 10x today's traffic ('100 of 50'): guard it with a conditional "
+        "expression"]
+
+
+def test_no_bundled_example_has_prose_that_turns_false():
+    from designkit.views.frozen import claims_turning_false
+    for name in example_names():
+        assert claims_turning_false(load_spec(name)) == [], name
