@@ -278,6 +278,7 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
                 raise SpecError("overrides", [(key, f"cannot set a field inside {part}: it is "
                                                     f"{_kind(node)}, not a mapping")])
         node[parts[-1]] = value
+    _actives_follow_users(raw, data, overrides)
     lim.check_traffic_overrides(data, overrides)
     if factor is not None:
         try:
@@ -289,6 +290,21 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             raise SpecError("overrides", [("scale", f"expected a positive multiple like '10x', got {factor!r}")])
         scale_traffic(data, multiplier)
     return data
+
+
+def _actives_follow_users(raw: dict, data: dict, overrides: dict) -> None:
+    """A new ``users`` keeps the spec's share of users active each day, as the live panel's Users
+    slider does (one meaning of "users" everywhere), unless the overrides set daily actives too."""
+    keys = {str(key).removeprefix("scale.") for key in overrides}
+    if "users" not in keys or keys & {"daily_active_users", "daily_active_fraction"}:
+        return
+    try:
+        share = q.parse_count(raw["scale"]["daily_active_users"]) / q.parse_count(raw["scale"]["users"])
+        users = q.parse_count(data["scale"]["users"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return          # no stated daily actives, or a value validation will name
+    if 0 < users <= lim.MAX_COUNT and 0 <= share <= 1:
+        data["scale"]["daily_active_users"] = users * share
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:

@@ -246,7 +246,7 @@ def load_rows(a: Analysis) -> Rows:
                      "—" if load.shards_needed is None else str(load.shards_needed),
                      held, full_at(load, a.capacity, a.envelope)])
     return rows(["Component", "Nodes (shards × replicas)", "Average QPS", "Peak QPS",
-                 "Utilization (avg / peak)", f"Replicas needed ({say_share(target)})", "Shards needed",
+                 "Throughput used (avg / peak)", f"Replicas needed ({say_share(target)})", "Shards needed",
                  "Data held", "Full at"], body)
 
 
