@@ -97,6 +97,11 @@ def where(multiplier: float, cap: Capacity) -> str:
     return f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS, {say_times(multiplier)} today"
 
 
+def scale_at(multiplier: float, cap: Capacity) -> str:
+    """Where a multiple already said beside it lands: users, or peak QPS in the totals form."""
+    return where(multiplier, cap) if cap.users is not None else f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS"
+
+
 def say_load(utilization: float) -> str:
     """A load against what the current nodes sustain or hold: '71%', '223%', and from ten times
     over, how many times the capacity it needs ("710x capacity"), never "71,338%"."""
@@ -296,7 +301,7 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
     cap = a.capacity
     lines = []
     for bp in a.break_points:
-        head = (Cell(f"At {say_times(bp.factor)}", "key"), Cell(f" ({where(bp.factor, cap)})"))
+        head = (Cell(f"At {say_times(bp.factor)}", "key"), Cell(f" ({scale_at(bp.factor, cap)})"))
         past = (Cell(f" This is past the design's envelope ({say_times(a.envelope.multiplier)} today's "
                      "traffic): it must change before then."),) if past_envelope(a, bp.factor) else ()
         if not bp.breaking:
@@ -313,7 +318,7 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
         else:
             fills = "fill" if what.endswith("s") else "fills"     # its requests fill, its disk fills
             said = (f" breaks first: its {what} {fills} its current nodes at "
-                    f"{say_times(first.multiplier)} today's traffic ({where(first.multiplier, cap)})")
+                    f"{say_times(first.multiplier)} today's traffic ({scale_at(first.multiplier, cap)})")
             status = "key"
         text = [Cell(": "), Cell(first.component, status), Cell(said)]
         if rest:
