@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designkit.model import quantities as q
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import CELL_NODES, WORLD_POPULATION
@@ -123,7 +122,10 @@ def test_percentiles_are_in_order(case):
 
 
 def test_number_agreement(case):
-    _, _, text = case
+    spec, _, text = case
+    for comp in spec.components:                  # 'Coordinators break first', 'Event Store breaks first'
+        if r.plural_name(comp.name):
+            assert not re.search(rf"{re.escape(comp.name)}\** (?:breaks|is already)\b", text), comp.name
     nouns = "|".join(NOUNS)
     assert not re.search(rf"(?<![+\d.,])1 (?:{nouns})s\b", text), \
         re.search(rf".{{40}}(?<![+\d.,])1 (?:{nouns})s\b.{{20}}", text)
@@ -279,3 +281,10 @@ def test_no_bundled_example_has_prose_that_turns_false():
     from designkit.views.frozen import claims_turning_false
     for name in example_names():
         assert claims_turning_false(load_spec(name)) == [], name
+
+
+@pytest.mark.parametrize("name, plural", [("Coordinators", True), ("Storage Nodes", True), ("Event Store", False),
+                                          ("Redis", False), ("DNS", False), ("Consensus", False), ("Fan-out Queue", False)])
+def test_a_component_name_takes_the_verb_its_last_word_asks_for(name, plural):
+    assert r.plural_name(name) == plural
+    assert r.verb(name, "breaks", "break") == ("break" if plural else "breaks")

@@ -89,13 +89,14 @@ def monitor_answer(a: Analysis) -> str:
     """What to watch, and where the busiest component stands against the alert level today."""
     busiest = max(a.loads, key=lambda load: load.utilization)
     util, target = q.say_share(busiest.utilization), q.say_share(a.settings.target_utilization)
+    name = f"the busiest component, {busiest.name},"
     if busiest.utilization >= 1:
-        where = (f"{busiest.name} is over capacity at peak today ({say_load(busiest.utilization)}): scale it out now, "
+        where = (f"{name} is over capacity at peak today ({say_load(busiest.utilization)}): scale it out now, "
                  f"then alert at {target}")
     elif busiest.utilization >= a.settings.target_utilization:
-        where = f"{busiest.name} runs at {util} at peak today, already past the {target} alert level: scale it out"
+        where = f"{name} is at {util} at peak today, already past the {target} alert level: scale it out"
     else:
-        where = f"{busiest.name} runs at {util} at peak today, so alert at {target}"
+        where = f"{name} is at {util} at peak today, so alert at {target}"
     return f"Latency percentiles, error rates, saturation: {where}"
 
 

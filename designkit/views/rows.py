@@ -81,6 +81,18 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def plural_name(name: str) -> bool:
+    """True for a name that reads as many ('Coordinators', 'Storage Nodes'): its last word ends in
+    a lower-case s, not -ss, -us or -is ('Redis', 'Consensus', 'DNS' stay singular)."""
+    last = name.split()[-1] if name.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is")) and not last.isupper()
+
+
+def verb(name: str, singular: str, plural: str) -> str:
+    """The verb that agrees with a component's name: verb('Coordinators', 'is', 'are') -> 'are'."""
+    return plural if plural_name(name) else singular
+
+
 def possessive(name: str) -> str:
     """"Event Store's", "Storage Nodes'": a name that ends in s takes only the apostrophe."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
@@ -311,13 +323,13 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
         what = METRIC_WORDS[first.metric]
         if first.multiplier <= 1:
             util = a.load(first.component).breaking_limit.utilization
-            said = (f" is already over capacity today: its {what} is at {say_load(util)} of its "
-                    "current nodes" if util < 10 else f" is already over capacity today: its {what} needs "
-                    f"{say_times(util)} what its current nodes have")
+            said = f" {verb(first.component, 'is', 'are')} already over capacity today: " + (
+                f"its {what} is at {say_load(util)} of its current nodes" if util < 10 else
+                f"its {what} needs {say_times(util)} what its current nodes have")
             status = "over"
         else:
             fills = "fill" if what.endswith("s") else "fills"     # its requests fill, its disk fills
-            said = (f" breaks first: its {what} {fills} its current nodes at "
+            said = (f" {verb(first.component, 'breaks', 'break')} first: its {what} {fills} its current nodes at "
                     f"{say_times(first.multiplier)} today's traffic ({scale_at(first.multiplier, cap)})")
             status = "key"
         text = [Cell(": "), Cell(first.component, status), Cell(said)]
@@ -336,8 +348,8 @@ def breaks_title(a: Analysis) -> str:
         return "Nothing breaks at 10x today's scale"
     first = bp.breaking[0]
     if first.multiplier <= 1:
-        return f"{first.component} is already over capacity today"
-    return f"At 10x today's scale, {first.component} breaks first"
+        return f"{first.component} {verb(first.component, 'is', 'are')} already over capacity today"
+    return f"At 10x today's scale, {first.component} {verb(first.component, 'breaks', 'break')} first"
 
 
 def ten_x_answer(a: Analysis) -> str:
@@ -348,9 +360,10 @@ def ten_x_answer(a: Analysis) -> str:
     first = bp.breaking[0]
     what = METRIC_WORDS[first.metric]
     if first.multiplier <= 1:
-        said = f"{first.component} is already over capacity today ({what})"
+        said = f"{first.component} {verb(first.component, 'is', 'are')} already over capacity today ({what})"
     else:
-        said = f"{first.component} breaks first ({what} full at {say_times(first.multiplier)} today's traffic)"
+        said = (f"{first.component} {verb(first.component, 'breaks', 'break')} first ({what} full at "
+                f"{say_times(first.multiplier)} today's traffic)")
     load = a.load(first.component)
     steps = [t.step for t in a.thresholds if t.component == first.component]
     step = steps[0] if steps else "add replicas"
