@@ -125,7 +125,7 @@ def decision_rows(state: State) -> list[list[str]]:
     ]
     load = first_full(state)
     rows.append(["First to break", "nothing" if load is None else
-                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap))}"])
+                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap, state.analysis.envelope))}"])
     return rows
 
 
