@@ -199,7 +199,12 @@ def recovery_lines(a: Analysis) -> tuple[Line, ...]:
                else f"the slowest is over the {say_duration(rto)} RTO")
     lost = sorted({r.rpo_seconds for r in a.recovery if r.rpo_seconds})
     unbounded = [r.component for r in a.recovery if r.rpo_seconds is None]
-    catch_up = "Rebuild the failed node and let it catch up from the primary or the log"
+    led = [load for load in a.loads if load.kind in ("database", "search", "object_store", "queue")
+           and load.name not in a.leaderless]
+    catch_up = "Rebuild the failed node and let it catch up from the primary or the log" if led or not a.leaderless \
+        else "Rebuild the failed node and let it catch up from its peers"
+    if a.leaderless and led:
+        catch_up += f" ({', '.join(a.leaderless)}: from {'its' if len(a.leaderless) == 1 else 'their'} peers)"
     if lost:
         catch_up += f"; async copies lose up to {say_duration(lost[-1])} of writes (RPO)"
     if unbounded:
