@@ -368,14 +368,18 @@ def ten_x_answer(a: Analysis) -> str:
     steps = [t.step for t in a.thresholds if t.component == first.component]
     step = steps[0] if steps else "add replicas"
     replicas, shards = needed_at(load, 10)
+    it = verb(first.component, "it needs", "they need")
     if load.shards_needed is not None:
-        need = f"it needs {count(load.shards_needed, 'shard')} at today's scale, {shards:,} at 10x"
+        need = f"{it} {count(load.shards_needed, 'shard')} at today's scale, {shards:,} at 10x"
     else:
-        need = f"it needs {count(load.replicas_needed, 'replica')} today, {replicas:,} at 10x"
+        need = f"{it} {count(load.replicas_needed, 'replica')} today, {replicas:,} at 10x"
+    env = a.envelope
+    if env.reached:
+        return (f"{said}, and more nodes no longer fix it: today's traffic is past the design's envelope "
+                f"({say_times(env.multiplier)} of it): {_edge_said(a, env.edges[0], today=True)}")
     if past_envelope(a, 10):
         return (f"{said}; fix: {step} ({need}); but 10x is past the design's envelope "
-                f"({say_times(a.envelope.multiplier)} today's traffic): "
-                f"{_edge_said(a, a.envelope.edges[0], today=False)}")
+                f"({say_times(env.multiplier)} today's traffic): {_edge_said(a, env.edges[0], today=False)}")
     return f"{said}; fix: {step} ({need})"
 
 
