@@ -138,18 +138,16 @@ def test_check_gives_each_item_the_numbers_of_estimate():
 
 # --- bad input: exit 2, nothing written ------------------------------------------------------
 
-def test_sweeping_users_below_fixed_daily_users_is_a_spec_error_with_the_fix(tmp_path):
-    code, out, err, _ = run_cli("batch", "reference", "--sweep", "users=1M,100M", "-o", str(tmp_path / "out"))
-    assert code == 2 and out == ""
-    assert "1 of 2 items have spec errors; nothing was built or written" in err
-    assert "reference.yaml (with overrides users) [users=1M]: scale.daily_active_users: expected at most users" in err
-    assert "-p daily_active_users=null -p daily_active_fraction=10%" in err  # today's share: 10M of 100M
-    assert not (tmp_path / "out").exists()
-
-
-def test_fixed_daily_users_under_a_users_sweep_is_warned_about():
-    _, warnings = check(plan(["reference"], [parse_sweep("users=100M,1B")]))
-    assert len(warnings) == 1 and "sweeping users leaves daily traffic unchanged" in warnings[0]
+def test_sweeping_users_keeps_the_spec_s_daily_active_share():
+    """One meaning of users (as the Users slider): the reference's 10 million of 100 million stay
+    10% at every point, so 1M users have 100K daily actives and 1B have 100 million; no advice."""
+    items = plan(["reference"], [parse_sweep("users=1M,1B")])
+    metrics, warnings = check(items)
+    assert warnings == []
+    for item, users in zip(items, (1e6, 1e9)):
+        cap = estimate(load_spec("reference", item.override_dict()).scale)
+        assert (cap.users, cap.daily_active_users) == (users, users / 10)
+    assert metrics[0].peak_qps * 1000 == pytest.approx(metrics[1].peak_qps)
 
 
 @pytest.mark.parametrize("args, message", [

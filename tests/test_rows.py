@@ -58,8 +58,9 @@ def article_tables(md: str) -> list[tuple[list[str], list[list[str]]]]:
 
 
 def article_items(md: str) -> list[str]:
-    """Every list item of a Markdown text, in plain words."""
-    return [html.unescape(unescape_md(m.replace("**", ""))) for m in re.findall(r"^(?:- |\d+\. )(.*)$", md, re.MULTILINE)]
+    """Every list item of a Markdown text, and the envelope paragraph, in plain words."""
+    return [html.unescape(unescape_md(m.replace("**", "")))
+            for m in re.findall(r"^(?:- |\d+\. |(?=\*\*Envelope\*\*))(.*)$", md, re.MULTILINE)]
 
 
 def capacity_pairs(md: str) -> list[list[str]]:
@@ -101,6 +102,8 @@ def assert_live_says_the_article(box, md: str) -> int:
         elif isinstance(view, TextView):
             items = article_items(md)
             for line in view.text():
+                if plain(line).startswith("Today here is the sliders' setting"):
+                    continue           # live only: what 'today' means beside the sliders
                 assert plain(line) in items, plain(line)
             checked += 1
     return checked

@@ -292,3 +292,45 @@ def test_higher_load_never_lowers_utilization_or_replicas_needed(c, reads, write
     if low.shards_needed is not None:
         assert high.shards_needed >= low.shards_needed
     assert high.break_multiplier <= low.break_multiplier or math.isinf(low.break_multiplier)
+
+
+# --- the envelope ------------------------------------------------------------------------
+
+def test_the_envelope_is_the_nearest_component_to_outgrow_one_cluster():
+    """By hand: the API carries 20K reads + 2K writes a second at peak; at 70% of 1K/s that is
+    22,000 / 700 = 31.4 replicas, so 10,000 replicas are reached at 10,000 / 31.4 = 318x. The DB
+    holds 94.7 TB (every copy) on 10 TB nodes: 9.47 nodes, 1,056x. The LB: 22K / 35K = 0.63, 15,909x."""
+    from designkit.model.scaling import CELL_NODES, envelope
+    cap = estimate(HAND.scale)
+    env = envelope(loads(HAND, cap), cap)
+    edges = {e.component: e.multiplier for e in env.edges}
+    assert env.multiplier == pytest.approx(CELL_NODES / (22_000 / 700))
+    assert edges["DB"] == pytest.approx(CELL_NODES / (cap.storage_replicated_bytes / (10 * TB)))
+    assert edges["LB"] == pytest.approx(CELL_NODES / (22_000 / 35_000))
+    assert [e.component for e in env.edges] == ["API", "DB", "Cache", "LB"]       # nearest first
+    assert env.users is None and not env.reached and env.holds(318) and not env.holds(319)
+
+
+@pytest.mark.parametrize("name", ["reference", "url-shortener", "video-streaming", "web-crawler"])
+def test_at_the_envelope_a_stateless_pool_needs_one_cluster_and_past_it_more(name):
+    """The envelope agrees with ``needed_at`` (computed independently, with ceilings): just inside
+    a stateless edge its pool needs at most 10,000 replicas, just past it more."""
+    from designkit.model.analysis import analyze
+    from designkit.model.scaling import CELL_NODES, needed_at
+    a = analyze(load_spec(name))
+    for edge in a.envelope.edges:
+        if edge.population or a.load(edge.component).shards_needed is not None:
+            continue
+        load = a.load(edge.component)
+        assert needed_at(load, edge.multiplier * 0.999)[0] <= CELL_NODES < needed_at(load, edge.multiplier * 1.001)[0]
+
+
+def test_the_world_s_population_bounds_a_per_user_design():
+    from designkit.model.analysis import analyze
+    from designkit.model.scaling import WORLD_POPULATION
+    a = analyze(load_spec("chat-system"))                 # 300 million users; the Message Store lasts to 41x
+    assert a.envelope.edges[0].population
+    assert a.envelope.multiplier == pytest.approx(WORLD_POPULATION / 300e6)
+    assert a.envelope.users == pytest.approx(WORLD_POPULATION)
+    past = analyze(load_spec("chat-system", {"scale": "100x"}))
+    assert past.envelope.reached and past.envelope.users == pytest.approx(WORLD_POPULATION)

@@ -112,7 +112,7 @@ def test_readouts_say_values_like_people_do():
     readouts = {name: c.readout.value for name, c in panel.controls.items()}
     assert readouts["users"] == "100 million"
     assert readouts["active"] == "10% (10 million a day)"
-    assert readouts["ratio"] == "0:1 (writes only)"
+    assert readouts["ratio"] == "0:1 (writes; reads are the 0.4 a user adds a day)"   # as Reads/s below says
     assert readouts["record_size"] == "500 bytes"
     assert readouts["retention"] == "5 years"
     assert readouts["server_qps"] == "2K/s per server"
@@ -579,7 +579,9 @@ def test_scalability_views_follow_the_analysis():
     panel.set(users=3e7, **{"Event Store.shards": 64})
     panel.flush()
     _, cap, analysis = expected("reference", panel.overrides())
-    breaks = view(box, TextView).text()
+    today, envelope, *breaks = view(box, TextView).text()
+    assert plain(today).startswith(f"Today here is the sliders' setting ({q.say_count(cap.users)} users")
+    assert plain(envelope).startswith("Envelope: sized for up to about")
     first10 = analysis.first_to_break(10)
     assert f"<b>{first10}</b> breaks first" in breaks[0]
     assert plain(breaks[0]).startswith(f"At 10x ({q.say_count(cap.users * 10)} users)")

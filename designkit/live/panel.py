@@ -57,12 +57,12 @@ USERS = (1e3, 1e10)      # the users slider's range (the spec's own value is add
 # --- saying values ------------------------------------------------------------------------
 
 
-def say_ratio(ratio: tuple[float, float]) -> str:
-    """A read:write ratio with what it means: (100, 1) -> '100:1 (99% reads)'."""
+def say_ratio(ratio: tuple[float, float], extra: float = 0.0) -> str:
+    """A read:write ratio with what it means: (100, 1) -> '100:1 (99% reads)'; reads on top named."""
     reads, writes = ratio
     text = f"{reads:g}:{writes:g}"
     if reads == 0:
-        return f"{text} (writes only)"
+        return f"{text} (writes; reads are the {q.say_count(extra)} a user adds a day)" if extra else f"{text} (writes only)"
     if writes == 0:
         return f"{text} (reads only)"
     return f"{text} ({say_share(reads / (reads + writes))} reads)"
@@ -192,7 +192,7 @@ class Panel:
             self._add(Control("ratio", w.SelectionSlider(
                 options=[(f"{r:g}:{w_:g}", (r, w_)) for r, w_ in ratios],
                 value=_same(ratios, tuple(s.read_write_ratio), _read_share), description="Read:write"),
-                say_ratio))
+                lambda v: say_ratio(v, s.reads_per_user_per_day or 0.0)))
         else:
             for name in ("reads", "writes"):   # a rate of 0 starts at the slider's low end, said as 0
                 self._add(Control(name, log_slider(f"{name.title()}/s", getattr(s, name), 0.01, 1e7, q.say_qps),

@@ -125,7 +125,7 @@ def decision_rows(state: State) -> list[list[str]]:
     ]
     load = first_full(state)
     rows.append(["First to break", "nothing" if load is None else
-                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap))}"])
+                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap, state.analysis.envelope))}"])
     return rows
 
 
@@ -160,7 +160,7 @@ def _load_chart(state: State) -> ChartView:
 def _load_table(state: State) -> TableView:
     needed = r.load_rows(state.analysis).header[5]   # "Replicas needed (70%)": the target is in the name
     return table_view(lambda s: r.load_rows(s.analysis), "dk-table-load", state,
-                      ("Component", "Peak QPS", "Nodes (shards × replicas)", "Utilization (avg / peak)", needed,
+                      ("Component", "Peak QPS", "Nodes (shards × replicas)", "Throughput used (avg / peak)", needed,
                        "Shards needed", "Full at"), numeric=(1, 2))
 
 
@@ -180,6 +180,19 @@ def _availability_chart(state: State) -> ChartView:
     return ChartView(charts.AvailabilityChart(state.analysis), "dk-chart-availability", lambda s: (s.analysis,),
                      lambda s: (s.analysis.components, s.analysis.read_path, s.analysis.write_path,
                                 s.analysis.settings), state)
+
+
+def today_line(state: State) -> r.Line:
+    """What 'today' means in the live views: the sliders' setting, not the spec's baseline."""
+    cap = state.cap
+    at = f"{q.say_count(cap.users)} users, " if cap.users is not None else ""
+    return (r.Cell("Today", "key"), r.Cell(f" here is the sliders' setting ({at}{q.say_qps(cap.qps_peak)} peak QPS); "
+                                          "10x and 100x are multiples of it, not of the spec's baseline."))
+
+
+def break_lines(state: State) -> tuple[r.Line, ...]:
+    """What breaks first, after what 'today' means here and the design's envelope."""
+    return (today_line(state), r.envelope_line(state.analysis), *r.break_lines(state.analysis))
 
 
 def tail_lines(state: State) -> list[str]:
@@ -215,7 +228,7 @@ VIEWS: dict[str, Callable[[State], Any]] = {
     "data_table": lambda s: TableView(["Data", ""], data_rows, "dk-table-data", s),
     "decision_table": lambda s: TableView(["The numbers behind the decisions", ""], decision_rows,
                                           "dk-table-decisions", s),
-    "breaks": lambda s: lines_view(lambda s: r.break_lines(s.analysis), "dk-breaks", s, title="What breaks first"),
+    "breaks": lambda s: lines_view(break_lines, "dk-breaks", s, title="What breaks first"),
     "scaling_chart": _scaling_chart,
     "threshold_table": lambda s: table_view(lambda s: r.threshold_rows(s.analysis), "dk-table-thresholds", s,
                                             title="Scaling thresholds"),

@@ -63,6 +63,8 @@ class Analysis:
     latency: latency.Latency
     cost: cost.Bill                 # a month today
     cost_10x: cost.Bill             # a month at 10x today's traffic, on the nodes it would need
+    envelope: scaling.Envelope      # how far the design holds before it must change
+    leaderless: tuple[str, ...] = ()  # stores that write to a quorum of peers: no primary to lose
 
     # --- named figures (the prose-figure vocabulary) ---
 
@@ -119,6 +121,12 @@ class Analysis:
                 "component": t.component, "step": t.step, "metric": t.metric, "limit": t.limit,
                 "users": t.users, "qps": t.qps, "multiplier": t.multiplier, "reached": t.reached,
             } for t in self.thresholds],
+            "envelope": {
+                "multiplier": self.envelope.multiplier, "users": self.envelope.users,
+                "reached": self.envelope.reached,
+                "edges": [{"component": e.component, "limit": e.limit,
+                           "multiplier": e.multiplier} for e in self.envelope.edges],
+            },
             "first_to_break": {_factor(bp.factor): bp.first for bp in self.break_points},
             "breaking": {_factor(bp.factor): [
                 {"component": b.component, "metric": b.metric, "multiplier": b.multiplier}
@@ -317,6 +325,8 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         latency=latency.latency(spec, loads, cap),
         cost=cost.bill(spec, cap, loads),
         cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR),
+        envelope=scaling.envelope(loads, cap),
+        leaderless=tuple(c.name for c in spec.components if c.replication == "leaderless"),
     )
 
 

@@ -18,7 +18,7 @@ Assumptions, stated once:
   recovery time objective (RTO) defaults to 60 s.  Data lost (RPO): synchronous
   replication loses nothing; asynchronous (or unstated) loses the replication lag window,
   1 s by default; no copy at all ("replication: none" or one replica) loses everything
-  since the last backup (unbounded, None).  Caches and stateless services hold no data of
+  since the last backup (unbounded, None); a leaderless store (quorum writes) loses nothing.  Caches and stateless services hold no data of
   record.  Replicas and shard primaries are spread evenly over three availability zones
   (the fewest a cloud region offers); the deployment is in one region.
 """
@@ -227,8 +227,8 @@ class Scenario:
 
     @property
     def rto_met(self) -> bool:
-        """True when detection + failover fit within the RTO."""
-        return self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds
+        """True when detection + failover fit within the RTO and the survivors then carry peak."""
+        return self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds and self.survives
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ def rpo_seconds(comp, lag: float = REPLICATION_LAG_SECONDS) -> float | None:
         return 0.0
     if comp.replication == "none" or comp.replicas == 1:
         return None
-    return 0.0 if comp.replication == "sync" else lag
+    return 0.0 if comp.replication in ("sync", "leaderless") else lag
 
 
 def overflow(utilization: float) -> float:
@@ -408,7 +408,7 @@ def network_partition(components, loads_by_name, traffic: Traffic, rto: float,
     comp = min(candidates, key=lambda row: row[:3])[3]
     load = loads_by_name[comp.name]
     cut = math.ceil(comp.shards / AVAILABILITY_ZONES) / comp.shards  # primaries on the cut side
-    affected = traffic.failing_share({comp.name: (0.0, cut)})
+    affected = traffic.failing_share({comp.name: (0.0, 0.0 if comp.replication == "leaderless" else cut)})
     lost_per_shard = math.ceil(comp.replicas / AVAILABILITY_ZONES)
     _, _, busiest = _loss(comp, load, lost_per_shard, comp.shards)
     rpo = rpo_seconds(comp, lag)
@@ -489,7 +489,7 @@ def scenarios(spec, component_loads: Sequence[ComponentLoad], traffic: Traffic, 
     if crash:
         result.append(crash)
     result += [primary_failure(c, by_name[c.name], traffic, rto_seconds, lag_seconds)
-               for c in comps if c.kind == "database"]
+               for c in comps if c.kind == "database" and c.replication != "leaderless"]  # no primary
     result += [cache_loss(spec, c, traffic, by_name, bypassed[c.name], rto_seconds)
                for c in comps if c.kind == "cache"]
     partition = network_partition(comps, by_name, traffic, rto_seconds, lag_seconds)

@@ -38,6 +38,9 @@ TARGET_UTILIZATION = 0.7   # scale out when a pool passes 70% busy at peak ("CPU
 MEMORY_THRESHOLD = 0.8     # scale a cache out when its memory passes 80% full
 STORAGE_THRESHOLD = 1.0    # disks: the step is needed when the data no longer fits
 SCALE_FACTORS = (10.0, 100.0)
+WORLD_POPULATION = 8.2e9   # people on Earth (UN, 2024): no design has more users than this
+CELL_NODES = 10_000        # the most nodes one component runs before it is split into cells:
+                           # Kubernetes supports 5,000 nodes a cluster, a Borg cell ~10,000 machines
 
 STEPS = ("add replicas", "read replicas", "sharding", "cluster mode")
 METRICS = ("qps", "read_qps", "write_qps", "storage_bytes", "memory_bytes")
@@ -382,3 +385,74 @@ def needed_at(load: ComponentLoad, factor: float) -> tuple[int, int | None]:
     if read_nodes:
         replicas = max(replicas, math.ceil(read_nodes / max(load.shards, shards or 1)))
     return replicas, shards
+
+
+# --- the envelope: how far the design holds ----------------------------------------------
+
+@dataclass(frozen=True)
+class Edge:
+    """One end of the design: a component out of next steps, or more users than people."""
+
+    component: str | None   # None: the world's population
+    limit: float            # CELL_NODES nodes, or WORLD_POPULATION people
+    multiplier: float       # multiple of today's traffic at which it runs out
+
+    @property
+    def population(self) -> bool:
+        """True for the world's population, False for a component out of steps."""
+        return self.component is None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The scale range the design holds: up to ``multiplier`` x today's traffic, then it must change.
+
+    Within it every component can take its next step (add replicas, shards, nodes) and stay
+    one cluster of at most CELL_NODES nodes; past it ``edges[0]`` cannot, and the architecture
+    itself must change (cells, regions, a different store), or the users would outnumber the
+    people on Earth.  ``multiplier`` is inf when no load reaches any component (totals form).
+    """
+
+    multiplier: float
+    users: float | None     # users at the envelope (None in the totals form)
+    edges: tuple[Edge, ...]  # every edge, nearest first
+
+    def holds(self, multiplier: float) -> bool:
+        """True when ``multiplier`` x today's traffic is within the envelope."""
+        return multiplier <= self.multiplier * (1 + 1e-9)
+
+    @property
+    def reached(self) -> bool:
+        """True when today's traffic is already past the envelope."""
+        return not self.holds(1.0)
+
+
+def _nodes_per_unit(load: ComponentLoad, lim: Limit) -> int:
+    """Nodes each unit of a limit's step adds: a replica or a node, or a shard with its copies."""
+    return load.replicas if lim.metric in ("write_qps", "memory_bytes") else 1
+
+
+def envelope(component_loads: Iterable[ComponentLoad], cap: Capacity) -> Envelope:
+    """Where the design stops holding: the nearest multiple of today's traffic at which a
+    component would need more than CELL_NODES nodes, or the users would outnumber people.
+
+    Needs grow in proportion to traffic, so a limit that needs ``u`` nodes today (its load over
+    what a node sustains or holds at the limit's threshold, times the copies of a shard where
+    the step adds shards) runs out at ``CELL_NODES / u`` x today's traffic.
+    """
+    edges = []
+    for load in component_loads:
+        for lim in load.limits:
+            if lim.load <= 0:
+                continue
+            nodes = lim.load / (lim.per_server * lim.threshold) * _nodes_per_unit(load, lim)
+            edges.append(Edge(load.name, CELL_NODES, CELL_NODES / nodes))
+    if cap.users:
+        edges.append(Edge(None, WORLD_POPULATION, WORLD_POPULATION / cap.users))
+    nearest = {}
+    for edge in sorted(edges, key=lambda e: (_key(e.multiplier), e.population)):
+        nearest.setdefault(edge.component, edge)       # one edge per component: its nearest
+    ordered = tuple(nearest.values())
+    m = ordered[0].multiplier if ordered else math.inf
+    users = cap.users * m if cap.users is not None and math.isfinite(m) else None
+    return Envelope(m, users, ordered)

@@ -143,7 +143,7 @@ class Component(Model):
     hit_ratio: Share | None = Field(None, description="Caches: share of reads served from memory")
     detection_seconds: Seconds | None = None
     failover_seconds: Seconds | None = None
-    replication: Literal["sync", "async", "none"] | None = None
+    replication: Literal["sync", "async", "none", "leaderless"] | None = None
     monthly_cost: Dollars | None = Field(
         None, description="What the component costs a month, in place of the price table's figure")
     priced_as: Literal[PRICED_AS] | None = Field(  # type: ignore[valid-type]
@@ -324,6 +324,7 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
                 raise SpecError("overrides", [(key, f"cannot set a field inside {part}: it is "
                                                     f"{_kind(node)}, not a mapping")])
         node[parts[-1]] = value
+    _actives_follow_users(raw, data, overrides)
     lim.check_traffic_overrides(data, overrides)
     if factor is not None:
         try:
@@ -335,6 +336,21 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | None) -> dict:
             raise SpecError("overrides", [("scale", f"expected a positive multiple like '10x', got {factor!r}")])
         scale_traffic(data, multiplier)
     return data
+
+
+def _actives_follow_users(raw: dict, data: dict, overrides: dict) -> None:
+    """A new ``users`` keeps the spec's share of users active each day, as the live panel's Users
+    slider does (one meaning of "users" everywhere), unless the overrides set daily actives too."""
+    keys = {str(key).removeprefix("scale.") for key in overrides}
+    if "users" not in keys or keys & {"daily_active_users", "daily_active_fraction"}:
+        return
+    try:
+        share = q.parse_count(raw["scale"]["daily_active_users"]) / q.parse_count(raw["scale"]["users"])
+        users = q.parse_count(data["scale"]["users"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return          # no stated daily actives, or a value validation will name
+    if 0 < users <= lim.MAX_COUNT and 0 <= share <= 1:
+        data["scale"]["daily_active_users"] = users * share
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:

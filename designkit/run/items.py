@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
-from ..model import quantities as q
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
 from ..model.spec import parse_override, read_raw, resolve, slugify
@@ -190,26 +189,6 @@ class SweepSpecError(SpecError):
         DesignkitError.__init__(self, "\n".join(lines))
 
 
-def _swept_users(item: Item) -> bool:
-    return any(field in ("users", "scale.users") for field, _ in item.point)
-
-
-def _dau_advice(item: Item) -> str | None:
-    """When users is swept on a spec that fixes daily_active_users: how to make daily users follow users."""
-    if not _swept_users(item) or any(k.split(".")[-1].startswith("daily_active") for k, _ in item.overrides):
-        return None
-    scale = read_raw(item.path).get("scale") or {}
-    if not isinstance(scale, dict) or scale.get("daily_active_users") is None:
-        return None
-    try:
-        share = q.say_percent(q.parse_count(scale["daily_active_users"]) / q.parse_count(scale["users"]))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        share = "10%"
-    return (f"{item.path.name} fixes daily_active_users, so sweeping users leaves daily traffic unchanged "
-            f"and a point below daily_active_users is invalid; let daily users follow users with "
-            f"-p daily_active_users=null -p daily_active_fraction={share}, or sweep daily_active_users too")
-
-
 def check(items: list[Item]) -> tuple[list[Metrics], list[str]]:
     """Load every item's spec with its overrides: (metrics per item, warnings), or SweepSpecError."""
     from ..model.analysis import analyze
@@ -220,10 +199,7 @@ def check(items: list[Item]) -> tuple[list[Metrics], list[str]]:
     metrics: list[Metrics] = []
     failures: list[tuple[Item, SpecError]] = []
     advice: list[str] = []
-    for item in items:
-        tip = _dau_advice(item)
-        if tip and tip not in advice:
-            advice.append(tip)
+    for item in items:     # a swept users keeps the spec's daily-active share (model.spec): no advice
         try:
             spec = load_spec(item.path, item.override_dict())
             render_spec(spec, source_name(item.path, item.override_dict()))  # bad {{ figures }} too

@@ -13,7 +13,7 @@ from ..model.capacity import Capacity
 from ..sections import TITLES
 from . import cost_rows, latency_rows, tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
-from .rows import capacity_rows
+from .rows import capacity_rows, count
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
 from .mermaid import mermaid_flowchart
 from .markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
@@ -22,6 +22,45 @@ PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|S
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
                          r"Primary function|Language/Framework|key challenge|main trade-off area|"
                          r"Common follow-up question|Next Component)\]")
+
+
+def names_in(spec) -> frozenset[str]:
+    """Capitalised words the spec's prose writes mid-sentence ('writes to Cassandra'): names, which
+    keep their capital wherever they stand.  Code, schemas and URLs are not prose."""
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            value = re.sub(r"`[^`]*`|https?://\S+", " ", value)
+            # a lone capitalised word ('to Cassandra with'), not part of a longer name ('the Timeline Service')
+            for before, word in re.findall(r"(\S+) ([A-Z][a-z]+)(?=-|[.,;:)]*(?:\s+[a-z(]|\s*$))", value):
+                if re.fullmatch(r"[a-z0-9][a-z0-9-]*[,;:)]?", before):
+                    found.add(word)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in ("pseudocode", "schema_sql", "schema", "url"):
+                    walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(spec.model_dump(exclude={"scale", "prices"}))
+    return frozenset(found)
+
+
+def in_sentence(phrase: str, names: frozenset[str]) -> str:
+    """A heading-cased phrase as it reads mid-sentence: its first word in lower case unless the
+    spec writes that word capitalised mid-sentence too ('After Kafka acks' -> 'after Kafka acks',
+    'Cassandra with ...' stays); acronyms and CamelCase ('URL', 'ClickHouse') stay as written."""
+    match = re.match(r"([A-Z][a-z]+)(?=[\s-]|$)", phrase)
+    if match and match.group(1) not in names:
+        return match.group(1).lower() + phrase[match.end():]
+    return phrase
+
+
+def plural(name: str) -> bool:
+    """True when a heading joins two things ('Deduplication and storage'), so its verb is plural."""
+    return bool(re.search(r"\band\b|&", name))
 
 
 # --- capacity ---------------------------------------------------------------------------
@@ -111,11 +150,12 @@ def high_level_architecture(spec) -> str:
 
 def core_components(spec) -> str:
     """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
-    parts = [heading(3)]
+    parts, words = [heading(3)], names_in(spec)
     for i, comp in enumerate(spec.core_components, 1):
         parts += [
             f"### 3.{i} {text(comp.name)}",
-            callout("Interview context", f'"Let me explain how {text(comp.name.lower())} works..."'),
+            callout("Interview context", f'"Let me explain how {text(in_sentence(comp.name, words))} '
+                                         f'{"work" if plural(comp.name) else "works"}..."'),
             "#### The Challenge",
             text(comp.challenge),
             "#### Options",
@@ -158,13 +198,13 @@ def data_model(spec) -> str:
 
 def key_design_decisions(spec) -> str:
     """Section 5: each decision with its options, then the summary table."""
-    parts = [heading(5)]
+    parts, words = [heading(5)], names_in(spec)
     for i, d in enumerate(spec.decisions, 1):
         parts += [
             f"### 5.{i} {text(d.area)}",
-            callout("Interview context", f'"One key decision is {text(d.area.lower())}..."'),
+            callout("Interview context", f'"One key decision is {text(in_sentence(d.area, words))}..."'),
             table(["Option", "Trade-off"], [[f"**{text(o.name)}**", text(o.trade_off)] for o in d.options]),
-            f"**We chose {text(d.choice)} because**: {text(d.rationale)}",
+            f"**We chose {text(in_sentence(d.choice, words))} because**: {text(d.rationale)}",
         ]
     parts += [
         "### Design Decisions Summary",
@@ -280,7 +320,7 @@ def scalability(spec, analysis) -> str:
         callout("Interview context", '"Let me discuss how this system scales..."'),
         "### Horizontal Scaling",
         code(horizontal_scaling_diagram(cap, analysis)),
-        f"At {q.say_qps(cap.qps_peak)} peak QPS the app tier needs {cap.servers_needed} servers of "
+        f"At {q.say_qps(cap.qps_peak)} peak QPS the app tier needs {count(cap.servers_needed, 'server')} of "
         f"{q.say_qps(cap.server_qps, approx=False)} requests/second each; the data tier needs the shards "
         "in the table below.",
     ]
@@ -292,6 +332,7 @@ def scalability(spec, analysis) -> str:
             tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
             figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
             "### What Breaks First",
+            tables.envelope_text(analysis),
             tables.breaks_lines(analysis),
             "### Queueing and Latency",
             "Each pool is an M/M/c queue: response time stays near the service time until utilization nears "

@@ -18,8 +18,8 @@ import re
 
 from ..model import quantities as q
 from ..model.spec import TRAFFIC_FIELDS
-from .figures import EXPRESSION, prose_fields
-from .vocabulary import Figure, flat, numbers
+from .figures import EXPRESSION, prose_fields, render_text
+from .vocabulary import Figure, flat, namespace, numbers
 
 SCALE_FACTOR = 10.0
 LITERAL = re.compile(r"""
@@ -38,6 +38,14 @@ DURATION_WORD = re.compile(r"\s?(?:s|ms|µs|sec|secs|seconds?|mins?|minutes?|h|h
 MAGNITUDES = {"K": 1e3, "M": 1e6, "B": 1e9, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 GROUPS = {"size": ("bytes",), "pct": ("share",), "times": ("times",), "count": ("count", "qps", "number", "users")}
 SCALE_MULTIPLES = {10.0, 100.0, 1000.0}   # "at 10x" names a what-if, not a computed figure
+READER_SCALES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 0.3, 0.1)
+"""The scales a reader reaches (the handout's control, the lab's sliders), nearest to the spec's first."""
+FALSE_CLAIMS = (
+    (re.compile(r"\bfill\w*\b[^.;|]*?(?<![\d.,])(\d[\d,]*(?:\.\d+)?)%|(?<![\d.,])(\d[\d,]*(?:\.\d+)?)% full\b"),
+     lambda m: float((m.group(1) or m.group(2)).replace(",", "")) > 100, "fills more than 100%"),
+    (re.compile(r"(?<![\d.,])(\d[\d,]*) of (\d[\d,]*)\b(?! ?[%.\d])"),
+     lambda m: float(m.group(1).replace(",", "")) > float(m.group(2).replace(",", "")), "says N of M with N > M"),
+)
 
 
 def _significant(number: str) -> int:
@@ -112,8 +120,36 @@ def split_figures(spec) -> tuple[dict[str, Figure], dict[str, Figure]]:
     return moving, fixed
 
 
+def claims_turning_false(spec) -> list[str]:
+    """One warning per prose field whose figures make it false at a scale a reader reaches.
+
+    Each field with a ``{{ ... }}`` is said at 1x, 3x, 10x ... 1000x and 0.3x, 0.1x today's
+    traffic and read for claims no scale may make: a share over 100% said as a fill ("fills
+    7,134% of its disks") or "N of M" with N > M.  The warning names the nearest scale at which
+    the field turns false; a conditional expression keeps it true (docs/figures.md).
+    """
+    fields = [(path, text) for path, text in prose_fields(spec) if "{{" in text]
+    if not fields:
+        return []
+    found: dict[str, str] = {}
+    for factor in READER_SCALES:
+        names = namespace(numbers(scaled(spec, factor)))
+        for path, text in fields:
+            if path in found:
+                continue
+            said = render_text(text, names)
+            for pattern, false, what in FALSE_CLAIMS:
+                match = next((m for m in pattern.finditer(said) if false(m)), None)
+                if match:
+                    found[path] = (f"{path} {what} at {q.say_times(factor)} today's traffic "
+                                   f"('{match.group(0)}'): guard it with a conditional expression")
+                    break
+    return [found[path] for path, _ in fields if path in found]
+
+
 def frozen_figures(spec) -> list[str]:
-    """One warning per literal in the prose that equals a computed figure at the spec's own scale.
+    """One warning per literal in the prose that equals a computed figure at the spec's own scale,
+    then one per prose field that turns false at a scale a reader reaches (``claims_turning_false``).
 
     A literal that also equals a figure that does not move with traffic (a peak factor, a node
     count) is ambiguous and left alone; so are the references' titles, which quote their sources.
@@ -129,7 +165,7 @@ def frozen_figures(spec) -> list[str]:
             if names and not _matches(fixed, group, value, sig):
                 also = f" (or {', '.join(names[1:3])})" if len(names) > 1 else ""
                 warnings.append(f"{path} says '{written}': that is {names[0]}; write {{{{ {names[0]} }}}}{also}")
-    return warnings
+    return warnings + claims_turning_false(spec)
 
 
 def _matches(figures: dict[str, Figure], group: str, value: float, sig: int) -> list[str]:

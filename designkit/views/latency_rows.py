@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..model import quantities as q
+from .rows import say_load
 
 COMPONENT_HEADER = ["Component", "Servers", "Utilization (peak)", "p50", "p95", "p99", "p99 (average load)"]
 PATH_HEADER = ["Path", "Hops", "p50", "p95", "p99", "Target", "At peak", "Target crossed at"]
@@ -62,7 +63,7 @@ def component_rows(analysis) -> list[list[str]]:
     rows = []
     for c in analysis.latency.components:
         pool = c.pool
-        rows.append([c.component, str(pool.servers), q.say_share(pool.utilization()),
+        rows.append([c.component, str(pool.servers), say_load(pool.utilization()),
                      say_latency(c.peak.p50), say_latency(c.peak.p95), say_latency(c.peak.p99),
                      say_latency(c.average.p99)])
     return rows

@@ -12,7 +12,7 @@ import re
 
 from ..model import quantities as q
 from ..model.analysis import Analysis
-from .rows import Rows, rows, ten_x_answer
+from .rows import Rows, count, rows, say_load, ten_x_answer
 
 SAME = {
     "scale": re.compile(r"\bscale\b(?! increases)|\bscal(?:e|ing) (?:out|horizontally)\b|\badd (?:more )?servers\b",
@@ -51,7 +51,7 @@ def _computed_phrases(spec, a: Analysis) -> list[tuple[str, str, str]]:
     cap = a.capacity
     found = [
         ("scale", '"Scale horizontally"',
-         f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {cap.servers_needed} servers assuming each '
+         f'"At {q.say_qps(cap.qps_peak)} peak QPS we\'d need {count(cap.servers_needed, "server")} assuming each '
          f'handles {q.say_qps(cap.server_qps, approx=False)} requests/second"'),
         ("storage", '"We need a lot of storage"',
          f'"{q.say_bytes(cap.storage_per_day_bytes)} a day is {q.say_bytes(cap.storage_total_bytes)} over '
@@ -89,12 +89,14 @@ def monitor_answer(a: Analysis) -> str:
     """What to watch, and where the busiest component stands against the alert level today."""
     busiest = max(a.loads, key=lambda load: load.utilization)
     util, target = q.say_share(busiest.utilization), q.say_share(a.settings.target_utilization)
+    name = f"the busiest component, {busiest.name},"
     if busiest.utilization >= 1:
-        where = f"{busiest.name} is over capacity at {util} at peak today: scale it out now, then alert at {target}"
+        where = (f"{name} is over capacity at peak today ({say_load(busiest.utilization)}): scale it out now, "
+                 f"then alert at {target}")
     elif busiest.utilization >= a.settings.target_utilization:
-        where = f"{busiest.name} runs at {util} at peak today, already past the {target} alert level: scale it out"
+        where = f"{name} is at {util} at peak today, already past the {target} alert level: scale it out"
     else:
-        where = f"{busiest.name} runs at {util} at peak today, so alert at {target}"
+        where = f"{name} is at {util} at peak today, so alert at {target}"
     return f"Latency percentiles, error rates, saturation: {where}"
 
 

@@ -11,7 +11,7 @@ import math
 from ..model import quantities as q
 from ..model.analysis import Analysis
 from ..model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
-from .rows import Cell, Line, Rows, count, rows
+from .rows import Cell, Line, Rows, count, possessive, rows, say_load
 
 
 def availability_rows(a: Analysis) -> Rows:
@@ -21,7 +21,9 @@ def availability_rows(a: Analysis) -> Rows:
         replicas = str(c.replicas) if c.shards == 1 else f"{c.shards} × {c.replicas}"
         needs = f"{c.needed} of {c.replicas}" + (" per shard" if c.shards > 1 else "")
         if c.needed > c.replicas:
-            value, down = Cell("0% (too few replicas to carry peak)", "bad"), Cell("all year", "bad")
+            needs = Cell(f"{c.needed:,} to carry peak; it runs {c.replicas:,}" + (" a shard" if c.shards > 1 else ""),
+                         "bad")
+            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
         else:
             value, down = say_availability(c.availability), say_downtime(c.downtime.year, YEAR_DAYS)
         body.append([c.component, replicas, say_availability(c.per_replica), needs, value, down])
@@ -57,15 +59,16 @@ def _impact(a: Analysis, s) -> str:
         left = load.replicas - 1
         return (f"1 of {load.replicas} {comp} replicas dies: requests sent to it fail until it is "
                 f"taken out; {count(left, 'survivor')} then run{'s' if left == 1 else ''} at "
-                f"{say_share(s.survivors_utilization)}")
+                f"{say_load(s.survivors_utilization)}")
     if s.name == "Database primary failure":
         load = a.load(comp)
         shard = "its" if load.shards == 1 else f"1 of {load.shards} shards'"
         if s.survivors_utilization is None:
             return f"{comp} has no replica to promote: {shard} data is unavailable until restored"
+        left = load.replicas - 1
         return (f"{comp} primary dies: {shard} writes fail until a replica is promoted; "
-                f"{count(load.replicas - 1, 'replica')} then serve reads at "
-                f"{say_share(s.survivors_utilization)}")
+                f"{count(left, 'replica')} then serve{'s' if left == 1 else ''} reads at "
+                f"{say_load(s.survivors_utilization)}")
     if s.name == "Cache cluster loss":
         if s.downstream is None:
             return f"Nothing is behind {comp}: its reads fail until it is back"
@@ -76,20 +79,23 @@ def _impact(a: Analysis, s) -> str:
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives:
             return text + f" and holds at {say_share(s.survivors_utilization)}"
-        return text + f": overloaded at {say_share(s.survivors_utilization)}, the excess fails"
+        return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
     if s.name == "Network partition":
         load = a.load(comp)
+        if comp in a.leaderless:
+            return (f"A zone is cut off with a third of {possessive(comp)} replicas: quorum reads and writes go on "
+                    "with the replicas on the majority side, and hints catch the cut-off ones up once it heals")
         if s.data_loss == 0:
-            return (f"A zone is cut off with {comp}'s primary: sync replication stops its writes "
+            return (f"A zone is cut off with {possessive(comp)} primary: sync replication stops its writes "
                     f"until the majority side promotes a new primary")
-        return (f"A zone is cut off with {comp}'s primary: it keeps accepting writes its replicas "
+        return (f"A zone is cut off with {possessive(comp)} primary: it keeps accepting writes its replicas "
                 f"never see; they are lost once it is fenced off ({load.replicas} replicas, async)")
     if s.name == "Availability-zone outage":
         total = sum(load.nodes for load in a.loads)
         if s.survivors_utilization is None:
             return (f"{s.nodes_lost} of {total} nodes go dark; {comp} loses its only copy and is "
                     f"down until the zone returns")
-        after = f"{comp} survivors run at {say_share(s.survivors_utilization)}"
+        after = f"{comp} survivors run at {say_load(s.survivors_utilization)}"
         return (f"{s.nodes_lost} of {total} nodes go dark; requests sent there fail until "
                 f"failover, then {after}")
     return "Every component is down: the spec deploys to one region"
@@ -111,6 +117,8 @@ def _mitigation(a: Analysis, s) -> str:
         return (f"Size {s.downstream} for cache-miss load, coalesce misses (single-flight), "
                 f"rate-limit and warm the cache before it takes traffic")
     if s.name == "Network partition":
+        if s.component in a.leaderless:
+            return "Sloppy quorums with hinted handoff; read repair and anti-entropy (Merkle trees) after it heals"
         if s.data_loss == 0:
             return "Majority quorum and automatic leader election; clients retry idempotently"
         return "Fence the old primary (leases, epochs); quorum writes for data that must not be lost"
@@ -152,12 +160,21 @@ def _affected(s) -> str:
     return text
 
 
+def _rto(s) -> Cell:
+    """Whether service is back within the RTO: failover in time and survivors that carry peak."""
+    rto = say_duration(s.rto_seconds)
+    if s.rto_met:
+        return Cell(f"Yes (RTO {rto})", "ok")
+    if s.recovery_seconds is not None and s.recovery_seconds <= s.rto_seconds:
+        return Cell(f"No: failover is in time, but the survivors cannot carry peak (RTO {rto})", "bad")
+    return Cell(f"No (RTO {rto})", "bad")
+
+
 def scenario_rows(a: Analysis) -> Rows:
     """The template's Failure Scenarios, derived from the components, with computed columns."""
     body = []
     for s in a.scenarios:
-        met = Cell(f"Yes (RTO {say_duration(s.rto_seconds)})", "ok") if s.rto_met else \
-            Cell(f"No (RTO {say_duration(s.rto_seconds)})", "bad")
+        met = _rto(s)
         body.append([s.name + (f" ({s.component})" if s.component else ""),
                      _impact(a, s), _mitigation(a, s), _affected(s), _data_loss(s), _recovery(s), met])
     return rows(["Scenario", "Impact", "Mitigation", "Affected", "Data loss", "Detection + failover",
@@ -182,7 +199,12 @@ def recovery_lines(a: Analysis) -> tuple[Line, ...]:
                else f"the slowest is over the {say_duration(rto)} RTO")
     lost = sorted({r.rpo_seconds for r in a.recovery if r.rpo_seconds})
     unbounded = [r.component for r in a.recovery if r.rpo_seconds is None]
-    catch_up = "Rebuild the failed node and let it catch up from the primary or the log"
+    led = [load for load in a.loads if load.kind in ("database", "search", "object_store", "queue")
+           and load.name not in a.leaderless]
+    catch_up = "Rebuild the failed node and let it catch up from the primary or the log" if led or not a.leaderless \
+        else "Rebuild the failed node and let it catch up from its peers"
+    if a.leaderless and led:
+        catch_up += f" ({', '.join(a.leaderless)}: from {'its' if len(a.leaderless) == 1 else 'their'} peers)"
     if lost:
         catch_up += f"; async copies lose up to {say_duration(lost[-1])} of writes (RPO)"
     if unbounded:

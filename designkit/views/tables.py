@@ -65,6 +65,11 @@ def breaks_lines(a: Analysis) -> str:
     return markdown_list(r.break_lines(a))
 
 
+def envelope_text(a: Analysis) -> str:
+    """The design's envelope, as one paragraph: the scale it is sized for, what changes beyond."""
+    return markdown_line(r.envelope_line(a))
+
+
 def queueing_table(a: Analysis) -> str:
     """M/M/c operating points: how close each pool runs to the knee of its latency curve."""
     return markdown_table(r.queueing_rows(a))
@@ -123,7 +128,7 @@ def report(a: Analysis) -> str:
         ("Load", load_table(a)),
         ("Scaling Strategies", strategies_table(a)),
         ("Scaling Thresholds", thresholds_table(a) if a.thresholds else "No traffic reaches any component."),
-        ("What Breaks First", breaks_lines(a)),
+        ("What Breaks First", envelope_text(a) + "\n\n" + breaks_lines(a)),
         ("Queueing (M/M/c)", queueing_table(a)),
         ("Tail Latency", _tail_latency(a)),
         ("Cost (AWS on-demand list prices)", _cost(a)),
