@@ -62,7 +62,11 @@ def bank(spec, *, seed: int | None = None) -> Bank:
     if seed is not None:
         spec = vary(spec, seed)
     cap = estimate(spec.scale)
-    a = analyze(spec, cap)
+    return bank_at(spec, cap, analyze(spec, cap), seed)
+
+
+def bank_at(spec, cap: Capacity, a, seed: int | None = None) -> Bank:
+    """The bank from an estimate and analysis already made (the moving handout's grid points)."""
     questions = [*capacity_questions(spec, cap), *scaling_questions(spec, a),
                  *reliability_questions(spec, a)]
     return Bank(spec.name, seed, tuple(x for x in questions if x is not None))

@@ -203,7 +203,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
             parts = [grid.parts()] if grid is not None else []
-            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=bank(spec))
+            practice = grid.practice() if grid is not None else bank(spec)   # it follows the scale control
+            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=practice)
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
