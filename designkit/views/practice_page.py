@@ -53,7 +53,7 @@ def question_data(x: Question) -> dict:
     out again when the scale moves (text, givens, formula, working)."""
     graded = 1 - x.answer if x.unit == "availability" else x.answer
     return {
-        "text": x.text, "givens": [list(pair) for pair in x.givens], "formula": x.formula,
+        "key": x.key, "text": x.text, "givens": [list(pair) for pair in x.givens], "formula": x.formula,
         "working": list(x.working),
         "kind": x.kind, "availability": x.unit == "availability", "answer": graded, "said": x.said,
         "tolerance": x.tolerance, "example": EXAMPLES[x.kind], "wanted": WANTED[x.kind],
@@ -64,16 +64,24 @@ def question_data(x: Question) -> dict:
 
 
 def page_data(practice: Bank | Scaled) -> dict:
-    """The JSON block: the questions and the model's unit tables and grading constants; for a
-    handout that moves, each grid point's questions too, as ids into a pool of distinct ones."""
+    """The JSON block: the questions and the model's unit tables and grading constants.  For a
+    handout that moves, each grid point's questions too: each stored as what differs from the
+    start point's question of the same key (most of one stays: its formula, slips, choices), and
+    each distinct one once, the points as lists of ids into that pool."""
     bank = practice.bank if isinstance(practice, Scaled) else practice
+    start = [question_data(x) for x in bank.questions]
+    base = {x["key"]: x for x in start}
     pool: dict[str, int] = {}
     points = []
     for scale, label, each in (practice.points if isinstance(practice, Scaled) else ()):
-        ids = [pool.setdefault(json_block(question_data(x)), len(pool)) for x in each.questions]
+        ids = []
+        for x in each.questions:
+            data, was = question_data(x), base.get(x.key, {})
+            changed = {k: v for k, v in data.items() if k == "key" or was.get(k) != v}
+            ids.append(pool.setdefault(json_block(changed), len(pool)))
         points.append({"scale": scale, "label": label, "questions": ids})
     return {
-        "questions": [question_data(x) for x in bank.questions],
+        "questions": start,
         "points": points, "pool": [json.loads(text) for text in pool],
         "start": practice.start if isinstance(practice, Scaled) else 0,
         "units": {"count": q.COUNT_WORDS, "size": q.SIZE_UNITS, "period": q.RATE_PERIODS,
@@ -390,7 +398,12 @@ SCRIPT = r"""
     if (point === null || scale === shownScale) return;
     if (shownScale === null && point === D.points[D.start]) { shownScale = scale; return; }
     shownScale = scale;
-    Q = point.questions.map(function (id) { return D.pool[id]; });
+    Q = point.questions.map(function (id) {     /* a pooled question is what differs from the start's */
+      var x = {}, base = null, changed = D.pool[id];
+      D.questions.forEach(function (q) { if (q.key === changed.key) base = q; });
+      [base || {}, changed].forEach(function (o) { Object.keys(o).forEach(function (k) { x[k] = o[k]; }); });
+      return x;
+    });
     var list = document.querySelector(".practice-list");
     while (list.firstChild) list.removeChild(list.firstChild);
     Q.forEach(function (x, i) { var li = build(i, x); list.appendChild(li); wire(li); });
