@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from designkit.errors import SpecError
 from designkit.model import quantities as q
 from designkit.model.practice import bank
+from designkit.model.practice_design import nines, percent
+from designkit.model.questions import ceiling_is, plural, precisely, said_equals, said_rate, significant
 from designkit.model.source import read_raw, resolve
 from designkit.model.spec import example_names, scale_traffic, validate
 
@@ -219,3 +221,58 @@ def odd_specs(draw):
 @given(odd_specs(), st.sampled_from([None, 1, 7]))
 def test_generated_specs_are_answerable_and_true(spec, seed):
     check_bank(spec, seed)
+
+
+# --- the builders the working is said with -------------------------------------------------
+
+SAYERS = [said_rate, q.say_bytes, q.say_count]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(1e-6, 1e18), st.integers(2, 6))
+def test_significant_keeps_that_many_figures_and_no_exponent(value, digits):
+    text = significant(value, digits)
+    assert "e" not in text.lower() and not text.startswith("-")
+    shown = float(text.replace(",", ""))
+    # a plainly written number to `digits` figures (whole numbers keep all theirs)
+    assert abs(shown - value) <= 0.5 * 10 ** (math.floor(math.log10(value)) - digits + 1) * (1 + 1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(1e-3, 1e16), st.floats(0.5, 1e6), st.sampled_from(SAYERS))
+def test_precisely_says_a_figure_whose_ceiling_is_the_answers(value, divisor, say):
+    n = max(1, math.ceil(value / divisor - 1e-9))
+    assume(ceiling_is(value / divisor, n))          # not within float noise of a whole number
+    text, shown = precisely(value, say, lambda s: ceiling_is(s / divisor, n))
+    assert number(NUMBER.search(text))[0] == pytest.approx(shown, rel=1e-9)   # the text shows `shown`
+    assert max(1, math.ceil(shown / divisor * (1 - 1e-12))) == n
+    assert text.startswith("~") != math.isclose(shown, value, rel_tol=1e-12)
+    assert NUMBER.search(say(value)).group("digits").count(".") <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1e-9, 1e4))
+def test_percent_is_never_a_bound(fraction):
+    text = percent(fraction)
+    assert text.endswith("%") and "<" not in text and ">" not in text and "e" not in text
+    assert float(text[:-1].replace(",", "")) / 100 == pytest.approx(fraction, rel=0.06)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.5, 1 - 1e-12))
+def test_nines_show_two_figures_of_downtime(fraction):
+    shown = float(nines(fraction)[:-1]) / 100
+    assert 1 - shown == pytest.approx(1 - fraction, rel=0.06)
+
+
+@pytest.mark.parametrize("count, word, said", [(0, "server", "0 servers"), (1, "server", "1 server"),
+                                               (2, "shard", "2 shards"), (45657, "node", "45,657 nodes")])
+def test_plural_counts(count, word, said):
+    assert plural(count, word) == said
+
+
+def test_said_equals_says_equal_only_for_exact_numbers():
+    assert said_equals("10 million", "100 million") == "= 10 million"
+    assert said_equals("~12K/s") == "≈ 12K/s"
+    assert said_equals("25K/s", "~2.2 billion") == "≈ 25K/s"          # an operand was rounded
+    assert said_equals("2.3 min", approx=True) == "≈ 2.3 min"
