@@ -489,6 +489,14 @@ def test_the_built_handout_has_the_practice_appendix(reference_build):
     with chromium_page() as page:
         requests, errors = _open(page, reference_build[0].handout)
         _check_page(page, requests, errors)
+    from playwright.sync_api import expect
+    for scale, overrides in (("10x", {"scale": "10x"}), ("0.1x", {"scale": "0.1x"})):
+        at = bank(load_spec("reference", overrides))          # the built page's grid point = -p scale=...
+        with chromium_page() as page:
+            page.goto(reference_build[0].handout.as_uri() + f"#scale={scale}")
+            expect(page.locator(".practice-q")).to_have_count(len(at.questions))
+            for i, x in enumerate(at.questions):
+                expect(page.locator(f'[data-q="{i}"] details strong')).to_have_text(x.said)
 
 
 def test_the_session_in_the_docs_is_a_real_one():
