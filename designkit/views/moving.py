@@ -39,7 +39,8 @@ _SPLIT = re.compile(r"(?=<tr>|<li>|</tbody>|</ul>|</ol>)")
 
 @dataclass(frozen=True)
 class Point:
-    """One grid position: the multiple, how the control says it, the article's Markdown and figures."""
+    """One grid position: the multiple, how the control says it, the article's Markdown and figures,
+    and the practice bank at that traffic."""
 
     factor: float
     scale: str          # '10x': the URL fragment's and -p scale=...'s spelling
