@@ -6,7 +6,8 @@ A line is one or more steps separated by '; '.  A step is 'label: expression = r
 ('× 4 at peak ≈ 46K/s') continues from the previous step's result.  Words between numbers are
 read past; units scale the numbers (K, million, KB, %, min ...), so both sides are compared in
 the same units.  '=' must hold exactly on the shown numbers, '≈' within their rounding, and
-'rounded up = N' must be the ceiling of something the left side can be.
+'rounded up = N' (or a step 'rounded up: N' after one) must be the ceiling of the shown numbers'
+result.  A bound ('> 99.9999%') is no number to work with.
 """
 
 from __future__ import annotations
@@ -152,10 +153,14 @@ def evaluate(text: str, previous=None):
 
 
 _RELATION = re.compile(r"\s(=|≈)\s")
+_RESULT = "× 1"                    # a step that is only the previous result
 
 
 def check_step(step: str, previous=None):
     """Check one step; returns its result (point, interval) for the next step, or None."""
+    bare = re.fullmatch(r"rounded up: ([\d,]+)\b.*", step)
+    if bare:                       # 'rounded up: 24 servers' after a step: the ceiling of its result
+        step = f"{_RESULT}, rounded up = {bare.group(1)}"
     if ": " in step:
         label, rest = step.rsplit(": ", 1)
         if not NUMBER.search(rest) and not rest.startswith(("×", "÷")):

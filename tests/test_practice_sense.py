@@ -7,6 +7,7 @@ one replica, tiny and huge traffic)."""
 import copy
 import functools
 import math
+import re
 
 import pytest
 from _specs import comp
@@ -276,3 +277,38 @@ def test_said_equals_says_equal_only_for_exact_numbers():
     assert said_equals("~12K/s") == "≈ 12K/s"
     assert said_equals("25K/s", "~2.2 billion") == "≈ 25K/s"          # an operand was rounded
     assert said_equals("2.3 min", approx=True) == "≈ 2.3 min"
+
+
+# --- the checker catches what it must ----------------------------------------------------------
+
+@pytest.mark.parametrize("lines", [
+    ["100 million users × 10% = 10 million daily actives"],
+    ["1 billion writes × 500 bytes = 500 GB a day", "× 1826.25 days ≈ 0.91 PB", "× 3 copies ≈ 2.7 PB"],
+    ["~1 billion requests ÷ 86,400 s ≈ 12K/s", "× 4 at peak ≈ 46K/s"],
+    ["~46.5K/s ÷ 2K/s, rounded up = 24 servers"],
+    ["disk: ~2.74 PB ÷ 20 TB, rounded up = 137 nodes; ÷ 3 copies, rounded up = 46 shards"],
+    ["reads are 1 of every 5 requests: ~1 billion × 1/5 ≈ 200 million a day"],
+    ["Event Store: full at 1 ÷ 71% ≈ 1.4x today's traffic"],
+    ["a month is 30.4375 days × 1,440 minutes = 43,830 minutes", "(1 − 99.9947%) × 43,830 min ≈ 2.3 min"],
+    ["(1 − 99.9999%) × 43,830 min ≈ 2.7 s"],
+    ["99.99% × (1 − 10% × (1 − 99.9%)) ≈ 99.98%"],
+])
+def test_the_checker_passes_true_working(lines):
+    assert check_working(lines) >= 1
+
+
+@pytest.mark.parametrize("lines, why", [
+    (["reads are 0 of every 1 requests: ~1 billion × 0/1 = 4 million a day"], "says '='"),   # the issue's line
+    (["100 million users × 10% = 11 million daily actives"], "says '='"),
+    (["~46K/s ÷ 2K/s ≈ 23", "rounded up: 24 servers"], "rounding up gives 23"),
+    (["~46K/s ÷ 2K/s, rounded up = 24 servers"], "rounding up gives 23"),
+    (["~2.2 PB ÷ 9 TB, rounded up = 244 nodes"], "rounding up gives 245"),
+    (["full at 1 ÷ 8.5% = 12x today's traffic"], "says '='"),
+    (["~11 billion requests ÷ 86,400 s ≈ 150K/s"], "the left side is"),
+    (["× 4 at peak ≈ 46K/s"], "continues from nothing"),
+    (["> 99.9999% × 99.9% ≈ 99.9%"], "a bound"),
+    (["~1 billion requests ÷ 86,400 s"], "arithmetic with no result"),
+])
+def test_the_checker_catches_false_working(lines, why):
+    with pytest.raises(WorkingError, match=re.escape(why)):
+        check_working(lines)
