@@ -36,15 +36,25 @@ def _overrides(args) -> dict:
 
 
 def cmd_validate(args) -> int:
+    """Check a spec, then report what a build would warn about (the build's own warnings); with
+    --strict any warning fails (exit 1), for CI."""
     from .model.spec import load_spec, source_name
+    from .run.build import spec_warnings
     from .views.figures import render_spec
-    from .views.frozen import frozen_figures
     overrides = _overrides(args)
     spec = load_spec(args.spec, overrides)
     render_spec(spec, source_name(args.spec, overrides))
-    for warning in frozen_figures(spec):
+    warnings = spec_warnings(spec)
+    for warning in warnings:
         print(f"designkit validate: warning: {args.spec}: {warning}", file=sys.stderr)
-    print(f"{args.spec}: ok")
+    if not warnings:
+        print(f"{args.spec}: ok")
+        return 0
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    if args.strict:
+        print(f"{args.spec}: valid, but {count} (--strict fails on warnings)")
+        return 1
+    print(f"{args.spec}: valid, with {count}")
     return 0
 
 
@@ -197,7 +207,8 @@ def cmd_lab(args) -> int:
 
 
 COMMANDS = {
-    "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
+    "validate": (cmd_validate, "check a spec file and say what is wrong, then what a build would warn "
+                               "about (or 'ok'); --strict fails on warnings"),
     "figures": (cmd_figures, "list the figures prose may write as {{ name }}, with today's values"),
     "estimate": (cmd_estimate, "back-of-the-envelope capacity: QPS, storage, bandwidth, servers"),
     "analyze": (cmd_analyze, "scaling thresholds, queueing, availability and failure scenarios"),
@@ -224,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help=COMMANDS["validate"][1], description=COMMANDS["validate"][1])
     _spec_arg(p)
     _overrides_arg(p)
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when there is any warning (placeholders, over capacity, frozen figures), for CI")
 
     p = sub.add_parser("figures", help=COMMANDS["figures"][1], description=COMMANDS["figures"][1])
     _spec_arg(p)

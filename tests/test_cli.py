@@ -81,3 +81,62 @@ def test_estimate_imports_nothing_heavy():
             "'ipywidgets', 'IPython', 'numpy') if m in sys.modules]; print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+# --- validate reports what the build would warn about -------------------------------------------
+
+def test_validate_warns_on_an_untouched_skeleton_and_strict_fails(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "Chat System"]) == 0
+    capsys.readouterr()
+    assert main(["validate", "chat-system.yaml"]) == 0
+    out = capsys.readouterr()
+    warnings = out.err.splitlines()
+    assert len(warnings) > 20 and all(line.startswith("designkit validate: warning: chat-system.yaml: ")
+                                      for line in warnings)
+    assert "designkit validate: warning: chat-system.yaml: summary: still a placeholder; " \
+           "the article shows it as written" in warnings
+    assert out.out.strip() == f"chat-system.yaml: valid, with {len(warnings)} warnings"
+    assert main(["validate", "chat-system.yaml", "--strict"]) == 1
+    strict = capsys.readouterr()
+    assert strict.err.splitlines() == warnings and "--strict fails on warnings" in strict.out
+    assert "Traceback" not in out.err + strict.err
+    from designkit.model.spec import load_spec
+    from designkit.run.build import spec_warnings
+    assert [f"designkit validate: warning: chat-system.yaml: {w}"
+            for w in spec_warnings(load_spec("chat-system.yaml"))] == warnings   # the build's own list
+
+
+@pytest.mark.parametrize("name", ["reference", "url-shortener", "key-value-store"])
+def test_validate_strict_passes_a_clean_example(name, capsys):
+    assert main(["validate", name, "--strict"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == f"{name}: ok" and out.err == ""
+
+
+def test_validate_warns_on_a_component_over_capacity(capsys):
+    """Event Store with one copy: 64 nodes of 20 TB hold 1.28 PB; 5 years of 500-byte events, three
+    copies, are 1e9 x 500 x 1,826.25 x 3 = 2.739 PB: 2.14x what they hold."""
+    assert main(["validate", "reference", "-p", "components.Event Store.replicas=1"]) == 0
+    out = capsys.readouterr()
+    assert out.err.splitlines() == [
+        "designkit validate: warning: reference: components.Event Store: over capacity at the spec's own "
+        "scale: its data is 2.1x what its 64 nodes hold (next step: sharding)"]
+    assert out.out.strip() == "reference: valid, with 1 warning"
+    assert main(["validate", "reference", "--strict", "-p", "components.Event Store.replicas=1"]) == 1
+    capsys.readouterr()
+    # one node, just over: the dashboards' 4 million reads a day peak at 4e6 / 86,400 x 4 = 185/s,
+    # on one node of 170/s: 109%
+    assert main(["validate", "reference", "-p", "components.Query API.replicas=1",
+                 "-p", "components.Query API.capacity=170/s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "designkit validate: warning: reference: components.Query API: over capacity at the spec's own "
+        "scale: its peak requests are 109% of what its 1 node sustains (next step: add replicas)"]
+
+
+def test_validate_bad_spec_still_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: X\nscale: {users: lots}\n")
+    assert main(["validate", str(bad), "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "scale.users" in err and "Traceback" not in err

@@ -289,6 +289,7 @@ def test_validate_warns_about_frozen_figures(tmp_path):
     raw["requirements"]["non_functional"][1]["target"] = "~46K events/s at peak"
     spec_path.write_text(yaml.safe_dump(raw))
     result = run("validate", str(spec_path))
-    assert result.returncode == 0 and result.stdout.strip() == f"{spec_path}: ok"
+    assert result.returncode == 0 and result.stdout.strip() == f"{spec_path}: valid, with 1 warning"
     assert (f"designkit validate: warning: {spec_path}: requirements.non_functional[1].target says '~46K': "
             "that is qps_peak") in result.stderr
+    assert run("validate", str(spec_path), "--strict").returncode == 1

@@ -489,6 +489,14 @@ def test_the_built_handout_has_the_practice_appendix(reference_build):
     with chromium_page() as page:
         requests, errors = _open(page, reference_build[0].handout)
         _check_page(page, requests, errors)
+    from playwright.sync_api import expect
+    for scale, overrides in (("10x", {"scale": "10x"}), ("0.1x", {"scale": "0.1x"})):
+        at = bank(load_spec("reference", overrides))          # the built page's grid point = -p scale=...
+        with chromium_page() as page:
+            page.goto(reference_build[0].handout.as_uri() + f"#scale={scale}")
+            expect(page.locator(".practice-q")).to_have_count(len(at.questions))
+            for i, x in enumerate(at.questions):
+                expect(page.locator(f'[data-q="{i}"] details strong')).to_have_text(x.said)
 
 
 def test_the_session_in_the_docs_is_a_real_one():
@@ -538,3 +546,85 @@ def test_notebook_boxes_in_jupyterlab(lab):
             raise
         finally:
             shut_down_kernels(base, token)
+
+
+# --- the handout's practice follows its scale control ----------------------------------------
+
+def _moving_handout(tmp_path, grid=(1.0, 10.0)):
+    """A handout whose control moves between ``grid`` points, its practice following (no notebook)."""
+    from designkit.views.moving import MovingGrid
+    moving = MovingGrid(load_spec("reference"), "reference", grid=grid, workers=1)
+    practice = moving.practice()
+    page = render_handout("# Design X\n\nText.\n", assets_dir=tmp_path, parts=[moving.parts()], practice=practice)
+    path = tmp_path / "handout.html"
+    path.write_text(page, encoding="utf-8")
+    return path, practice
+
+
+def test_moving_practice_carries_each_points_bank(tmp_path):
+    _, practice = _moving_handout(tmp_path)
+    assert [scale for scale, _, _ in practice.points] == ["1x", "10x"] and practice.start == 0
+    ten = bank(load_spec("reference", {"scale": "10x"}))
+    assert practice.points[1][2] == ten                                  # the 10x bank is -p scale=10x's
+    data = practice_page.page_data(practice)
+    assert [x["said"] for x in data["questions"]] == [x.said for x in REF.questions]
+    base = {x["key"]: x for x in data["questions"]}
+
+    def inflate(changed):          # what the page's script does: the start's question, then what differs
+        return {**base.get(changed["key"], {}), **changed}
+
+    shown = [[inflate(data["pool"][i]) for i in point["questions"]] for point in data["points"]]
+    assert shown[0] == data["questions"]
+    assert shown[1] == [practice_page.question_data(x) for x in ten.questions]
+    assert [x["said"] for x in shown[1]] == [x.said for x in ten.questions]
+    assert all(set(data["pool"][i]) == {"key"} for i in data["points"][0]["questions"])   # 1x: nothing differs
+    qps = data["pool"][data["points"][1]["questions"][[x.key for x in ten.questions].index("qps_peak")]]
+    assert "formula" not in qps and qps["said"] == "~460K/s"          # stored once, with the start's
+
+
+@pytest.mark.browser
+def test_handout_practice_follows_the_scale_control(tmp_path):
+    """Move the handout to 10x: the practice asks and grades the 10x figures; back at 1x, the 1x ones."""
+    from _browser import chromium_page
+    from playwright.sync_api import expect
+    path, _ = _moving_handout(tmp_path)
+    ten = bank(load_spec("reference", {"scale": "10x"}))
+    index = next(i for i, x in enumerate(REF.questions) if x.key == "qps_peak")
+    with chromium_page() as page:
+        requests, errors = _open(page, path)
+        box = page.locator(f'[data-q="{index}"]')
+        expect(box.locator("details strong")).to_have_text("~46K/s")
+        box.locator("input").fill("46K")
+        box.locator("input").press("Enter")
+        expect(page.locator(".practice-score")).to_have_text(f"Score: 1 of {len(REF.questions)} (1 answered)")
+        page.locator("#designkit-scale").focus()
+        page.keyboard.press("ArrowRight")                                   # the control's next point: 10x
+        expect(page.locator("#designkit-scale + output")).to_contain_text("×10")
+        ten_index = next(i for i, x in enumerate(ten.questions) if x.key == "qps_peak")
+        box = page.locator(f'[data-q="{ten_index}"]')
+        expect(box.locator("details strong")).to_have_text("~460K/s")
+        expect(box.locator(".practice-givens")).to_contain_text("~10 billion")
+        expect(page.locator(".practice-scale")).to_contain_text("×10")
+        expect(page.locator(".practice-score")).to_have_text("")           # a new set of questions
+        assert page.locator(".practice-q").count() == len(ten.questions)
+        box.locator("input").fill("116K")                                   # 10x the 1x average
+        box.locator("input").press("Enter")
+        expect(box.locator(".practice-verdict")).to_have_text(
+            "Right order of magnitude (4x too small): the answer is ~460K/s. "
+            "It looks like you forgot the peak factor (×4).")
+        box.locator("input").fill("about 460K/s")
+        box.locator(".practice-check").click()
+        expect(box.locator(".practice-verdict")).to_have_text("Right: the answer is ~460K/s.")
+        box.locator(".practice-hint").click()
+        expect(box.locator(".practice-hints")).to_have_text(f"Formula: {ten.get('qps_peak').formula}")
+        for i, x in enumerate(ten.questions):                             # the page grades like the model
+            got = page.evaluate("([i, t]) => window.designkitPractice.check(i, t)", [i, x.said])
+            assert got["level"] == check(x, x.said).level == "right", x.key
+            assert page.locator(f'[data-q="{i}"] details li').all_text_contents() == list(x.working)
+        page.locator("#designkit-scale").focus()
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator(f'[data-q="{index}"] details strong')).to_have_text("~46K/s")
+        assert errors == [] and all(url.startswith(("file:", "data:")) for url in requests)
+    with chromium_page() as page:                                          # a #scale=10x link opens at 10x
+        page.goto(path.as_uri() + "#scale=10x")
+        expect(page.locator(f'[data-q="{ten_index}"] details strong')).to_have_text("~460K/s")

@@ -4,6 +4,8 @@ Each question states its givens the way the article does, and carries its answer
 the likely slips and the step-by-step working, all computed here from ``estimate``/``analyze``
 figures and said with ``quantities.say_*``, so the practice can never disagree with the article.
 ``bank(spec, seed=N)`` draws plausible variations of the spec's scale with ``random.Random(N)``.
+Every question is answerable from its givens alone (the extra reads of a write-only ratio too),
+and every worked line is true arithmetic on the numbers it shows ('=' only when exact).
 Grading written answers lives in ``answers``.
 """
 
@@ -16,7 +18,7 @@ from .analysis import analyze
 from .capacity import Capacity, estimate, servers_for
 from .practice_design import reliability_questions, scaling_questions
 from .questions import (NOTHING, SLIPS, TOLERANCE, UNIT_KINDS, Bank, Question,  # noqa: F401 (re-exported)
-                        plain_number, said_equals, said_rate)
+                        ceiling_is, plain_number, plural, precisely, said_equals, said_rate)
 
 _USER_FACTORS = (0.2, 0.3, 0.5, 0.7, 1.5, 2.0, 3.0, 5.0)
 _REQUEST_FACTORS = (0.5, 0.8, 1.25, 2.0)
@@ -60,7 +62,11 @@ def bank(spec, *, seed: int | None = None) -> Bank:
     if seed is not None:
         spec = vary(spec, seed)
     cap = estimate(spec.scale)
-    a = analyze(spec, cap)
+    return bank_at(spec, cap, analyze(spec, cap), seed)
+
+
+def bank_at(spec, cap: Capacity, a, seed: int | None = None) -> Bank:
+    """The bank from an estimate and analysis already made (the moving handout's grid points)."""
     questions = [*capacity_questions(spec, cap), *scaling_questions(spec, a),
                  *reliability_questions(spec, a)]
     return Bank(spec.name, seed, tuple(x for x in questions if x is not None))
@@ -78,42 +84,31 @@ def _byte_slips(extra: tuple[tuple[float, str], ...] = ()) -> tuple[tuple[float,
 def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
     """Section 1: users, traffic, storage, bandwidth, cache and servers."""
     s = spec.scale
-    day = f"{plain_number(q.DAY_SECONDS)} s"
     pf = f"{cap.peak_factor:g}x"
     requests = q.say_count(cap.requests_per_day)
     out: list[Question | None] = []
-
     if s.per_user and cap.users:
         share = cap.daily_active_users / cap.users
         stated = q.say_percent(share)
         if "." not in stated or len(stated.split(".")[1]) <= 3:  # a share a person would state
+            users, dau = q.say_count(cap.users), q.say_count(cap.daily_active_users)
             out.append(Question(
                 "daily_active_users", 1, "How many users are active on a given day?",
-                (("Users", q.say_count(cap.users)), ("Active on a given day", q.say_percent(share))),
-                cap.daily_active_users, "users", q.say_count(cap.daily_active_users),
-                "daily actives = users × share active each day",
-                ((f"{q.say_count(cap.users)} users × {q.say_percent(share)} "
-                 f"{said_equals(q.say_count(cap.daily_active_users))} daily actives"),)))
-        ratio = ":".join(f"{part:g}" for part in s.read_write_ratio)
-        rpu = plain_number(s.requests_per_user_per_day)
-        out.append(Question(
-            "requests_per_day", 1, "How many requests does the system serve a day?",
-            (("Daily active users", q.say_count(cap.daily_active_users)),
-             ("Requests per user a day", rpu)),
-            cap.requests_per_day, "requests/day", requests,
-            "requests a day = daily actives × requests per user a day",
-            (f"{q.say_count(cap.daily_active_users)} daily actives × {rpu} requests {said_equals(requests)} a day",)))
-        split = (("Requests a day", requests), ("Read:write ratio", ratio))
+                (("Users", users), ("Active on a given day", stated)),
+                cap.daily_active_users, "users", dau, "daily actives = users × share active each day",
+                (f"{users} users × {stated} {said_equals(dau, users)} daily actives",)))
+    sides: list[Question] = []
+    if s.per_user:
+        request_question, *sides = _per_user_traffic(spec, cap, requests)
+        out.append(request_question)
     else:
-        ratio = None
+        reads, writes = q.say_count(cap.reads_per_day), q.say_count(cap.writes_per_day)
         out.append(Question(
             "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
-            (("Reads a day", q.say_count(cap.reads_per_day)), ("Writes a day", q.say_count(cap.writes_per_day))),
+            (("Reads a day", reads), ("Writes a day", writes)),
             cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
-            (f"{q.say_count(cap.reads_per_day)} + {q.say_count(cap.writes_per_day)} {said_equals(requests)} a day",)))
-        split = (("Reads a day", q.say_count(cap.reads_per_day)), ("Writes a day", q.say_count(cap.writes_per_day)))
-
-    avg_step = f"{requests} requests ÷ {day} {said_equals(said_rate(cap.qps_average))}"
+            (f"{reads} + {writes} {said_equals(requests, reads, writes)} a day",)))
+    avg_step = _per_second_step(f"{requests} requests", cap.requests_per_day, requests)
     out.append(Question(
         "qps_average", 1, "What is the average QPS (requests per second)?",
         (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
@@ -123,35 +118,111 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
         (("Requests a day", requests), ("Peak factor", f"{pf} average")),
         cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
         "peak QPS = requests a day ÷ 86,400 s × peak factor",
-        (avg_step, f"× {cap.peak_factor:g} at peak {said_equals(said_rate(cap.qps_peak))}"), _peak_slip(cap)))
+        (avg_step, _peak_step(cap, cap.qps_peak, avg_step)), _peak_slip(cap)))
+    out += sides
+    if not s.per_user:
+        for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
+                                    ("write", cap.writes_per_day, cap.write_qps_peak)):
+            if peak > 0:
+                day = q.say_count(per_day)
+                steps = (_per_second_step(day, per_day, day),)
+                out.append(Question(
+                    f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
+                    ((f"{side.capitalize()}s a day", day), ("Peak factor", f"{pf} average")),
+                    peak, "requests/s", said_rate(peak),
+                    f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor",
+                    (*steps, _peak_step(cap, peak, steps[-1])), _peak_slip(cap)))
+    out += _storage_questions(spec, cap)
+    out.append(_servers_question(cap))
+    return out
 
-    for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
-                                ("write", cap.writes_per_day, cap.write_qps_peak)):
+
+def _per_second_step(said_day: str, per_day: float, *operands: str) -> str:
+    """'~1 billion requests ÷ 86,400 s ≈ 12K/s'."""
+    rate = said_rate(per_day / q.DAY_SECONDS)
+    return f"{said_day} ÷ {plain_number(q.DAY_SECONDS)} s {said_equals(rate, *operands)}"
+
+
+def _peak_step(cap: Capacity, peak: float, before: str) -> str:
+    """'× 4 at peak ≈ 46K/s' (≈ when the step before was rounded)."""
+    rate = said_rate(peak)
+    return f"× {cap.peak_factor:g} at peak {said_equals(rate, approx='≈' in before)}"
+
+
+def _per_user_traffic(spec, cap: Capacity, requests: str) -> list[Question]:
+    """Requests a day and the peak read and write QPS from daily actives, the ratio and extra reads."""
+    s = spec.scale
+    dau = q.say_count(cap.daily_active_users)
+    rpu = plain_number(s.requests_per_user_per_day)
+    extra = s.reads_per_user_per_day or 0.0
+    split_day = cap.daily_active_users * s.requests_per_user_per_day
+    extra_day = cap.daily_active_users * extra
+    givens = [("Daily active users", dau), ("Requests per user a day", rpu)]
+    if extra:
+        givens.append(("Extra reads per user a day", plain_number(extra)))
+        step = f"{dau} daily actives × ({rpu} + {plain_number(extra)}) requests"
+    else:
+        step = f"{dau} daily actives × {rpu} requests"
+    out = [Question(
+        "requests_per_day", 1, "How many requests does the system serve a day?", tuple(givens),
+        cap.requests_per_day, "requests/day", requests,
+        "requests a day = daily actives × requests per user a day"
+        + (" (the extra reads included)" if extra else ""),
+        (f"{step} {said_equals(requests, dau)} a day",))]
+    pf = f"{cap.peak_factor:g}x"
+    ratio = ":".join(f"{part:g}" for part in s.read_write_ratio)
+    reads_part, writes_part = s.read_write_ratio
+    whole = reads_part + writes_part
+    split = q.say_count(split_day)
+    for side, part, per_day, peak in (("read", reads_part, cap.reads_per_day, cap.read_qps_peak),
+                                      ("write", writes_part, cap.writes_per_day, cap.write_qps_peak)):
         if peak <= 0:
             continue
+        day = q.say_count(per_day)
+        plus = side == "read" and extra > 0
+        if plus:
+            givens = [("Daily active users", dau), ("Requests per user a day, split by the ratio", rpu),
+                      ("Read:write ratio", ratio), ("Extra reads per user a day", plain_number(extra))]
+        else:
+            givens = [("Requests a day" if not extra else "Requests a day, split by the ratio", split),
+                      ("Read:write ratio", ratio)]
         steps = []
-        if ratio is not None:
-            reads_part, writes_part = s.read_write_ratio
-            part = reads_part if side == "read" else writes_part
-            if part == reads_part + writes_part:
-                steps.append(f"every request is a {side}: {q.say_count(per_day)} a day")
-            else:
-                steps.append(f"{side}s are {part:g} of every {reads_part + writes_part:g} requests: "
-                             f"{requests} × {part:g}/{reads_part + writes_part:g} "
-                             f"{said_equals(q.say_count(per_day))} a day")
-        steps += [f"{q.say_count(per_day)} ÷ {day} {said_equals(said_rate(per_day / q.DAY_SECONDS))}",
-                  f"× {cap.peak_factor:g} at peak {said_equals(said_rate(peak))}"]
-        givens = split if ratio is not None else ((f"{side.capitalize()}s a day", q.say_count(per_day)),)
+        if plus:
+            steps.append(f"{dau} daily actives × {rpu} requests {said_equals(split, dau)} a day split by the ratio")
+        if part == 0:
+            steps.append(f"the ratio gives no {side}s ({side}s are 0 of every {whole:g} requests)")
+        elif part == whole:
+            steps.append(f"every request the ratio splits is a {side}: {split} a day")
+        else:
+            ratio_day = q.say_count(split_day * part / whole)
+            steps.append(f"{side}s are {part:g} of every {whole:g} requests: {split} × {part:g}/{whole:g} "
+                         f"{said_equals(ratio_day, split, approx=True)} a day")
+        if plus:
+            extra_said = q.say_count(extra_day)
+            steps.append(f"extra reads: {dau} daily actives × {plain_number(extra)} "
+                         f"{said_equals(extra_said, dau)} a day")
+            if part:
+                steps.append(f"{q.say_count(split_day * part / whole)} + {extra_said} "
+                             f"{said_equals(day, approx=True)} {side}s a day")
+        steps.append(_per_second_step(day, per_day, day))
+        steps.append(_peak_step(cap, peak, steps[-1]))
         out.append(Question(
-            f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
-            (*givens, ("Peak factor", f"{pf} average")), peak, "requests/s", said_rate(peak),
-            f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor", tuple(steps), _peak_slip(cap)))
+            f"{side}_qps_peak", 1, f"What is the peak {side} QPS?", (*givens, ("Peak factor", f"{pf} average")),
+            peak, "requests/s", said_rate(peak),
+            f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor"
+            + (" (the extra reads included)" if plus else ""), tuple(steps), _peak_slip(cap)))
+    return out
 
+
+def _storage_questions(spec, cap: Capacity) -> list[Question]:
+    """Storage a day and over the retention, bandwidth in and out, cache memory."""
+    s = spec.scale
+    out = []
     writes = q.say_count(cap.writes_per_day)
     record = q.say_bytes(cap.record_size_bytes)
     day_bytes = q.say_bytes(cap.storage_per_day_bytes)
     if cap.storage_per_day_bytes > 0:
-        per_day_step = f"{writes} writes × {record} {said_equals(day_bytes)} a day"
+        per_day_step = f"{writes} writes × {record} {said_equals(day_bytes, writes, record)} a day"
         out.append(Question(
             "storage_per_day", 1, "How much new data is stored each day (one copy)?",
             (("Writes a day", writes), ("Record size", record)), cap.storage_per_day_bytes, "bytes",
@@ -160,51 +231,55 @@ def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
         total = q.say_bytes(cap.storage_total_bytes)
         copies = q.say_bytes(cap.storage_replicated_bytes)
         rf = cap.replication_factor
+        days = plain_number(cap.retention_days)
         out.append(Question(
             "storage_total", 1, f"How much storage do {retention} of data take, every copy counted?",
             (("Writes a day", writes), ("Record size", record), ("Retention", retention),
              ("Replication factor", f"{rf}x")),
             cap.storage_replicated_bytes, "bytes", copies,
             "storage = writes a day × record size × retention days × replication factor",
-            (per_day_step, f"× {cap.retention_days:,.0f} days {said_equals(total)}",
-             f"× {rf} copies {said_equals(copies)}"),
+            (per_day_step, f"× {days} days {said_equals(total, days, approx='≈' in per_day_step)}",
+             f"× {rf} copies {said_equals(copies, total)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
         ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
+        writes_s = said_rate(cap.write_qps_average)
         out.append(Question(
             "ingress", 1, "What is the average incoming bandwidth (bytes per second)?",
-            (("Writes/s (average)", said_rate(cap.write_qps_average)), ("Record size", record)),
-            cap.ingress_bytes_per_second, "bytes/s", ingress,
-            "ingress = writes per second × record size",
-            (f"{said_rate(cap.write_qps_average)} × {record} {said_equals(ingress)}",), _byte_slips()))
-
+            (("Writes/s (average)", writes_s), ("Record size", record)),
+            cap.ingress_bytes_per_second, "bytes/s", ingress, "ingress = writes per second × record size",
+            (f"{writes_s} × {record} {said_equals(ingress, writes_s, record)}",), _byte_slips()))
     response = q.say_bytes(cap.response_size_bytes)
     if cap.egress_bytes_per_second > 0:
         egress = q.say_bandwidth(cap.egress_bytes_per_second)
+        reads_s = said_rate(cap.read_qps_average)
         out.append(Question(
             "egress", 1, "What is the average outgoing bandwidth (bytes per second)?",
-            (("Reads/s (average)", said_rate(cap.read_qps_average)), ("Response size", response)),
+            (("Reads/s (average)", reads_s), ("Response size", response)),
             cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
-            (f"{said_rate(cap.read_qps_average)} × {response} {said_equals(egress)}",), _byte_slips()))
+            (f"{reads_s} × {response} {said_equals(egress, reads_s, response)}",), _byte_slips()))
     if cap.cache_memory_bytes > 0:
         reads = q.say_count(cap.reads_per_day)
-        hot = s.cache_fraction
+        hot = q.say_percent(s.cache_fraction)
+        hot_reads = q.say_count(cap.reads_per_day * s.cache_fraction)
         memory = q.say_bytes(cap.cache_memory_bytes)
         out.append(Question(
             "cache_memory", 1, "How much cache memory holds the hottest share of a day's reads?",
-            (("Reads a day", reads), ("Hot share to cache", q.say_percent(hot)), ("Response size", response)),
-            cap.cache_memory_bytes, "bytes", memory,
-            "cache memory = reads a day × hot share × response size",
-            (f"{reads} reads × {q.say_percent(hot)} {said_equals(q.say_count(cap.reads_per_day * hot))} hot reads",
-             f"× {response} {said_equals(memory)}"), _byte_slips()))
-
-    each = f"{q.say_qps(cap.server_qps, approx=False)}/s"
-    out.append(Question(
-        "servers", 1, "How many app servers carry the peak?",
-        (("Peak QPS", said_rate(cap.qps_peak)), ("One server handles", each)),
-        float(cap.servers_needed), "servers", str(cap.servers_needed),
-        "servers = peak QPS ÷ what one server handles, rounded up",
-        (f"{said_rate(cap.qps_peak)} ÷ {each} {said_equals(q.say_qps(cap.qps_peak / cap.server_qps))}",
-         f"rounded up: {cap.servers_needed} servers"),
-        ((servers_for(cap.qps_average, cap.server_qps) / cap.servers_needed, "peak"),)
-        if servers_for(cap.qps_average, cap.server_qps) != cap.servers_needed else ()))
+            (("Reads a day", reads), ("Hot share to cache", hot), ("Response size", response)),
+            cap.cache_memory_bytes, "bytes", memory, "cache memory = reads a day × hot share × response size",
+            (f"{reads} reads × {hot} {said_equals(hot_reads, reads)} hot reads",
+             f"× {response} {said_equals(memory, hot_reads, response)}"), _byte_slips()))
     return out
+
+
+def _servers_question(cap: Capacity) -> Question:
+    """App servers at peak: the peak said precisely enough that its ceiling is the answer."""
+    n = cap.servers_needed
+    peak, _ = precisely(cap.qps_peak, said_rate, lambda shown: ceiling_is(shown / cap.server_qps, n))
+    each = f"{q.say_qps(cap.server_qps, approx=False)}/s"
+    at_average = servers_for(cap.qps_average, cap.server_qps)
+    return Question(
+        "servers", 1, "How many app servers carry the peak?",
+        (("Peak QPS", peak), ("One server handles", each)), float(n), "servers", f"{n:,}",
+        "servers = peak QPS ÷ what one server handles, rounded up (at least one)",
+        (f"{peak} ÷ {each}, rounded up = {plural(n, 'server')}",),
+        ((at_average / n, "peak"),) if at_average != n else ())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -86,9 +87,13 @@ class Bank:
         return next((x for x in self.questions if x.key == key), None)
 
 
-def said_equals(said: str) -> str:
-    """'= 12' or '≈ 12' for a said number ('~12')."""
-    return f"≈ {said[1:]}" if said.startswith("~") else f"= {said}"
+def said_equals(said: str, *operands: str, approx: bool = False) -> str:
+    """'= 12', or '≈ 12' when the result (said '~12') or any operand shown is rounded, or ``approx``.
+
+    A worked line says '=' only when the numbers it shows give exactly the result it shows.
+    """
+    rounded = approx or said.startswith("~") or any("~" in text for text in operands)
+    return f"≈ {said.lstrip('~')}" if rounded else f"= {said}"
 
 
 def plain_number(value: float) -> str:
@@ -99,3 +104,48 @@ def plain_number(value: float) -> str:
 def said_rate(value: float) -> str:
     """A rate as the article says it: '~46K/s'."""
     return f"{q.say_qps(value)}/s"
+
+
+def plural(count: int, word: str) -> str:
+    """'1 server', '24 servers', '45,657 shards'."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def significant(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant figures, plainly written (no exponent, zeros dropped)."""
+    if value == 0:
+        return "0"
+    places = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def precisely(value: float, say, enough=lambda shown: True, *, most: int = 15) -> tuple[str, float]:
+    """``value`` said as ``say`` says it, with as few significant figures (two at least) as make
+    ``enough(shown value)`` true: a ceiling worked from the shown figure must be the answer's.
+
+    Returns (text, the value the text shows). '~' marks a text that is not exact.
+    """
+    said = say(value).lstrip("~")
+    match = _LEADING.search(said)
+    if match is None or value <= 0:
+        return say(value), value
+    unit = value / float(match.group(0).replace(",", "")) if float(match.group(0).replace(",", "")) else 1.0
+    unit = 1000.0 ** round(math.log(unit, 1000)) if unit > 0 else 1.0
+    for digits in range(2, most + 1):
+        mantissa = significant(value / unit, digits)
+        shown = float(mantissa.replace(",", "")) * unit
+        if enough(shown) or digits == most:
+            exact = math.isclose(shown, value, rel_tol=1e-12)
+            text = said[:match.start()] + mantissa + said[match.end():]
+            return (text if exact else "~" + text), shown
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def ceiling_is(quotient: float, n: int) -> bool:
+    """True when ``quotient`` rounds up to ``n`` (one at least) beyond doubt: not within float noise
+    of a whole number, so a reader redoing the division gets ``n`` too."""
+    return all(max(1, math.ceil(quotient * (1 + e))) == n for e in (-1e-12, 1e-12))
+
+
+_LEADING = re.compile(r"\d[\d,]*(?:\.\d+)?")

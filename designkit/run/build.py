@@ -68,12 +68,36 @@ def check_parameters(paths: list[Path]) -> None:
 
 
 def spec_warnings(spec) -> list[str]:
-    """Placeholders left in a spec, prose the article needs but the spec lacks, and frozen figures."""
+    """Placeholders left in a spec, prose the article needs but the spec lacks, frozen figures, and
+    components over capacity at the spec's own scale: what a build warns and ``validate`` reports."""
     from ..views.frozen import frozen_figures
     warnings = [f"{field}: still a placeholder; the article shows it as written"
                 for field in article.placeholders(spec)]
     warnings += [f"{field}: empty; its part of the article stays thin" for field in article.missing_prose(spec)]
-    return warnings + frozen_figures(spec)
+    return warnings + frozen_figures(spec) + over_capacity(spec)
+
+
+def over_capacity(spec) -> list[str]:
+    """Components whose peak load at the spec's own scale is over what their nodes sustain or hold."""
+    from ..model import analyze, estimate
+    from ..model.quantities import say_share, say_times
+    from ..views.rows import METRIC_WORDS
+    warnings = []
+    for load in analyze(spec, estimate(spec.scale)).loads:
+        over = [lim for lim in load.limits if lim.load > 0 and lim.utilization > 1]
+        if not over:
+            continue
+        lim = max(over, key=lambda each: each.utilization)
+        one = lim.servers == 1
+        nodes = f"{lim.servers} node{'' if one else 's'}"
+        size = f"{say_share(lim.utilization)} of" if lim.utilization < 2 else say_times(lim.utilization)
+        hold, sustain = ("holds", "sustains") if one else ("hold", "sustain")
+        what = {"storage_bytes": f"its data is {size} what its {nodes} {hold}",
+                "memory_bytes": f"its hot set is {size} what its {nodes} {hold}"}.get(
+            lim.metric, f"its peak {METRIC_WORDS[lim.metric]} are {size} what its {nodes} {sustain}")
+        warnings.append(f"components.{load.name}: over capacity at the spec's own scale: {what} "
+                        f"(next step: {lim.step})")
+    return warnings
 
 
 def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Path, *, pool=None,
@@ -203,7 +227,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
             parts = [grid.parts()] if grid is not None else []
-            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=bank(spec))
+            practice = grid.practice() if grid is not None else bank(spec)   # it follows the scale control
+            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=practice)
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from ..errors import SpecError
 from ..model import analyze, estimate
 from ..model import quantities as q
+from ..model.practice import Bank, bank_at
 from ..model.source import read_raw, resolve
 from ..model.spec import apply_overrides, scale_traffic, validate
-from . import moving_page
+from . import moving_page, practice_page
 from .handout import PageParts, render_elements
 from .moving_figures import NAMES, GridFigures
 from .whole import article_at
@@ -38,13 +39,15 @@ _SPLIT = re.compile(r"(?=<tr>|<li>|</tbody>|</ul>|</ol>)")
 
 @dataclass(frozen=True)
 class Point:
-    """One grid position: the multiple, how the control says it, the article's Markdown and figures."""
+    """One grid position: the multiple, how the control says it, the article's Markdown and figures,
+    and the practice bank at that traffic."""
 
     factor: float
     scale: str          # '10x': the URL fragment's and -p scale=...'s spelling
     label: str          # what the control shows: '×10 · ~1 billion users'
     markdown: str
     figures: dict[str, str]
+    practice: Bank | None = None   # the practice questions at this point (the handout's appendix follows)
 
 
 def scale_name(factor: float) -> str:
@@ -130,6 +133,12 @@ class MovingGrid:
                          after=json_script(data, moving_page.DATA_ID), css=moving_page.CSS,
                          scripts=(moving_page.SCRIPT,))
 
+    def practice(self) -> practice_page.Scaled:
+        """The practice at every grid point, for ``render_handout(practice=...)``: it follows the control."""
+        points = self.points()
+        start = next((i for i, p in enumerate(points) if math.isclose(p.factor, 1.0)), 0)
+        return practice_page.Scaled(tuple((p.scale, p.label, p.practice) for p in points), start)
+
     def close(self) -> None:
         """Stop the workers (idempotent): a failed or interrupted build stops them at once, not after their share."""
         self.stop.set()                   # a drawing thread stops at its next point
@@ -173,7 +182,8 @@ def _points(spec, spec_ref, overrides, grid: tuple[float, ...], stop: threading.
         cap = estimate(scaled.scale)
         analysis = analyze(scaled, cap)
         points.append(Point(factor, scale_name(factor), point_label(factor, cap),
-                            article_at(scaled, cap, analysis), figures.draw(analysis)))
+                            article_at(scaled, cap, analysis), figures.draw(analysis),
+                            bank_at(scaled, cap, analysis)))
     return points
 
 

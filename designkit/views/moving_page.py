@@ -3,7 +3,8 @@
 The script reads the grid from a JSON data block, shows the (otherwise hidden) range control,
 and on each step replaces only the top-level elements whose ids differ, by HTML that the
 handout renderer wrote (it escaped every spec text); figures go in as <img> data: URIs, which
-run nothing.  The position lives in the URL fragment: ``handout.html#scale=10x``.
+run nothing.  Each step is announced as a ``designkit:scale`` event (detail: scale, label), which
+the practice appendix follows.  The position lives in the URL fragment: ``handout.html#scale=10x``.
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ SCRIPT = """
     input.value = String(p);
     out.textContent = points[p].label;
     input.setAttribute("aria-valuetext", points[p].label);
+    /* other parts of the page (the practice appendix) follow the scale too */
+    document.dispatchEvent(new CustomEvent("designkit:scale",
+                                           { detail: { scale: points[p].scale, label: points[p].label } }));
     if (write) {
       var hash = "#scale=" + points[p].scale;
       if (location.hash !== hash) {

@@ -6,6 +6,11 @@ is allowed by its sha256 in the page's CSP, reads the bank from a ``<script type
 "application/json">`` block (escaped so spec text can never close it) and writes verdicts with
 ``textContent`` only.  Unit tables, tolerances and slips come from the model, so the page grades
 like ``designkit practice``.
+
+A handout that moves carries one bank per point of its scale grid (``Scaled``): the moving
+handout's script announces each step with a ``designkit:scale`` event, and this script then
+builds the questions of that point (DOM nodes and ``textContent`` only), so the practice asks
+and answers the numbers of the scale the page shows.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import json
 from ..model import quantities as q
 from ..model.answers import (BINARY_WINDOW, EXAMPLES, GOOD_FACTOR, LEVEL_WORDS, SHORT_SECONDS,
                              SLIP_WINDOW, WANTED, normalize_name, slip_sentence)
+from dataclasses import dataclass
+
 from ..model.practice import NOTHING, Bank, Question
 
 INTRO = ("Work each one out on paper first, then type your answer the way you would say it "
@@ -27,22 +34,56 @@ INTRO = ("Work each one out on paper first, then type your answer the way you wo
          "it is practice, not an exam.")
 
 
+@dataclass(frozen=True)
+class Scaled:
+    """The practice of a handout that moves: (scale name, control label, bank) per grid point, and
+    the index of the point the page opens at (the spec's own scale)."""
+
+    points: tuple[tuple[str, str, Bank], ...]
+    start: int
+
+    @property
+    def bank(self) -> Bank:
+        """The bank the page shows before its control moves (and without JavaScript)."""
+        return self.points[self.start][2]
+
+
 def question_data(x: Question) -> dict:
-    """What the page's script needs to grade one question (numbers in SI units)."""
+    """What the page's script needs to grade one question (numbers in SI units) and to write it
+    out again when the scale moves (text, givens, formula, working)."""
     graded = 1 - x.answer if x.unit == "availability" else x.answer
     return {
+        "key": x.key, "text": x.text, "givens": [list(pair) for pair in x.givens], "formula": x.formula,
+        "working": list(x.working),
         "kind": x.kind, "availability": x.unit == "availability", "answer": graded, "said": x.said,
         "tolerance": x.tolerance, "example": EXAMPLES[x.kind], "wanted": WANTED[x.kind],
-        "hints": list(x.hints), "first_step": x.working[0],
+        "hints": list(x.hints),
         "slips": [[factor, key, slip_sentence(x, key)] for factor, key in x.slips],
         "choices": {normalize_name(name): name for name in x.choices},
     }
 
 
-def page_data(bank: Bank) -> dict:
-    """The JSON block: the questions and the model's unit tables and grading constants."""
+def page_data(practice: Bank | Scaled) -> dict:
+    """The JSON block: the questions and the model's unit tables and grading constants.  For a
+    handout that moves, each grid point's questions too: each stored as what differs from the
+    start point's question of the same key (most of one stays: its formula, slips, choices), and
+    each distinct one once, the points as lists of ids into that pool."""
+    bank = practice.bank if isinstance(practice, Scaled) else practice
+    start = [question_data(x) for x in bank.questions]
+    base = {x["key"]: x for x in start}
+    pool: dict[str, int] = {}
+    points = []
+    for scale, label, each in (practice.points if isinstance(practice, Scaled) else ()):
+        ids = []
+        for x in each.questions:
+            data, was = question_data(x), base.get(x.key, {})
+            changed = {k: v for k, v in data.items() if k == "key" or was.get(k) != v}
+            ids.append(pool.setdefault(json_block(changed), len(pool)))
+        points.append({"scale": scale, "label": label, "questions": ids})
     return {
-        "questions": [question_data(x) for x in bank.questions],
+        "questions": start,
+        "points": points, "pool": [json.loads(text) for text in pool],
+        "start": practice.start if isinstance(practice, Scaled) else 0,
         "units": {"count": q.COUNT_WORDS, "size": q.SIZE_UNITS, "period": q.RATE_PERIODS,
                   "duration": q.DURATION_UNITS, "short_seconds": SHORT_SECONDS},
         "levels": LEVEL_WORDS, "good": GOOD_FACTOR, "slip_window": SLIP_WINDOW,
@@ -86,18 +127,24 @@ def _question_html(index: int, x: Question) -> str:
         f"<p>Answer: <strong>{e(x.said)}</strong></p></details>\n</li>\n")
 
 
-def appendix(bank: Bank, heading_id: str = "practice") -> str:
+def appendix(practice: Bank | Scaled, heading_id: str = "practice") -> str:
     """The appendix HTML: heading, questions, worked answers, the data block and the script."""
+    bank = practice.bank if isinstance(practice, Scaled) else practice
     items = "".join(_question_html(i, x) for i, x in enumerate(bank.questions))
+    at = ""
+    if isinstance(practice, Scaled):
+        label = practice.points[practice.start][1]
+        at = f'<p class="practice-at">Traffic: <span class="practice-scale">{html.escape(label)}</span></p>\n'
     return (f'<section class="practice">\n<h2 id="{html.escape(heading_id)}">Practice</h2>\n'
-            f"<p>{html.escape(INTRO)}</p>\n<ol class=\"practice-list\">\n{items}</ol>\n"
+            f"<p>{html.escape(INTRO)}</p>\n{at}<ol class=\"practice-list\">\n{items}</ol>\n"
             f'<p class="practice-score" aria-live="polite"></p>\n</section>\n'
-            f'<script type="application/json" id="practice-data">{json_block(page_data(bank))}</script>\n')
+            f'<script type="application/json" id="practice-data">{json_block(page_data(practice))}</script>\n')
 
 
 CSS = """\
 .practice-list > li { margin: 1.2rem 0; }
 .practice-text { font-weight: 600; margin-bottom: 0.3rem; }
+.practice-at { color: var(--muted); }
 table.practice-givens { margin: 0.3rem 0; font-size: 0.95em; }
 .practice-box input { font: inherit; padding: 0.2rem 0.4rem; width: 12rem; }
 .practice-box button { font: inherit; padding: 0.15rem 0.6rem; }
@@ -259,7 +306,7 @@ SCRIPT = r"""
       return {level: "invalid", message: "'" + text.trim() + "' isn't one of this system's components: " + names.join(", ") + " (or '" + D.nothing + "')."};
     }
     if (chosen === x.said) return {level: "right", message: "Right: " + x.said + "."};
-    return {level: "off", message: "Off: the answer is " + x.said + " (" + x.first_step + ")."};
+    return {level: "off", message: "Off: the answer is " + x.said + " (" + x.working[0] + ")."};
   }
   function check(x, text) {
     if (x.kind === "name") return checkName(x, text);
@@ -277,20 +324,20 @@ SCRIPT = r"""
     return {level: lv, message: msg, slip: s ? s[1] : null};
   }
   var POINTS = {right: 1, good: 0.5, order: 0.25, off: 0};
-  var results = {};
+  var Q = D.questions, results = {}, shownScale = null;
   function showScore() {
     var keys = Object.keys(results), pts = 0;
     keys.forEach(function (k) { pts += POINTS[results[k]]; });
     document.querySelector(".practice-score").textContent =
-      "Score: " + pts + " of " + D.questions.length + " (" + keys.length + " answered)";
+      "Score: " + pts + " of " + Q.length + " (" + keys.length + " answered)";
   }
-  window.designkitPractice = {check: function (i, text) { return check(D.questions[i], text); }};
-  Array.prototype.forEach.call(document.querySelectorAll(".practice-q"), function (li) {
-    var i = +li.getAttribute("data-q"), x = D.questions[i], box = li.querySelector(".practice-box");
+  window.designkitPractice = {check: function (i, text) { return check(Q[i], text); }};
+  function wire(li) {
+    var i = +li.getAttribute("data-q"), box = li.querySelector(".practice-box");
     var input = box.querySelector("input"), verdict = box.querySelector(".practice-verdict");
     var hints = box.querySelector(".practice-hints"), shown = 0;
     function run() {
-      var r = check(x, input.value);
+      var r = check(Q[i], input.value);
       verdict.textContent = r.message;
       verdict.setAttribute("data-level", r.level);
       if (r.level !== "invalid") { results[i] = r.level; showScore(); }
@@ -298,9 +345,73 @@ SCRIPT = r"""
     box.querySelector(".practice-check").addEventListener("click", run);
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") run(); });
     box.querySelector(".practice-hint").addEventListener("click", function () {
-      if (shown < x.hints.length) { shown += 1; hints.textContent = x.hints.slice(0, shown).join("\n"); }
+      var ladder = Q[i].hints;
+      if (shown < ladder.length) { shown += 1; hints.textContent = ladder.slice(0, shown).join("\n"); }
     });
     box.hidden = false;
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function build(i, x) {
+    var li = el("li", "practice-q"), body = el("tbody"), table = el("table", "practice-givens");
+    li.setAttribute("data-q", String(i));
+    li.appendChild(el("p", "practice-text", x.text));
+    x.givens.forEach(function (g) {
+      var tr = el("tr");
+      tr.appendChild(el("th", null, g[0]));
+      tr.appendChild(el("td", null, g[1]));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    li.appendChild(table);
+    var box = el("div", "practice-box"), label = el("label", null, "Your answer"), input = el("input");
+    var verdict = el("p", "practice-verdict"), button = el("button", "practice-check", "Check");
+    box.hidden = true;
+    label.htmlFor = "practice-answer-" + i;
+    input.type = "text"; input.id = "practice-answer-" + i; input.autocomplete = "off";
+    input.spellcheck = false; input.placeholder = "e.g. " + x.example;
+    button.type = "button";
+    var hint = el("button", "practice-hint", "Hint");
+    hint.type = "button";
+    verdict.setAttribute("aria-live", "polite");
+    [label, " ", input, " ", button, " ", hint, verdict, el("p", "practice-hints")].forEach(function (n) {
+      box.appendChild(typeof n === "string" ? document.createTextNode(n) : n);
+    });
+    li.appendChild(box);
+    var details = el("details"), steps = el("ol"), answer = el("p", null, "Answer: ");
+    details.appendChild(el("summary", null, "Worked answer"));
+    details.appendChild(el("p", null, "Formula: " + x.formula));
+    x.working.forEach(function (step) { steps.appendChild(el("li", null, step)); });
+    details.appendChild(steps);
+    answer.appendChild(el("strong", null, x.said));
+    details.appendChild(answer);
+    li.appendChild(details);
+    return li;
+  }
+  document.addEventListener("designkit:scale", function (e) {
+    var scale = e.detail && e.detail.scale, point = null;
+    D.points.forEach(function (pt) { if (pt.scale === scale) point = pt; });
+    if (point === null || scale === shownScale) return;
+    if (shownScale === null && point === D.points[D.start]) { shownScale = scale; return; }
+    shownScale = scale;
+    Q = point.questions.map(function (id) {     /* a pooled question is what differs from the start's */
+      var x = {}, base = null, changed = D.pool[id];
+      D.questions.forEach(function (q) { if (q.key === changed.key) base = q; });
+      [base || {}, changed].forEach(function (o) { Object.keys(o).forEach(function (k) { x[k] = o[k]; }); });
+      return x;
+    });
+    var list = document.querySelector(".practice-list");
+    while (list.firstChild) list.removeChild(list.firstChild);
+    Q.forEach(function (x, i) { var li = build(i, x); list.appendChild(li); wire(li); });
+    var at = document.querySelector(".practice-scale");
+    if (at) at.textContent = point.label;
+    results = {};
+    document.querySelector(".practice-score").textContent = "";
   });
+  Array.prototype.forEach.call(document.querySelectorAll(".practice-q"), wire);
 })();
 """
