@@ -80,10 +80,19 @@ def cmd_estimate(args) -> int:
     spec = load_spec(args.spec, _overrides(args))
     cap = estimate(spec.scale)
     if args.json:
-        print(json.dumps(cap.to_json(), indent=2))
+        found = cap.to_json()
+        if spec.scale.ranges:
+            from .model.sensitivity import uncertainty
+            found["ranges"] = uncertainty(spec).to_json(analysis=False)
+        print(json.dumps(found, indent=2, allow_nan=False))
     else:
         print(f"Capacity estimate: {spec.name}\n")
         print(capacity_block(cap))
+        if spec.scale.ranges:
+            from .model.sensitivity import uncertainty
+            from .views.spread_rows import capacity_part
+            intro, lines = capacity_part(uncertainty(spec))
+            print("\n" + intro + "\n" + "\n".join(f"- {line}" for line in lines))
     return 0
 
 
@@ -94,7 +103,11 @@ def cmd_analyze(args) -> int:
     spec = load_spec(args.spec, _overrides(args))
     result = analyze(spec)
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, allow_nan=False))
+        found = result.to_json()
+        if spec.scale.ranges:
+            from .model.sensitivity import uncertainty
+            found["ranges"] = uncertainty(spec).to_json()
+        print(json.dumps(found, indent=2, allow_nan=False))
     else:
         print(report(result))
     return 0

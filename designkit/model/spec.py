@@ -15,11 +15,12 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, Field, ValidationError,
+from pydantic import (BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError,
                       model_validator)
 
 from . import limits as lim
 from . import quantities as q
+from . import ranges as rg
 from .fields import (Copies, Count, Days, Dollars, ExtraReads, Factor, Line, Model, PerSecond, Rate, Ratio,
                      Replicas, Seconds, Shards, Share, Size, Text, _FieldError)
 from .prose import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, AccessPattern, Bottleneck, Concept,  # noqa: F401
@@ -62,6 +63,12 @@ class Scale(Model):
     cache_fraction: Share = DEFAULT_CACHE_FRACTION
     server_qps: PerSecond = DEFAULT_SERVER_QPS
     replication_factor: Copies = DEFAULT_REPLICATION_FACTOR
+    _ranges: tuple = PrivateAttr(default=())
+
+    @property
+    def ranges(self) -> tuple[rg.InputRange, ...]:
+        """The inputs the spec gives as ranges (their fields hold the likely values); () when none."""
+        return self._ranges
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -277,7 +284,8 @@ TRAFFIC_FIELDS = {"users": q.parse_count, "daily_active_users": q.parse_count,
 
 
 def scale_traffic(data: dict, factor: float) -> dict:
-    """Multiply a raw spec's traffic by ``factor`` in either form (per-user or totals); the rest stays."""
+    """Multiply a raw spec's traffic by ``factor`` in either form (per-user or totals), ranges
+    included (both ends and the likely value); the rest stays."""
     scale = data.get("scale")
     if not isinstance(scale, dict):
         return data
@@ -285,6 +293,10 @@ def scale_traffic(data: dict, factor: float) -> dict:
         if scale.get(field) is None:
             continue
         try:
+            if rg.is_range(scale[field]):
+                ends = rg.multiplied(scale[field], factor, parse)
+                scale[field] = ends if parse is q.parse_count else {k: f"{v!r}/s" for k, v in ends.items()}
+                continue
             number = parse(scale[field])
         except (TypeError, ValueError):
             continue  # validation names the field and what it expected
@@ -354,11 +366,51 @@ def _actives_follow_users(raw: dict, data: dict, overrides: dict) -> None:
 
 
 def validate(data: dict, source: str = "<spec>") -> Spec:
-    """Validate a raw mapping into a ``Spec``, or raise ``SpecError``."""
+    """Validate a raw mapping into a ``Spec``, or raise ``SpecError``.
+
+    Scale inputs written as ranges are checked end by end, the spec is validated at their likely
+    values, and the ranges ride along on ``spec.scale.ranges``.
+    """
+    data, found = rg.split(data, source, _parse_end) if isinstance(data, dict) else (data, ())
     try:
-        return Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(source, [_describe(err, data) for err in exc.errors()]) from None
+    if found:
+        _check_ends(data, found, source)
+        spec.scale._ranges = found
+    return spec
+
+
+_END_TYPES: dict[str, TypeAdapter] = {}
+
+
+def _parse_end(field: str, text):
+    """One end of a ranged scale input, parsed as the field's own type (ValueError when bad)."""
+    if field not in _END_TYPES:
+        info = Scale.model_fields[field]
+        _END_TYPES[field] = TypeAdapter(Annotated[(info.annotation, *info.metadata)] if info.metadata
+                                        else info.annotation)
+    try:
+        return _END_TYPES[field].validate_python(text)
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"]
+        raise ValueError(message[len("Value error, "):] if message.startswith("Value error, ") else message) \
+            from None
+
+
+def _check_ends(data: dict, found, source: str) -> None:
+    """The scale must hold at the ranges' low ends and at their high ends together (limits, daily
+    actives within users)."""
+    for end in ("low", "high"):
+        scale = {**data["scale"], **{r.field: rg.WRITERS[r.field](getattr(r, end)) for r in found}}
+        try:
+            Scale.model_validate(scale)
+        except ValidationError as exc:
+            fields = ", ".join(r.field for r in found)
+            raise SpecError(source, [(f"scale.{'.'.join(map(str, e['loc'])) or fields}",
+                                      f"at the {end} ends of the ranges ({fields}): "
+                                      + _describe(e, data)[1]) for e in exc.errors()]) from None
 
 
 def load_spec(ref: str | Path, overrides: dict[str, Any] | None = None) -> Spec:

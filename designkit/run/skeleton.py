@@ -28,12 +28,14 @@ interview_context:
 
 scale:
   # Per-user form (or replace these four with totals: reads: 100 million/day, writes: 1 million/day)
+  # Unsure of an input? Give a range, "low .. high" or "low .. likely .. high": the article then
+  # says how far each figure could move and which assumption matters most.
   users: 10 million                     # registered users
   daily_active_users: 1 million         # or daily_active_fraction: 10%
   requests_per_user_per_day: 20
   read_write_ratio: "10:1"              # reads:writes; "0:1" = every request writes a record
   # reads_per_user_per_day: 0.5         # reads on top of those (a write-only firehose's dashboards)
-  peak_factor: 2x                       # peak QPS / average QPS
+  peak_factor: 2x .. 3x                 # peak QPS / average QPS: a range, as an example
   record_size: 1 KB                     # bytes stored per write
   retention: 5 years
   response_size: 1 KB                   # bytes returned per read (default: record_size)

@@ -11,7 +11,7 @@ import re
 from ..model import quantities as q
 from ..model.capacity import Capacity
 from ..sections import TITLES
-from . import cost_rows, latency_rows, tables
+from . import cost_rows, latency_rows, spread_rows, tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
 from .rows import capacity_rows, count
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
@@ -129,7 +129,34 @@ def requirements(spec, cap: Capacity) -> str:
         "### Capacity Estimation",
         code(capacity_block(cap)),
         figure("capacity", f"Capacity of {text(spec.name)}: requests per second and storage over retention"),
+        *capacity_ranges(spec),
     ])
+
+
+def capacity_ranges(spec) -> list[str]:
+    """Section 1's spread of the capacity figures over the spec's ranges (nothing without ranges)."""
+    from ..model.sensitivity import uncertainty
+    found = uncertainty(spec)
+    if found is None:
+        return []
+    intro, lines = spread_rows.capacity_part(found)
+    return [text(intro), "\n".join(f"- {text(line)}" for line in lines)]
+
+
+def estimate_ranges(spec, analysis) -> list[str]:
+    """Section 6's "What If the Estimates Are Off": spreads, and a tornado per headline figure."""
+    from ..model.sensitivity import uncertainty
+    found = uncertainty(spec)
+    if found is None:
+        return []
+    intro, lines, why, *tornadoes = spread_rows.analysis_part(found)
+    parts = ["### What If the Estimates Are Off", text(intro), "\n".join(f"- {text(line)}" for line in lines),
+             text(why)]
+    for label, rows, line in tornadoes:
+        parts += [f"**{text(label)}**", table(spread_rows.TORNADO_HEADER, [[text(c) for c in r] for r in rows]),
+                  text(line)]
+    parts.append(figure("tornado", "Tornado chart: each ranged input swung from its low end to its high end"))
+    return parts
 
 
 def high_level_architecture(spec) -> str:
@@ -342,6 +369,7 @@ def scalability(spec, analysis) -> str:
             figure("latency", "M/M/c response time against utilization for the busiest components"),
             *tail_latency(analysis),
             *cost(analysis),
+            *estimate_ranges(spec, analysis),
         ]
     parts += [
         "### Bottlenecks and Mitigations",

@@ -18,13 +18,15 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..model import quantities as q
 from ..model.analysis import Analysis, analyze
 from ..model.capacity import JSON_KEYS, Capacity, estimate
 from ..model.scaling import ComponentLoad
+from ..model.sensitivity import SPREAD_KEYS
 from . import tables
 from .latency_rows import say_latency
 
@@ -65,9 +67,27 @@ class Figure:
     value: Any
     kind: str
     name: str = ""
+    spread: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return SAY[self.kind](self.value)
+
+    def _at(self, which: str) -> Figure:
+        """The figure's P10, P50 or P90 over the spec's ranges (the figure itself without ranges)."""
+        found = self.spread() if self.spread is not None else None
+        return Figure(getattr(found, which) if found is not None else self.value, self.kind, self.name)
+
+    @property
+    def p10(self) -> Figure:
+        return self._at("p10")
+
+    @property
+    def p50(self) -> Figure:
+        return self._at("p50")
+
+    @property
+    def p90(self) -> Figure:
+        return self._at("p90")
 
     def __float__(self) -> float:
         if self.kind == "text":
@@ -115,6 +135,22 @@ class Numbers:
     spec: Any
     cap: Capacity
     analysis: Analysis
+
+    @cached_property
+    def uncertainty(self):
+        """The spread of the headline figures over the spec's ranges, sampled when first asked for."""
+        from ..model.sensitivity import uncertainty
+        return uncertainty(self.spec)
+
+    def spread_of(self, name: str):
+        """A callable giving the figure ``name``'s Spread over the ranges (None: no ranges or no spread)."""
+        key = SPREAD_NAMES.get(name, name)
+        if not self.spec.scale.ranges or key not in SPREAD_KEYS:
+            return None
+        return lambda: self.uncertainty and self.uncertainty.spread(key)
+
+
+SPREAD_NAMES = {"monthly_cost": "monthly_cost_total"}   # vocabulary name -> sensitivity's figure key
 
 
 @dataclass(frozen=True)
@@ -342,7 +378,10 @@ def numbers(spec, analysis: Analysis | None = None) -> Numbers:
 
 def _value(entry: Entry, *args) -> Figure | Entry:
     value = entry.read(*args)
-    return entry if value is None else Figure(value, entry.kind, entry.name)
+    if value is None:
+        return entry
+    spread = args[0].spread_of(entry.name) if len(args) == 1 else None
+    return Figure(value, entry.kind, entry.name, spread)
 
 
 def flat(n: Numbers) -> dict[str, Figure | Entry]:
