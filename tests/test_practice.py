@@ -628,3 +628,11 @@ def test_handout_practice_follows_the_scale_control(tmp_path):
     with chromium_page() as page:                                          # a #scale=10x link opens at 10x
         page.goto(path.as_uri() + "#scale=10x")
         expect(page.locator(f'[data-q="{ten_index}"] details strong')).to_have_text("~460K/s")
+
+
+@pytest.mark.parametrize("text", ["5e-324", "1e-320", "1e308", "9e307 million"])
+def test_answers_at_the_ends_of_the_float_range_are_graded_not_crashed(text):
+    from designkit.model import answers
+    for question in bank(load_spec("reference")).questions:
+        verdict = answers.check(question, text)
+        assert verdict.level in ("right", "good", "order", "off", "invalid")

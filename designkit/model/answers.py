@@ -223,7 +223,10 @@ def slip(question: Question, value: float, answer: float) -> str | None:
     best = None
     for factor, key in question.slips:
         window = BINARY_WINDOW if key == "binary" else SLIP_WINDOW
-        miss = abs(math.log(value / (answer * factor)))
+        ratio = value / (answer * factor)
+        if not 0 < ratio < math.inf:       # a value so far off that the ratio under- or overflows
+            continue
+        miss = abs(math.log(ratio))
         if miss <= math.log1p(window) and (best is None or miss < best[0]):
             best = (miss, key)
     return best[1] if best else None

@@ -54,6 +54,10 @@ def spellings(question: Question) -> tuple[str, ...]:
     return tuple(sorted(form for form in forms if form))
 
 
+NUMBER = re.compile(r"[~≈]?\d[\d,]*(?:\.\d+)?(?:\s*(?:[KMBT]\b|thousand|million|billion|trillion|"
+                    r"[KMGTPE]i?B|bytes?|%|min|hours?|s\b))?(?:/s)?")
+
+
 def _holds(answer: Question, text: str) -> bool:
     """True when ``text`` holds ``answer``'s answer (a component's name, or the value as said)."""
     if answer.unit == "component":
@@ -61,10 +65,32 @@ def _holds(answer: Question, text: str) -> bool:
     return any(re.search(rf"(?<![\w.,]){re.escape(form)}(?![\w])", text) for form in spellings(answer))
 
 
+def _gives(answer: Question, text: str) -> bool:
+    """True when a figure in ``text`` (another question's givens) would be graded right for ``answer``:
+    a given of '~46.5K/s' holds an answer of '~46K' although neither spelling is in it."""
+    if answer.unit == "component":
+        return False
+    try:
+        wanted = float(answer.answer)
+    except (TypeError, ValueError):
+        return False
+    if not wanted > 0:
+        return False
+    for token in NUMBER.findall(text[:100_000]):
+        try:
+            value = answers.parse_answer(token, answer.kind)
+        except (answers.AnswerError, ValueError, OverflowError):
+            continue
+        if value > 0 and answers.level(value, wanted, answer.tolerance) == "right":
+            return True
+    return False
+
+
 def _shows(answer: Question, other: Question) -> bool:
     """True when ``other`` gives ``answer``'s answer away (a component's name gives it away only where
     a question's own text names it, 'the first component to fill (X)': givens list every component)."""
-    return _holds(answer, other.text if answer.unit == "component" else visible(other))
+    return _holds(answer, other.text if answer.unit == "component" else visible(other)) or \
+        _gives(answer, "\n".join(value for _, value in other.givens))
 
 
 def asked(questions: Bank | tuple[Question, ...]) -> tuple[Question, ...]:
