@@ -170,6 +170,8 @@ def parse_answer(text: object, kind: str) -> float:
                           f"write it like '{example}'.") from None
     if value < 0:
         raise AnswerError(f"{text.strip()!r}: it can't be negative.")
+    if not math.isfinite(value):
+        raise AnswerError(f"{text.strip()!r} is too large to be an answer; write it like '{example}'.")
     return value
 
 
