@@ -86,7 +86,7 @@ def test_a_full_component_says_so(case):
         else:
             assert not full_at.startswith("already") and float(full_at.split("x")[0].replace(",", "")) >= 1
     for bp, line in zip(a.break_points, lines):
-        for multiple in re.findall(r"(?:fills its current nodes|full) at ([\d.,]+)x", line):
+        for multiple in re.findall(r"(?:fills? its current nodes|full) at ([\d.,]+)x", line):
             assert float(multiple.replace(",", "")) >= 1, line                # never "full at 0.14x"
         if bp.breaking and bp.breaking[0].multiplier <= 1:
             assert re.search(f"{re.escape(bp.breaking[0].component)} (is|are) already over capacity today", line), line

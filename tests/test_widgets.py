@@ -112,7 +112,7 @@ def test_readouts_say_values_like_people_do():
     readouts = {name: c.readout.value for name, c in panel.controls.items()}
     assert readouts["users"] == "100 million"
     assert readouts["active"] == "10% (10 million a day)"
-    assert readouts["ratio"] == "0:1 (writes; reads are the 0.4 a user adds a day)"   # as Reads/s below says
+    assert readouts["ratio"] == "0:1 (writes; +0.4 reads/user/day)"   # as Reads/s below says
     assert readouts["record_size"] == "500 bytes"
     assert readouts["retention"] == "5 years"
     assert readouts["server_qps"] == "2K/s per server"

@@ -62,7 +62,7 @@ def say_ratio(ratio: tuple[float, float], extra: float = 0.0) -> str:
     reads, writes = ratio
     text = f"{reads:g}:{writes:g}"
     if reads == 0:
-        return f"{text} (writes; reads are the {q.say_count(extra)} a user adds a day)" if extra else f"{text} (writes only)"
+        return f"{text} (writes; +{q.say_count(extra)} reads/user/day)" if extra else f"{text} (writes only)"
     if writes == 0:
         return f"{text} (reads only)"
     return f"{text} ({say_share(reads / (reads + writes))} reads)"
