@@ -39,9 +39,13 @@ def test_string_forms_and_the_mapping_form():
     assert spec.scale.read_write_ratio == (1.5, 1.0)
 
 
+PLAIN = {"daily_active_users": "50 million"}   # chat-system's own daily actives are a range
+
+
 def test_a_single_value_stays_a_single_value():
-    assert load_spec(CHAT).scale.ranges == ()
-    assert uncertainty(load_spec(CHAT)) is None
+    assert load_spec(CHAT, PLAIN).scale.ranges == ()
+    assert uncertainty(load_spec(CHAT, PLAIN)) is None
+    assert [r.field for r in load_spec(CHAT).scale.ranges] == ["daily_active_users"]   # the example's own
 
 
 @pytest.mark.parametrize("field, value, expected", [
@@ -158,7 +162,7 @@ def test_prose_figures_keep_the_likely_value_and_offer_percentiles():
     qps = uncertainty(spec).spread("qps_peak")
     from designkit.model import quantities as q
     assert (likely, low, high) == (q.say_qps(qps.likely), q.say_qps(qps.p10), q.say_qps(qps.p90))
-    plain = load_spec(CHAT).model_copy(update={"summary": "{{ qps_peak.p90 }} {{ qps_peak }}"})
+    plain = load_spec(CHAT, PLAIN).model_copy(update={"summary": "{{ qps_peak.p90 }} {{ qps_peak }}"})
     a, b = render_spec(plain, CHAT).summary.split()
     assert a == b                                   # without ranges, P90 is the value itself
 
@@ -174,7 +178,7 @@ def test_article_sections_say_the_ranges_and_the_tornado():
     six = article.scalability(spec, analysis)
     assert "### What If the Estimates Are Off" in six and "figures/tornado.svg" in six
     assert "App servers at peak (most likely 58) moves most with the daily active users" in six
-    plain = load_spec(CHAT)
+    plain = load_spec(CHAT, PLAIN)
     assert "ranges" not in article.requirements(plain, analyze(plain).capacity)
     assert "What If the Estimates" not in article.scalability(plain, analyze(plain))
 

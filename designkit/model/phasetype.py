@@ -143,7 +143,7 @@ class Path:
 
 def tails_of(paths: list[Path], seconds: float):
     """P(T > seconds) for each of ``paths`` (one shape: the same hops at different loads)."""
-    np = paths[0]._np
+    import numpy as np
     stacked = np.stack([p.generator for p in paths]) * seconds
     return np.clip(_first_rows(np, stacked).sum(axis=1), 0.0, 1.0)
 

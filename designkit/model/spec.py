@@ -70,6 +70,10 @@ class Scale(Model):
         """The inputs the spec gives as ranges (their fields hold the likely values); () when none."""
         return self._ranges
 
+    def with_ranges(self, found) -> Scale:
+        """A copy of this scale carrying ``found`` ranges (validation attaches them after the split)."""
+        return self.model_copy(update={"_ranges": tuple(found)})   # pydantic sets a private attribute so
+
     @model_validator(mode="after")
     def _one_form(self):
         per_user = {"daily_active_users", "daily_active_fraction", "requests_per_user_per_day",
@@ -378,7 +382,7 @@ def validate(data: dict, source: str = "<spec>") -> Spec:
         raise SpecError(source, [_describe(err, data) for err in exc.errors()]) from None
     if found:
         _check_ends(data, found, source)
-        spec.scale._ranges = found
+        spec = spec.model_copy(update={"scale": spec.scale.with_ranges(found)})
     return spec
 
 
