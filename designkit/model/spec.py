@@ -72,7 +72,7 @@ class Scale(Model):
 
     def with_ranges(self, found) -> Scale:
         """A copy of this scale carrying ``found`` ranges (validation attaches them after the split)."""
-        return self.model_copy(update={"_ranges": tuple(found)})   # pydantic sets a private attribute so
+        return self.model_copy(update={"_ranges": tuple(found)})   # model_copy sets private attributes too
 
     @model_validator(mode="after")
     def _one_form(self):
