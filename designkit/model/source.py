@@ -222,6 +222,18 @@ def read_bounded(path: Path, limit: int = MAX_SPEC_BYTES, seconds: float | None 
         os.close(fd)
 
 
+def signature(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file is written (device, inode, size, modified and changed times);
+    None for anything that is not a regular file (a pipe, a device, ``<(...)``)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def _mark(mark) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 

@@ -7,7 +7,7 @@ import itertools
 import json
 import os
 import re
-import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -27,6 +27,8 @@ REQUIRED = ("article.md", "handout.html")
 MAX_POINT_NAME = 120
 MAX_ITEMS = 100                          # articles one batch may build (specs x sweep points)
 
+
+_PUBLISHING = threading.Lock()           # items publishing at once make their parent folders one at a time
 
 batch_pool = section_pool
 """One pool shared by every item of a batch: the pool a single build makes for itself."""
@@ -267,13 +269,16 @@ def inputs_record(spec_bytes: bytes, overrides: dict[str, Any], notebooks_sha256
 
 
 def is_current(folder: Path, digest: str) -> bool:
-    """True when folder holds a complete item built from inputs with this digest."""
+    """True when folder holds a complete item built from inputs with this digest, each file of it
+    still as designkit wrote it (its state files read bounded, never through a FIFO or symlink)."""
+    from . import outdir
     try:
-        record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(outdir.read_state(folder / INPUTS_FILE, 100_000))
+        listed = outdir.read_manifest(folder)
+    except (OSError, ValueError, SpecError):
         return False
-    return (isinstance(record, dict) and record.get("digest") == digest
-            and all((folder / name).is_file() for name in REQUIRED))
+    return (isinstance(record, dict) and record.get("digest") == digest and listed is not None
+            and all(outdir.unchanged(folder, name, listed) for name in (*REQUIRED, INPUTS_FILE)))
 
 
 # --- results -------------------------------------------------------------------------------
@@ -348,13 +353,17 @@ class Job:
     out: Path
 
     def publish(self, index: int, built: Path) -> None:
-        """Write the inputs record last, then move the complete item into place (old one out first)."""
-        (built / INPUTS_FILE).write_text(json.dumps(self.records[index], indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
-        target = self.out / self.items[index].folder
-        target.parent.mkdir(parents=True, exist_ok=True)
-        trash = self.stage / f"old-{index}"
-        if target.exists() or target.is_symlink():
-            os.rename(target, trash)
-        os.rename(built, target)
-        shutil.rmtree(trash, ignore_errors=True)
+        """Move the complete item into its folder file by file, the inputs record last; a user's file in
+        the item folder stays, and one in the way refuses the item (outdir.publish)."""
+        from . import outdir
+        record = built / INPUTS_FILE
+        record.write_text(json.dumps(self.records[index], indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        files = outdir.read_manifest(built) or {}
+        outdir.write_manifest(built, {**files, INPUTS_FILE: (outdir.digest(record),)})
+        folder = self.items[index].folder
+        outdir.safe_path(self.out, f"{folder}/{INPUTS_FILE}")
+        target = self.out / folder
+        with _PUBLISHING:
+            target.mkdir(parents=True, exist_ok=True)
+            outdir.safe_path(self.out, f"{folder}/{INPUTS_FILE}")
+        outdir.publish(built, target, last=INPUTS_FILE)
