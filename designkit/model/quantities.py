@@ -60,6 +60,16 @@ RATE_PERIODS = {
 _PER_SECOND_WORDS = {"qps", "rps", "tps", "ops"}
 
 
+MAX_TEXT = 100   # characters of a written quantity ("10 million/month" is 16): parsing stays linear
+
+
+def _short(text: object, expected: str) -> None:
+    """Refuse a written quantity longer than MAX_TEXT before any pattern looks at it."""
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise ValueError(f"expected {expected}, got {len(text):,} characters ({text[:24]!r}...); "
+                         f"a quantity is at most {MAX_TEXT} characters")
+
+
 def _finite(value: float, text: object) -> float:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"expected a finite number, got {text!r}")
@@ -74,6 +84,7 @@ def _split(text: object, expected: str) -> tuple[float, str]:
         return _finite(float(text), text), ""
     if not isinstance(text, str):
         raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    _short(text, expected)
     match = _NUMBER_RE.match(text)
     if not match:
         if text.strip().lower() in {"nan", "inf", "-inf", "+inf", "infinity", ".nan", ".inf"}:
@@ -139,6 +150,7 @@ def parse_rate(text: object, *, bare_per_second: bool = False) -> float:
         raise ValueError(f"expected {expected} (say per what), got {text!r}")
     if not isinstance(text, str):
         raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    _short(text, expected)
     lowered = text.strip().lower()
     match = re.match(r"^(.*?)\s*(?:/|\bper\b|\ba\b)\s*([a-z]+)\s*$", lowered)
     if match:
@@ -193,6 +205,7 @@ def parse_ratio(text: object) -> tuple[float, float]:
     expected = "a read:write ratio like '100:1' or '0:1'"
     if not isinstance(text, str):
         raise ValueError(f"expected {expected} (quote it in YAML), got {text!r}")
+    _short(text, expected)
     match = re.match(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$", text)
     if not match:
         raise ValueError(f"expected {expected}, got {text!r}")
@@ -429,6 +442,7 @@ def parse_dollars(text: object) -> float:
     """A non-negative amount of US dollars: 0.096, '$0.096', '$1,200', '1200 USD'."""
     expected = "an amount of US dollars like '$0.096' or '1,200'"
     if isinstance(text, str):
+        _short(text, expected)
         text = re.sub(r"^\s*(?:US)?\$\s*", "", text, flags=re.IGNORECASE)
     number, unit = _split(text, expected)
     if _words(unit) not in ("", "usd", "dollars", "dollar"):
