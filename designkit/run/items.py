@@ -16,6 +16,7 @@ from .. import __version__
 from ..model import quantities as q
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
+from ..model.source import signature
 from ..model.spec import parse_override, read_raw, resolve, slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
@@ -147,6 +148,9 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
     slugs: set[str] = set()
     for ref in specs:
         path = resolve(ref)
+        if path.exists() and not path.is_dir() and signature(path) is None:
+            raise SpecError(ref, "is a pipe or a device; a batch reads each spec more than once (to plan, "
+                                 "check and build it): save it to a file first")
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())

@@ -18,7 +18,8 @@ from pathlib import Path
 from . import outdir
 from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS
-from ..errors import DesignkitError
+from ..errors import DesignkitError, SpecError
+from ..model.source import signature
 from ..model.spec import load_spec, resolve
 
 SPEC_LINE = re.compile(r"^spec\s*=.*$", re.MULTILINE)
@@ -41,6 +42,9 @@ def working_copy(spec_ref: str, dest: Path | None = None, *, notebooks_dir: Path
 
     spec = load_spec(spec_ref)                     # refuse a bad spec before copying anything
     spec_path = resolve(spec_ref).resolve()
+    if signature(spec_path) is None:
+        raise SpecError(str(spec_ref), "is a pipe or a device; the lab's notebooks read the spec each time "
+                                       "they run: save it to a file first")
     dest = Path(dest) if dest is not None else default_dir(spec.slug)
     sources = [notebooks_dir / s.filename for s in SECTIONS]
     sources = [path for path in sources if path.is_file()]
