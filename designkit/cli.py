@@ -34,7 +34,10 @@ def _overrides_arg(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args) -> dict:
     from .model.spec import parse_override
-    return dict(parse_override(item) for item in getattr(args, "param", []))
+    from .model.source import check_fixed
+    pairs = [parse_override(item) for item in getattr(args, "param", [])]
+    check_fixed([key for key, _ in pairs])
+    return dict(pairs)
 
 
 def cmd_validate(args) -> int:

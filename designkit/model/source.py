@@ -234,6 +234,23 @@ def signature(path: Path) -> tuple[int, ...] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def canonical_field(key: str) -> str:
+    """The field an override names, however written: 'users' and ' scale.users' are 'scale.users'."""
+    from .spec import Scale   # spec imports this module: read at call time
+    parts = [part.strip() for part in str(key).split(".")]
+    return ".".join(["scale", *parts] if parts[0] in Scale.model_fields else parts)
+
+
+def check_fixed(keys) -> None:
+    """Refuse -p flags that set one field twice (-p users=1M -p scale.users=2M): which would win?"""
+    seen: dict[str, str] = {}
+    for key in keys:
+        field = canonical_field(key)
+        if field in seen:
+            raise SpecError("-p", [(key, f"the same field as {seen[field]}, given twice; keep one")])
+        seen[field] = key
+
+
 def _mark(mark) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 

@@ -16,7 +16,7 @@ from .. import __version__
 from ..model import quantities as q
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
-from ..model.source import signature
+from ..model.source import canonical_field, check_fixed, signature  # noqa: F401 (check_fixed re-exported)
 from ..model.spec import parse_override, read_raw, resolve, slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
@@ -129,12 +129,16 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
     specs, sweeps, fixed = [str(s) for s in specs], list(sweeps), dict(overrides or {})
     if not specs:
         raise BatchUsageError("no spec given: name spec files or bundled examples, e.g. `designkit batch reference`")
-    fields = [s.field for s in sweeps]
-    for field in fields:
+    fields = [canonical_field(s.field) for s in sweeps]
+    fixed_fields = {canonical_field(k): k for k in fixed}
+    for sweep, field in zip(sweeps, fields):
         if fields.count(field) > 1:
-            raise SpecError("--sweep", [(field, "swept twice; give all its values in one --sweep")])
-        if field in fixed:
-            raise SpecError("--sweep", [(field, "both fixed with -p and swept with --sweep; keep one")])
+            same = " and ".join(dict.fromkeys(s.field for s, f in zip(sweeps, fields) if f == field))
+            raise SpecError("--sweep", [(sweep.field, f"swept twice ({same} name the same field); give all its "
+                                                      "values in one --sweep")])
+        if field in fixed_fields:
+            raise SpecError("--sweep", [(sweep.field, f"both fixed with -p {fixed_fields[field]}=... and swept "
+                                                      "with --sweep; keep one")])
     total = len(specs)
     for sweep in sweeps:
         total *= len(sweep.texts)
