@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
@@ -253,9 +253,11 @@ def evaluate(source: str, names: dict[str, Any]) -> str:
     except FigureError:
         raise
     except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, NameError,
-            RecursionError, MemoryError) as exc:
+            RecursionError, MemoryError, TemplateError) as exc:
         raise FigureError(f"cannot evaluate: {type(exc).__name__}: {str(exc)[:100]}") from None
     _refuse_odd_number(result)
+    if isinstance(result, float) and ("e" in said or "E" in said):
+        said = q.say_exact(result)    # a plain number says itself in plain digits, never '1e-05'
     if len(said) > MAX_OUTPUT:
         raise FigureError(f"the figure says {len(said):,} characters; at most {MAX_OUTPUT} are allowed")
     hidden = _HIDDEN.search(said)
@@ -278,6 +280,8 @@ def _refuse_odd_number(result) -> None:
     if math.isinf(value) and not (isinstance(result, Figure) and result.kind in ("times", "users")):
         raise FigureError(f"the figure comes to more than {MAX_MAGNITUDE:.0e}" if isinstance(result, int)
                           else "the figure comes to infinity")
+    if math.isfinite(value) and value > MAX_MAGNITUDE:
+        raise FigureError(f"the figure comes to more than {MAX_MAGNITUDE:.0e}")
 
 
 _HEDGED = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|some|circa|c\.)\s+$", re.IGNORECASE)
