@@ -209,3 +209,20 @@ def test_files_saved_into_batch_items_while_they_are_rebuilt_all_survive(tmp_pat
     assert all((item / "notes.md").read_text() == "my notes\n" for item in items)
     lost = [str(p) for p in saved if not p.is_file()]
     assert len(saved) > 30 and not lost, lost[:5]
+
+
+def test_a_spec_saved_mid_build_publishes_nothing(reference_build, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(reference_build[0].out_dir, out)
+    good = outputs(out)
+    spec = tmp_path / "system.yaml"
+    text = (ROOT / "designkit" / "examples" / "reference.yaml").read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    build = Build(out, ("build", str(spec)))
+    build.after_sections(1)
+    spec.write_text(text.replace("name: Analytics Event Collector", "name: Another System", 1), encoding="utf-8")
+    status = build.finish()
+    stderr = "".join(build.lines)
+    assert status == 2 and "changed while the build ran" in stderr and "Traceback" not in stderr, stderr
+    assert outputs(out) == good
+    assert not list(out.glob(".staging-*"))
