@@ -33,10 +33,10 @@ def _overrides_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args) -> dict:
-    from .model.spec import parse_override
     from .model.source import check_fixed
+    from .model.spec import Scale, parse_override
     pairs = [parse_override(item) for item in getattr(args, "param", [])]
-    check_fixed([key for key, _ in pairs])
+    check_fixed([key for key, _ in pairs], Scale.model_fields)
     return dict(pairs)
 
 

@@ -28,6 +28,7 @@ from designkit.assets import EXAMPLES_DIR
 from designkit.errors import SpecError
 from designkit.model import quantities as q
 from designkit.model.answers import parse_answer, AnswerError
+from designkit.model.limits import clean_text
 from designkit.model.spec import load_spec
 from designkit.model.targets import parse_latency_target
 from designkit.run import dask as dk
@@ -79,7 +80,7 @@ PARSERS = [q.parse_count, q.parse_size, q.parse_rate, q.parse_duration_days, q.p
            lambda t: parse_answer(t, "rate"), lambda t: parse_answer(t, "size"),
            lambda t: parse_answer(t, "count"), lambda t: parse_answer(t, "minutes"),
            lambda t: render_text(t, NAMES), markdown.text, markdown.one_line, markdown.cell,
-           lambda t: markdown.link(t, t)]
+           lambda t: markdown.link(t, t), lambda t: parse_sweep(f"users={t}"), lambda t: clean_text(t)]
 PIECES = st.text(alphabet=" \t\n1.,/x{}~_*[]()\\:p<%-a", min_size=1, max_size=4)
 
 

@@ -16,7 +16,7 @@ from .. import __version__
 from ..model import quantities as q
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
-from ..model.source import canonical_field, check_fixed, signature  # noqa: F401 (check_fixed re-exported)
+from ..model.source import canonical_field, signature
 from ..model.spec import parse_override, read_raw, resolve, slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
@@ -129,8 +129,9 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
     specs, sweeps, fixed = [str(s) for s in specs], list(sweeps), dict(overrides or {})
     if not specs:
         raise BatchUsageError("no spec given: name spec files or bundled examples, e.g. `designkit batch reference`")
-    fields = [canonical_field(s.field) for s in sweeps]
-    fixed_fields = {canonical_field(k): k for k in fixed}
+    from ..model.spec import Scale
+    fields = [canonical_field(s.field, Scale.model_fields) for s in sweeps]
+    fixed_fields = {canonical_field(k, Scale.model_fields): k for k in fixed}
     for sweep, field in zip(sweeps, fields):
         if fields.count(field) > 1:
             same = " and ".join(dict.fromkeys(s.field for s, f in zip(sweeps, fields) if f == field))

@@ -64,7 +64,7 @@ def _figure(value, filter_name: str, kinds: tuple[str, ...], never: bool = False
         raise FigureError(f"the {filter_name} filter takes a {' or '.join(kinds)} figure; "
                           f"{value.name or 'this'} is a {value.kind} figure")
     number = float(value)
-    if math.isnan(number) or number < 0 or (math.isinf(number) and not never):
+    if math.isnan(number) or number < 0 or (math.isinf(number) and not never) or MAX_MAGNITUDE < number < math.inf:
         raise FigureError(f"the {filter_name} filter takes a finite figure of zero or more, got {number:.3g}")
     return value
 
@@ -149,6 +149,7 @@ MAX_MAGNITUDE = 1e300     # any number an expression computes
 _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
                      "\u2060-\u206f\ufeff\ufff9-\ufffb]")
 """Characters no figure may say: controls, bidirectional marks and overrides, zero-width marks."""
+_NOT_FINITE = re.compile(r"∞|\b(?:inf|nan)\b", re.IGNORECASE)
 
 
 def _number(value) -> float | None:
@@ -260,6 +261,8 @@ def evaluate(source: str, names: dict[str, Any]) -> str:
         said = q.say_exact(result)    # a plain number says itself in plain digits, never '1e-05'
     if len(said) > MAX_OUTPUT:
         raise FigureError(f"the figure says {len(said):,} characters; at most {MAX_OUTPUT} are allowed")
+    if _NOT_FINITE.search(said):
+        raise FigureError("the figure comes to infinity or to no number at all")
     hidden = _HIDDEN.search(said)
     if hidden:
         raise FigureError(f"the figure says U+{ord(hidden.group()):04X}, a control, bidirectional or zero-width "
