@@ -150,6 +150,7 @@ _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200
                      "\u2060-\u206f\ufeff\ufff9-\ufffb]")
 """Characters no figure may say: controls, bidirectional marks and overrides, zero-width marks."""
 _NOT_FINITE = re.compile(r"∞|\b(?:inf|nan)\b", re.IGNORECASE)
+_EXPONENT = re.compile(r"\d[eE][+-]\d")   # how Python writes 1e-05 and 1e+300: never how a figure is said
 
 
 def _number(value) -> float | None:
@@ -219,6 +220,9 @@ def _compile(source: str):
     for const in tree.find_all(nodes.Const):
         if isinstance(const.value, float) and not math.isfinite(const.value):
             raise FigureError("a number in it is too large to be finite")
+        if isinstance(const.value, (int, float)) and not isinstance(const.value, bool) \
+                and abs(const.value) > MAX_MAGNITUDE:
+            raise FigureError(f"a number in it is beyond {MAX_MAGNITUDE:.0e}")
     used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
     used |= meta.find_undeclared_variables(tree)
     return frozenset(used), env.compile_expression(source, undefined_to_none=False)
@@ -263,6 +267,9 @@ def evaluate(source: str, names: dict[str, Any]) -> str:
         raise FigureError(f"the figure says {len(said):,} characters; at most {MAX_OUTPUT} are allowed")
     if _NOT_FINITE.search(said):
         raise FigureError("the figure comes to infinity or to no number at all")
+    if _EXPONENT.search(said):
+        raise FigureError(f"the figure says {said!r}, a number in exponent notation; say it with a filter "
+                          "such as |exact or |bytes")
     hidden = _HIDDEN.search(said)
     if hidden:
         raise FigureError(f"the figure says U+{ord(hidden.group()):04X}, a control, bidirectional or zero-width "
