@@ -317,3 +317,16 @@ def test_lab_refuses_home_root_and_the_committed_notebooks(tmp_path, monkeypatch
     assert tree(NOTEBOOKS_DIR) == before
     status, _, err = run("lab", "reference", "--dir", str(NOTEBOOKS_DIR), "--no-browser")
     assert status == 2 and "own section notebooks" in err
+
+
+def test_a_file_that_appears_after_the_checks_is_never_lost(tmp_path, monkeypatch):
+    out = built(tmp_path / "out", BUILD)
+    staging = staged(out, {**BUILD, "article.md": "new", "figures/diagram.svg": "<svg>new</svg>"})
+    monkeypatch.setattr(outdir, "check_targets", lambda *args: None)   # the race: checked, then saved
+    (out / "figures" / "diagram.svg").write_text("saved just now")
+    with pytest.raises(Exception, match="last good one is unchanged"):
+        outdir.publish(staging, out)
+    assert (out / "figures" / "diagram.svg").read_text() == "saved just now"
+    assert (out / "article.md").read_text() == BUILD["article.md"]
+    listed = outdir.read_manifest(out)
+    assert all(outdir.unchanged(out, rel, listed) for rel in BUILD)

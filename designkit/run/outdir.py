@@ -284,8 +284,8 @@ def preflight(out: Path, *, outputs: tuple[str, ...] = OUTPUTS, expect=(), prefi
     if listed is None:
         names = ", ".join(sorted(e.name for e in entries)[:5])
         raise OutputError(out, f"holds files designkit did not write ({names}{', ...' if len(entries) > 5 else ''})"
-                               " and no manifest of a designkit build; build into an empty or new folder, "
-                               "e.g. -o build/<name>")
+                               " and no manifest of a designkit build; use an empty or new folder, "
+                               "e.g. build/<name>")
     for name in outputs:
         if (out / name).is_symlink():
             raise OutputError(out / name, "is a symlink; designkit writes only real files and folders in its output")
@@ -349,8 +349,11 @@ def publish(staging: Path, out: Path, last: str = "article.md") -> dict[str, tup
             with contextlib.suppress(OSError):
                 _link_in(target, source)
         for aside, target in reversed(moved_old):
-            with contextlib.suppress(OSError):
+            try:
                 _link_in(aside, target)
+            except OSError:      # someone saved a file there meanwhile: keep both, never delete either
+                with contextlib.suppress(OSError):
+                    _link_in(aside, target.with_name(f"{target.name}.{os.getpid()}.kept"))
         with contextlib.suppress(OSError):
             write_manifest(out, old) if old else (out / MANIFEST).unlink()
         raise BuildError("all", str(out), f"could not put the new article in place ({exc.strerror or exc}); "
