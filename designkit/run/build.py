@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from typing import Any, Callable
 from ..views import article
 from . import outdir
 from ..errors import BuildError, SpecError
-from ..model.source import read_bounded, signature
 from ..model.spec import load_spec, resolve, source_name
+from .pinned import pin_spec
 from ..views.figures import render_spec
 from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS, TITLES
@@ -179,99 +178,57 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     from ..views.moving import MovingGrid
 
     started = time.perf_counter()
-    with _one_reading(spec_ref) as (spec_ref, pinned):
-        spec = load_spec(spec_ref, overrides)
-        render_spec(spec, source_name(spec_ref, overrides))   # every {{ figure }} checked before anything runs
-        spec_path = resolve(spec_ref).resolve()
-        out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
-        outdir.clean_kernel_dirs()
-        paths = notebook_paths(notebooks_dir)
-        expect = ["article.md", "handout.html"] + [f"notebooks/{path.name}" for path in paths]
-        created = outdir.preflight(out, expect=expect)  # inputs and the output folder: before any notebook runs
-        check_parameters(paths)
-        warnings = spec_warnings(spec)
+    pinned = pin_spec(spec_ref)   # one reading: a pipe is copied once; a file is checked again before publishing
+    spec_ref = pinned.ref
+    spec = load_spec(spec_ref, overrides)
+    render_spec(spec, source_name(spec_ref, overrides))   # every {{ figure }} checked before anything runs
+    spec_path = resolve(spec_ref).resolve()
+    out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
+    outdir.clean_kernel_dirs()
+    paths = notebook_paths(notebooks_dir)
+    expect = ["article.md", "handout.html"] + [f"notebooks/{path.name}" for path in paths]
+    created = outdir.preflight(out, expect=expect)  # inputs and the output folder: before any notebook runs
+    check_parameters(paths)
+    warnings = spec_warnings(spec)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
+    staging = outdir.staging_dir(out)
+    published = False
+    grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
+    try:
+        parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
+        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
+        markdown, figures = assemble(executed, paths)
+        (staging / "figures").mkdir()
+        for fig in figures:
+            (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
+        (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
-        staging = outdir.staging_dir(out)
-        published = False
-        grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
-        try:
-            parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
-            executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
-            markdown, figures = assemble(executed, paths)
-            (staging / "figures").mkdir()
-            for fig in figures:
-                (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
-            (staging / "article.md").write_text(markdown, encoding="utf-8")
-            try:
-                parts = [grid.parts()] if grid is not None else []
-                page = render_handout(markdown, assets_dir=staging, parts=parts, practice=bank(spec))
-            except ValueError as exc:
-                raise BuildError("all", "handout.html", str(exc)) from None
-            (staging / "handout.html").write_text(page, encoding="utf-8")
-            if not pinned.still():
-                raise SpecError(str(spec_ref), "the spec file changed while the build ran, so its sections "
-                                               "may describe two versions; nothing was published: build again")
-            written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*"))
-                       if p.is_file() and p.name != outdir.MARK]
-            outdir.write_manifest(staging, written)
-            outdir.publish(staging, out)
-            published = True
-        finally:
-            if grid is not None:
-                grid.close()
-            shutil.rmtree(staging, ignore_errors=True)
-            if created and not published:
-                with contextlib.suppress(OSError):
-                    out.rmdir()  # a first build that failed leaves no empty folder behind
+            parts = [grid.parts()] if grid is not None else []
+            page = render_handout(markdown, assets_dir=staging, parts=parts, practice=bank(spec))
+        except ValueError as exc:
+            raise BuildError("all", "handout.html", str(exc)) from None
+        (staging / "handout.html").write_text(page, encoding="utf-8")
+        if not pinned.still():
+            raise SpecError(str(spec_ref), "the spec file changed while the build ran, so its sections may "
+                                           "describe two versions; nothing was published: build again")
+        written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*"))
+                   if p.is_file() and p.name != outdir.MARK]
+        outdir.write_manifest(staging, written)
+        outdir.publish(staging, out)
+        published = True
+    finally:
+        pinned.close()
+        if grid is not None:
+            grid.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not published:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # a first build that failed leaves no empty folder behind
     return BuildResult(out, out / "article.md", out / "handout.html", tuple(warnings),
                        time.perf_counter() - started)
-
-
-@dataclass(frozen=True)
-class _Pinned:
-    """The spec file as the build first read it: still() is False once it has been written since."""
-
-    path: Path | None
-    data: bytes
-    sig: tuple | None
-
-    def still(self) -> bool:
-        if self.path is None:
-            return True
-        try:
-            return signature(self.path) == self.sig and read_bounded(self.path) == self.data
-        except OSError:
-            return False
-
-
-@contextlib.contextmanager
-def _one_reading(spec_ref):
-    """The spec as one reading: a regular file is pinned (its bytes and signature, checked again before
-    publishing); a pipe or device (``<(...)``, /dev/stdin) is read once into a private copy that every
-    notebook reads instead.  Yields (the spec reference to use, the pin)."""
-    path = resolve(spec_ref)
-    if not path.exists() or path.is_dir() or signature(path) is not None:
-        sig = signature(path)
-        try:
-            data = read_bounded(path) if sig is not None else b""
-        except OSError:
-            data, sig = b"", None
-        yield spec_ref, _Pinned(path if sig is not None else None, data, sig)
-        return
-    try:
-        data = read_bounded(path)
-    except OSError as exc:
-        raise SpecError(str(spec_ref), f"cannot read: {exc.strerror or exc}") from None
-    folder = Path(tempfile.mkdtemp(prefix=f"designkit-spec-{os.getpid()}-"))
-    try:
-        copy = folder / "spec.yaml"
-        copy.write_bytes(data)
-        yield copy, _Pinned(None, data, None)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def print_progress(line: str) -> None:
