@@ -87,6 +87,10 @@ def outputs(out: Path) -> dict[str, bytes]:
         rel = path.relative_to(out).as_posix()
         if path.is_file() and not rel.startswith(".staging-"):
             files[rel] = b"" if rel.startswith("notebooks/") else path.read_bytes()
+        if rel == ".designkit-manifest.json":   # executed notebooks differ by run: their names, not hashes
+            listed = json.loads(path.read_text())["files"]
+            files[rel] = repr({k: v for k, v in sorted(listed.items()) if not k.startswith("notebooks/")}).encode() \
+                + repr(sorted(listed)).encode()
     return files
 
 
