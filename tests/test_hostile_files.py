@@ -330,3 +330,23 @@ def test_a_file_that_appears_after_the_checks_is_never_lost(tmp_path, monkeypatc
     assert (out / "article.md").read_text() == BUILD["article.md"]
     listed = outdir.read_manifest(out)
     assert all(outdir.unchanged(out, rel, listed) for rel in BUILD)
+
+
+def test_a_folder_swapped_for_a_symlink_mid_publish_is_put_back(tmp_path, monkeypatch):
+    out = built(tmp_path / "out", BUILD)
+    staging = staged(out, {**BUILD, "article.md": "new", "notebooks/01_requirements.ipynb": '{"new": 1}'})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real_link_in = outdir._link_in
+
+    def swap_then_link(source, target):      # after the first file went in, notebooks/ becomes a symlink
+        real_link_in(source, target)
+        if target.name == "capacity.svg":
+            os.rename(out / "notebooks", tmp_path / "nb-moved")
+            (out / "notebooks").symlink_to(outside)
+
+    monkeypatch.setattr(outdir, "_link_in", swap_then_link)
+    with pytest.raises(Exception, match="last good one is unchanged"):
+        outdir.publish(staging, out)
+    assert list(outside.iterdir()) == []
+    assert (out / "figures" / "capacity.svg").read_text() == BUILD["figures/capacity.svg"]

@@ -344,7 +344,7 @@ def publish(staging: Path, out: Path, last: str = "article.md") -> dict[str, tup
                     raise OSError(errno.EEXIST, f"{rel} changed while the build ran")
             _link_in(staging / rel, target)
             moved_new.append((target, staging / rel))
-    except OSError as exc:
+    except (OSError, OutputError) as exc:
         for target, source in reversed(moved_new):
             with contextlib.suppress(OSError):
                 _link_in(target, source)
@@ -356,7 +356,8 @@ def publish(staging: Path, out: Path, last: str = "article.md") -> dict[str, tup
                     _link_in(aside, target.with_name(f"{target.name}.{os.getpid()}.kept"))
         with contextlib.suppress(OSError):
             write_manifest(out, old) if old else (out / MANIFEST).unlink()
-        raise BuildError("all", str(out), f"could not put the new article in place ({exc.strerror or exc}); "
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise BuildError("all", str(out), f"could not put the new article in place ({why}); "
                                           "the last good one is unchanged") from None
     for rel in stale:
         path = safe_path(out, rel)
