@@ -350,3 +350,13 @@ def test_a_folder_swapped_for_a_symlink_mid_publish_is_put_back(tmp_path, monkey
         outdir.publish(staging, out)
     assert list(outside.iterdir()) == []
     assert (out / "figures" / "capacity.svg").read_text() == BUILD["figures/capacity.svg"]
+
+
+def test_a_folder_with_a_first_format_manifest_is_published_into(tmp_path):
+    out = built(tmp_path / "out", BUILD)
+    (out / outdir.MANIFEST).write_text(json.dumps({"designkit": "0.0.9", "files": sorted(BUILD)}))  # names only
+    (out / "notes.md").write_text("mine")
+    assert outdir.preflight(out, expect=list(BUILD)) is False
+    outdir.publish(staged(out, {**BUILD, "article.md": "new"}), out)
+    assert (out / "article.md").read_text() == "new" and (out / "notes.md").read_text() == "mine"
+    assert all(len(hashes) == 1 for hashes in outdir.read_manifest(out).values())
