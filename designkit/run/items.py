@@ -138,8 +138,8 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
             raise SpecError("--sweep", [(sweep.field, f"swept twice ({same} name the same field); give all its "
                                                       "values in one --sweep")])
         if field in fixed_fields:
-            raise SpecError("--sweep", [(sweep.field, f"both fixed with -p {fixed_fields[field]}=... and swept "
-                                                      "with --sweep; keep one")])
+            raise SpecError("--sweep", [(sweep.field, f"both fixed with -p and swept with --sweep "
+                                                      f"(-p {fixed_fields[field]}=...); keep one")])
     total = len(specs)
     for sweep in sweeps:
         total *= len(sweep.texts)

@@ -149,7 +149,7 @@ def read_manifest(out: Path) -> dict[str, tuple[str, ...]] | None:
                                "here: remove the folder's designkit files by hand or choose another") from None
     files = record.get("files") if isinstance(record, dict) else None
     if isinstance(files, list) and all(isinstance(f, str) for f in files):
-        files = {f: () for f in files}
+        files = {f: None for f in files}
     if not isinstance(files, dict) or not all(
             isinstance(k, str) and _relative(k) and isinstance(v, (str, list, type(None))) for k, v in files.items()):
         raise OutputError(out, f"{MANIFEST} does not list files; choose another output folder")
