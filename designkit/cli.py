@@ -8,6 +8,8 @@ need them, so ``designkit estimate`` stays quick.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import sys
 from pathlib import Path
@@ -31,8 +33,11 @@ def _overrides_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args) -> dict:
-    from .model.spec import parse_override
-    return dict(parse_override(item) for item in getattr(args, "param", []))
+    from .model.source import check_fixed
+    from .model.spec import Scale, parse_override
+    pairs = [parse_override(item) for item in getattr(args, "param", [])]
+    check_fixed([key for key, _ in pairs], Scale.model_fields)
+    return dict(pairs)
 
 
 def cmd_validate(args) -> int:
@@ -328,10 +333,19 @@ def main(argv: list[str] | None = None) -> int:
     characters as ``\\xNN`` (spec text cannot retitle or clear a terminal); any error is one line
     (``DESIGNKIT_DEBUG=1`` adds the traceback of an unexpected one)."""
     from .terminal import guarded_streams
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets \xe9, not an error
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if (getattr(stream, "encoding", None) or "").lower().replace("-", "") not in ("utf8", "utf16", "utf32"):
+                stream.reconfigure(errors="backslashreplace")
     with guarded_streams():
         parser = build_parser()
         args = parser.parse_args(argv)
         return _run(args, standalone=argv is None)
+
+
+_BAD_INPUT = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ELOOP, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+              errno.EEXIST, errno.ENAMETOOLONG}
+"""OSErrors that mean the user's input or folder is unusable (exit 2); any other (a full disk) is 1."""
 
 
 def _run(args, standalone: bool = False) -> int:
@@ -359,6 +373,10 @@ def _run(args, standalone: bool = False) -> int:
             from .terminal import silence_stdout
             silence_stdout()  # `designkit analyze | head`: the reader left; say nothing more
             return 1
+        except OSError as exc:  # the file system said no: a read-only folder, a loop of symlinks, a full disk
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"designkit {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return 2 if exc.errno in _BAD_INPUT else 1
         except Exception as exc:  # noqa: BLE001 - the one catch-all: one line, never a traceback
             if os.environ.get("DESIGNKIT_DEBUG") == "1":
                 import traceback

@@ -122,24 +122,25 @@ def test_a_symlinked_output_is_refused_before_any_notebook_runs(name, tmp_path):
     assert (snapshot(elsewhere) if elsewhere.is_dir() else elsewhere.read_bytes()) == before
 
 
-def test_a_foreign_file_inside_figures_is_refused(tmp_path):
+def test_a_users_file_inside_figures_survives_a_build(tmp_path):
     out = fake_build(tmp_path / "out")
     (out / "figures" / "my-own.svg").write_text("mine")
     status, _, err = run("build", "reference", "-o", str(out))
-    assert status == 2 and "figures/my-own.svg" in err
+    assert status == 0, err
     assert (out / "figures" / "my-own.svg").read_text() == "mine"
+    listed = outdir.read_manifest(out)
+    assert "figures/my-own.svg" not in listed and "figures/capacity.svg" in listed
+    assert all(outdir.unchanged(out, rel, listed) for rel in listed)
 
 
-def test_a_folder_with_a_manifest_or_an_old_build_is_accepted(tmp_path):
+def test_a_folder_with_a_manifest_is_accepted_and_one_without_refused(tmp_path):
     out = fake_build(tmp_path / "out")
     (out / "notes.md").write_text("the user's notes beside the build")
     assert outdir.preflight(out) is False
     (out / outdir.MANIFEST).unlink()
     (out / "notes.md").unlink()
-    assert outdir.preflight(out) is False      # an old build: only its own outputs
-    (out / "notes.md").write_text("x")
     with pytest.raises(SpecError, match="did not write"):
-        outdir.preflight(out)                  # no manifest, and not only designkit's files
+        outdir.preflight(out)                  # no manifest: never taken for "a build made before manifests"
 
 
 def test_publish_is_all_or_nothing(tmp_path):
@@ -150,8 +151,9 @@ def test_publish_is_all_or_nothing(tmp_path):
     (staging / "figures" / "capacity.svg").write_text("<svg>new</svg>")
     (staging / "notebooks").mkdir()
     (staging / "article.md").write_text("new article")
-    outdir.write_manifest(staging, ["figures/capacity.svg", "article.md"])
-    # no staged handout.html: the third move fails after two new outputs went in
+    (staging / "handout.html").write_text("new handout")
+    outdir.write_manifest(staging, ["figures/capacity.svg", "article.md", "handout.html"])
+    (staging / "handout.html").unlink()   # listed but gone: the second move fails after one went in
     with pytest.raises(Exception, match="last good one is unchanged"):
         outdir.publish(staging, out)
     after = {k: v for k, v in snapshot(out).items() if not k.startswith(".staging-")}
@@ -445,8 +447,10 @@ def test_leftovers_of_a_dead_process_are_cleaned_and_a_live_ones_kept(tmp_path, 
     stale = out / f".staging-{dead}-abc"
     stale.mkdir()
     (stale / "article.md").write_text("half")
+    (stale / outdir.MARK).write_text(stale.name)
     running = out / f".staging-{alive}-def"
     running.mkdir()
+    (running / outdir.MARK).write_text(running.name)
     outdir.preflight(out)
     assert not stale.exists() and running.exists()
     monkeypatch.setenv("TMPDIR", str(tmp_path))
@@ -454,11 +458,15 @@ def test_leftovers_of_a_dead_process_are_cleaned_and_a_live_ones_kept(tmp_path, 
     monkeypatch.setattr(tempfile, "tempdir", None)
     old_keys = tmp_path / f"designkit-kernels-{dead}-xyz"
     old_keys.mkdir()
-    (old_keys / "kernel-1.json").write_text('{"key": "secret"}')
+    (old_keys / "kernel-0123456789ab.json").write_text('{"key": "secret"}')
+    (old_keys / "kernel-0123456789ab-1").write_text("")      # an IPC socket's name
     mine = tmp_path / f"designkit-kernels-{alive}-xyz"
     mine.mkdir()
+    users = tmp_path / f"designkit-kernels-{dead}-notes"    # not a kernel folder: kept
+    users.mkdir()
+    (users / "notes.txt").write_text("mine")
     assert outdir.clean_kernel_dirs() == [old_keys]
-    assert not old_keys.exists() and mine.exists()
+    assert not old_keys.exists() and mine.exists() and (users / "notes.txt").read_text() == "mine"
 
 
 # --- 7. surprises in overrides and sweeps -------------------------------------------------------

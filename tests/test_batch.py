@@ -26,6 +26,7 @@ from designkit.run.items import (INPUTS_FILE, BatchUsageError, Item, Metrics, Ro
                                  is_current, parse_sweep, plan)
 from designkit.assets import EXAMPLES_DIR, NOTEBOOKS_DIR
 from designkit.run.build import build
+from designkit.run import outdir
 from designkit.run.outdir import MANIFEST
 from designkit.sections import SECTIONS, TITLES
 from designkit.model.capacity import estimate
@@ -191,9 +192,20 @@ def test_only_a_complete_item_with_the_same_digest_is_current(tmp_path):
     (folder / "handout.html").write_text("x")
     assert not is_current(folder, "abc")  # no record: never trusted
     (folder / INPUTS_FILE).write_text(json.dumps({"digest": "abc"}))
+    assert not is_current(folder, "abc")  # no manifest: not designkit's item
+    outdir.write_manifest(folder, ["article.md", "handout.html", INPUTS_FILE])
     assert is_current(folder, "abc") and not is_current(folder, "abd")
+    (folder / "article.md").write_text("edited by hand")
+    assert not is_current(folder, "abc")  # changed since designkit wrote it: built again
+    (folder / "article.md").write_text("x")
+    assert is_current(folder, "abc")
     (folder / "handout.html").unlink()
     assert not is_current(folder, "abc")
+    (folder / "handout.html").write_text("x")
+    (folder / INPUTS_FILE).unlink()
+    os.mkfifo(folder / INPUTS_FILE)       # a FIFO where the record was: refused at once, never read
+    assert not is_current(folder, "abc")
+    (folder / INPUTS_FILE).unlink()
     (folder / INPUTS_FILE).write_text("{not json")
     assert not is_current(folder, "abc")
 
@@ -247,10 +259,14 @@ def test_sweep_writes_one_complete_folder_per_point(sweep):
     assert code == 0, stderr
     assert item_folders(out) == sorted(folder_of(users) for users in POINTS)
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "_sweeps", SLUG, "index.html"]  # no staging left
-    listed = json.loads((out / MANIFEST).read_text())["files"]
-    assert "index.html" in listed and f"{SLUG}/users-1b/article.md" in listed
+    listed = outdir.read_manifest(out)
+    assert sorted(listed) == ["_sweeps/users.svg", "index.html"]   # each item folder has a manifest of its own
+    assert all(outdir.unchanged(out, rel, listed) for rel in listed)
     for folder in item_folders(out):
         item = out / folder
+        own = outdir.read_manifest(item)
+        assert {"article.md", "handout.html", INPUTS_FILE} <= set(own)
+        assert all(outdir.unchanged(item, rel, own) for rel in own)
         assert sorted(p.name for p in item.iterdir()) == [INPUTS_FILE, MANIFEST, "article.md", "figures",
                                                          "handout.html", "notebooks"]
         assert sorted(p.stem for p in (item / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)

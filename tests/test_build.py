@@ -1,5 +1,6 @@
 """The papermill build: notebooks really executed, the article checked against the template."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -43,7 +44,8 @@ def test_build_writes_every_output(reference_build):
                                                      "handout.html", "notebooks"]
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     listed = json.loads((out / ".designkit-manifest.json").read_text())["files"]
-    assert listed == [name for name in written if name != ".designkit-manifest.json"]
+    assert sorted(listed) == [name for name in written if name != ".designkit-manifest.json"]
+    assert all(listed[name] == hashlib.sha256((out / name).read_bytes()).hexdigest() for name in listed)
     assert sorted(p.stem for p in (out / "notebooks").iterdir()) == sorted(s.notebook for s in SECTIONS)
     assert len(progress) == 9 and all(" ok " in line for line in progress)
     # The executed notebooks really ran: every code cell has an execution count, no errors.

@@ -69,6 +69,9 @@ class Verdict:
 
 # --- reading answers ------------------------------------------------------------------------
 
+MAX_ANSWER = 200   # characters of a written answer
+
+
 def clean(text: str) -> str:
     """Drop hedges ("about", "~") and tidy "4.6 × 10^4" into "4.6e4"."""
     text = text.strip().rstrip(".?!").strip()
@@ -155,6 +158,9 @@ def parse_answer(text: object, kind: str) -> float:
     example = EXAMPLES[kind]
     if not isinstance(text, str) or not text.strip():
         raise AnswerError(f"Type an answer first, e.g. '{example}'.")
+    if len(text) > MAX_ANSWER:   # every reader below stays linear on what is left
+        raise AnswerError(f"That answer is {len(text):,} characters long; write the number the way you "
+                          f"would say it, e.g. '{example}'.")
     cleaned = clean(text)
     try:
         value = _READERS[kind](cleaned)

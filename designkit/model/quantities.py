@@ -60,6 +60,16 @@ RATE_PERIODS = {
 _PER_SECOND_WORDS = {"qps", "rps", "tps", "ops"}
 
 
+MAX_TEXT = 100   # characters of a written quantity ("10 million/month" is 16): parsing stays linear
+
+
+def _short(text: object, expected: str) -> None:
+    """Refuse a written quantity longer than MAX_TEXT before any pattern looks at it."""
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise ValueError(f"expected {expected}, got {len(text):,} characters ({text[:24]!r}...); "
+                         f"a quantity is at most {MAX_TEXT} characters")
+
+
 def _finite(value: float, text: object) -> float:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"expected a finite number, got {text!r}")
@@ -74,6 +84,7 @@ def _split(text: object, expected: str) -> tuple[float, str]:
         return _finite(float(text), text), ""
     if not isinstance(text, str):
         raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    _short(text, expected)
     match = _NUMBER_RE.match(text)
     if not match:
         if text.strip().lower() in {"nan", "inf", "-inf", "+inf", "infinity", ".nan", ".inf"}:
@@ -139,6 +150,7 @@ def parse_rate(text: object, *, bare_per_second: bool = False) -> float:
         raise ValueError(f"expected {expected} (say per what), got {text!r}")
     if not isinstance(text, str):
         raise ValueError(f"expected {expected}, got {type(text).__name__} {text!r}")
+    _short(text, expected)
     lowered = text.strip().lower()
     match = re.match(r"^(.*?)\s*(?:/|\bper\b|\ba\b)\s*([a-z]+)\s*$", lowered)
     if match:
@@ -193,6 +205,7 @@ def parse_ratio(text: object) -> tuple[float, float]:
     expected = "a read:write ratio like '100:1' or '0:1'"
     if not isinstance(text, str):
         raise ValueError(f"expected {expected} (quote it in YAML), got {text!r}")
+    _short(text, expected)
     match = re.match(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$", text)
     if not match:
         raise ValueError(f"expected {expected}, got {text!r}")
@@ -267,8 +280,23 @@ def say_qps(value: float, *, approx: bool = True) -> str:
     return f"~{text}" if approx and not _exact(value) else text
 
 
+def _plain(value: float, figures: int = 2) -> str:
+    """value to `figures` significant figures in plain decimals (never '1.4e-09'), no trailing zeros."""
+    if value == 0 or not math.isfinite(value):
+        return _two_sig(value)
+    places = max(0, figures - 1 - int(math.floor(math.log10(abs(value)))))
+    text = f"{round(value, places):.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def say_bytes(value: float, *, approx: bool = True) -> str:
-    """A size in decimal units: 5e11 -> '~500 GB', 9.13e14 -> '~0.91 PB'."""
+    """A size in decimal units: 5e11 -> '~500 GB', 9.13e14 -> '~0.91 PB'; under a byte: '< 1 byte'."""
+    if 0 < value < 1:
+        return "< 1 byte"      # bytes are whole: never '0.5 bytes'
+    if 1 <= value < 999.5:     # ... nor "1.5 bytes"
+        whole = round(value)
+        text = f"{whole} byte{'s' if whole != 1 else ''}"
+        return f"~{text}" if approx and whole != value else text
     text = _scaled(value, _BYTES)
     if text.startswith("1 bytes"):
         text = "1 byte"
@@ -337,9 +365,11 @@ def say_share(fraction: float) -> str:
 
 
 def say_times(multiplier: float) -> str:
-    """A multiple of today: 0.432 -> '0.43x', 18.2 -> '18x', 4512 -> '4,500x'."""
+    """A multiple of today: 0.432 -> '0.43x', 18.2 -> '18x', 4512 -> '4,500x', 1.5e-06 -> '< 0.01x'."""
+    if 0 < multiplier < 0.01:
+        return "< 0.01x"
     rounded = float(f"{multiplier:.2g}")
-    return f"{rounded:,.0f}x" if rounded >= 1000 else f"{rounded:g}x"
+    return f"{rounded:,.0f}x" if rounded >= 1000 else f"{_plain(rounded)}x"
 
 
 MAX_NINES = 6  # no availability is known better than 99.9999%: say "> 99.9999%" past it
@@ -410,7 +440,7 @@ def say_exact(value: float) -> str:
     """A number in full, for when two figures are not enough: 46481.5 -> '46,482', 3.804 -> '3.8'."""
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{float(f'{value:.3g}'):g}"
+    return _plain(value, 3)
 
 
 def say_bytes_in(value: float, unit: str) -> str:
@@ -429,6 +459,7 @@ def parse_dollars(text: object) -> float:
     """A non-negative amount of US dollars: 0.096, '$0.096', '$1,200', '1200 USD'."""
     expected = "an amount of US dollars like '$0.096' or '1,200'"
     if isinstance(text, str):
+        _short(text, expected)
         text = re.sub(r"^\s*(?:US)?\$\s*", "", text, flags=re.IGNORECASE)
     number, unit = _split(text, expected)
     if _words(unit) not in ("", "usd", "dollars", "dollar"):
@@ -446,4 +477,6 @@ def say_dollars(amount: float) -> str:
         return f"${amount:,.2f}"
     if amount == 0:
         return "$0"
-    return f"${float(f'{amount:.2g}'):g}"
+    if amount < 0.0001:
+        return "< $0.0001"     # a ten-thousandth of a dollar: finer than any price is quoted
+    return f"${_plain(amount)}"

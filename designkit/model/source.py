@@ -222,6 +222,35 @@ def read_bounded(path: Path, limit: int = MAX_SPEC_BYTES, seconds: float | None 
         os.close(fd)
 
 
+def signature(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file is written (device, inode, size, modified and changed times);
+    None for anything that is not a regular file (a pipe, a device, ``<(...)``)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def canonical_field(key: str, scale_fields) -> str:
+    """The field an override names, however written: 'users' and ' scale.users' are 'scale.users'
+    (``scale_fields``: the names of the spec's scale fields, ``spec.Scale.model_fields``)."""
+    parts = [part.strip() for part in str(key).split(".")]
+    return ".".join(["scale", *parts] if parts[0] in scale_fields else parts)
+
+
+def check_fixed(keys, scale_fields) -> None:
+    """Refuse -p flags that set one field twice (-p users=1M -p scale.users=2M): which would win?"""
+    seen: dict[str, str] = {}
+    for key in keys:
+        field = canonical_field(key, scale_fields)
+        if field in seen:
+            raise SpecError("-p", [(key, f"the same field as {seen[field]}, given twice; keep one")])
+        seen[field] = key
+
+
 def _mark(mark) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 

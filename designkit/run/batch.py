@@ -13,7 +13,6 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -26,7 +25,9 @@ from .build import build, check_parameters, notebook_paths
 from ..errors import SpecError
 from ..model.spec import slugify
 from .dask import check_address, connect, run_dask
-from .items import (BatchResult, BatchUsageError, CHARTS_DIR, DEFAULT_JOBS, Failure, Item, Job, Metrics, Outcome, Row, STAGING_PREFIX, Sweep, batch_pool, check, inputs_record, is_current, notebooks_digest, parse_sweep, plan)
+from .items import (BatchResult, BatchUsageError, CHARTS_DIR, DEFAULT_JOBS, INPUTS_FILE, Failure, Item, Job, Metrics,
+                    Outcome, Row, STAGING_PREFIX, Sweep, batch_pool, check, inputs_record, is_current,
+                    notebooks_digest, parse_sweep, plan)
 
 # --- running -------------------------------------------------------------------------------
 
@@ -48,9 +49,10 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
     items = plan(specs, [parse_sweep(s) if isinstance(s, str) else s for s in sweeps], overrides)
     metrics, warnings = check(items)
     out = Path(out_dir)
-    if out.is_dir():
-        outdir.clean_stale(out, STAGING_PREFIX)
-    outdir.preflight(out, outputs=(), legacy=_old_batch)  # before any notebook runs
+    charts = [f"{CHARTS_DIR}/{slugify(field)}.svg" for field, _ in _sweeps_of(items)]
+    outdir.preflight(out, outputs=(CHARTS_DIR,), expect=["index.html", *charts], prefix=STAGING_PREFIX)
+    for item in items:  # before any notebook runs: no item folder is a symlink or in the way
+        check_item_folder(out, item.folder)
     paths = notebook_paths(Path(notebooks_dir))
     spec_bytes = {path: path.read_bytes() for path in {item.path for item in items}}
     nb_sha = notebooks_digest(paths)
@@ -63,7 +65,7 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
     try:
         out.mkdir(parents=True, exist_ok=True)
         if outdir.read_manifest(out) is None:
-            outdir.write_manifest(out, [])  # DIR is designkit's from now on, even if this run is killed
+            outdir.write_manifest(out, {})  # DIR is designkit's from now on, even if this run is killed
         with _Reporter(len(items), progress) as report:
             report.skipped(len(items) - len(todo))
             for warning in warnings:
@@ -74,7 +76,7 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
                 report.done(items[index], outcome)
 
             if todo:
-                stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
+                stage = outdir.make_staging(out, STAGING_PREFIX)
                 try:
                     job = Job(items, records, spec_bytes, paths, Path(notebooks_dir), stage, out)
                     if client is not None:
@@ -96,27 +98,19 @@ def run_batch(specs: Iterable[str | Path], sweeps: Iterable[Sweep | str] = (), o
             rows.append(Row(item, numbers, status, outcome.seconds, outcome.failure))
             warnings += [w for w in outcome.warnings if w not in warnings]
     index_path, charts = write_index(out, rows, _sweeps_of(items))
-    _write_batch_manifest(out, items)
     return BatchResult(out, index_path, charts, tuple(rows), tuple(warnings), time.perf_counter() - started)
 
 
-def _old_batch(out: Path, entries: list[Path]) -> list[str] | None:
-    """A batch folder made before manifests: index.html beside item and chart folders only."""
-    names = {e.name for e in entries}
-    if "index.html" not in names or any(e.is_symlink() or (e.is_file() and e.name != "index.html")
-                                        for e in entries):
-        return None
-    return ["index.html"]
-
-
-def _write_batch_manifest(out: Path, items: list[Item]) -> None:
-    """DIR's manifest: every file of its items, the index and the sweep charts (plus what it listed before)."""
-    files = set(outdir.read_manifest(out) or [])
-    roots = [out / item.folder for item in items] + [out / CHARTS_DIR]
-    for root in roots:
-        files.update(p.relative_to(out).as_posix() for p in root.rglob("*") if p.is_file())
-    files.add("index.html")
-    outdir.write_manifest(out, [f for f in files if (out / f).is_file()])
+def check_item_folder(out: Path, folder: str) -> None:
+    """An item folder may be new, or a real folder with a manifest of its own (a user's folder of that
+    name is refused); no folder on the way from DIR is a symlink."""
+    path = outdir.safe_path(out, f"{folder}/{INPUTS_FILE}").parent
+    if os.path.lexists(path) and not path.is_symlink() and path.is_dir() and any(path.iterdir()) \
+            and outdir.read_manifest(path) is None:
+        raise outdir.OutputError(path, "holds files designkit did not write and no manifest of a designkit "
+                                       "build; move them out or choose another output folder")
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
+        raise outdir.OutputError(path, "is a symlink or a file where designkit writes an item folder")
 
 
 def _run_local(job: Job, todo: list[int], jobs: int, pool, finish: Callable[[int, Outcome], None]) -> None:
@@ -252,30 +246,30 @@ def sweep_series(rows: list[Row], field: str, values: list[str]) -> list[tuple[s
 
 
 def write_index(out: Path, rows: list[Row], sweeps: list[tuple[str, list[str]]]) -> tuple[Path, tuple[Path, ...]]:
-    """DIR/_sweeps/<field>.svg per swept field and DIR/index.html, each written whole (replace)."""
+    """DIR/_sweeps/<field>.svg per swept field and DIR/index.html, each written whole (mode 0644), and
+    DIR's manifest; a file in the way that designkit did not write (or that changed) is refused."""
     from ..views.charts import svg
     from ..views.index_page import render_index, sweep_figure
 
-    figures, paths = [], []
+    listed = outdir.read_manifest(out) or {}
+    texts: dict[str, str] = {}
+    figures = []
     for field, values in sweeps:
         text = svg(sweep_figure(field, values, sweep_series(rows, field, values)))
         figures.append((field, text))
-        path = out / CHARTS_DIR / f"{slugify(field)}.svg"
-        _write_atomic(path, text)
-        paths.append(path)
-    index = out / "index.html"
-    _write_atomic(index, render_index(rows, figures))
-    return index, tuple(paths)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        texts[f"{CHARTS_DIR}/{slugify(field)}.svg"] = text
+    texts["index.html"] = render_index(rows, figures)
+    outdir.check_targets(out, texts, listed)
+    written = {}
+    for rel, text in texts.items():
+        path = outdir.safe_path(out, rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        outdir.safe_path(out, rel)
+        outdir.write_file(path, text)
+        written[rel] = (outdir.digest(path),)
+    for rel in listed:   # sweep charts of an earlier run, unchanged since: removed
+        if rel not in written and rel.startswith(f"{CHARTS_DIR}/") and outdir.unchanged(out, rel, listed):
+            with contextlib.suppress(OSError):
+                outdir.safe_path(out, rel).unlink()
+    outdir.write_manifest(out, written)
+    return out / "index.html", tuple(out / rel for rel in texts if rel != "index.html")

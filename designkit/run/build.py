@@ -20,8 +20,9 @@ from typing import Any, Callable
 
 from ..views import article
 from . import outdir
-from ..errors import BuildError
+from ..errors import BuildError, SpecError
 from ..model.spec import load_spec, resolve, source_name
+from .pinned import pin_spec
 from ..views.figures import render_spec
 from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS, TITLES
@@ -201,13 +202,16 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     from ..views.moving import MovingGrid
 
     started = time.perf_counter()
+    pinned = pin_spec(spec_ref)   # one reading: a pipe is copied once; a file is checked again before publishing
+    spec_ref = pinned.ref
     spec = load_spec(spec_ref, overrides)
     render_spec(spec, source_name(spec_ref, overrides))   # every {{ figure }} checked before anything runs
     spec_path = resolve(spec_ref).resolve()
     out = Path(out_dir) if out_dir is not None else default_out_dir(spec.slug)
     outdir.clean_kernel_dirs()
-    created = outdir.preflight(out)  # inputs and the output folder are checked before any notebook runs
     paths = notebook_paths(notebooks_dir)
+    expect = ["article.md", "handout.html"] + [f"notebooks/{path.name}" for path in paths]
+    created = outdir.preflight(out, expect=expect)  # inputs and the output folder: before any notebook runs
     check_parameters(paths)
     warnings = spec_warnings(spec)
     try:
@@ -232,11 +236,16 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         except ValueError as exc:
             raise BuildError("all", "handout.html", str(exc)) from None
         (staging / "handout.html").write_text(page, encoding="utf-8")
-        written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*")) if p.is_file()]
+        if not pinned.still():
+            raise SpecError(str(spec_ref), "the spec file changed while the build ran, so its sections may "
+                                           "describe two versions; nothing was published: build again")
+        written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*"))
+                   if p.is_file() and p.name != outdir.MARK]
         outdir.write_manifest(staging, written)
         outdir.publish(staging, out)
         published = True
     finally:
+        pinned.close()
         if grid is not None:
             grid.close()
         shutil.rmtree(staging, ignore_errors=True)

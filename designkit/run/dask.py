@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -35,6 +36,38 @@ def check_address(address: str) -> None:
         raise BatchUsageError(f"--dask {address!r}: port {port} is not between 1 and 65535")
 
 
+HANDSHAKE_SECONDS = 10.0   # to connect, and for the scheduler's first bytes (it speaks first)
+
+
+def probe(address: str, seconds: float = HANDSHAKE_SECONDS) -> None:
+    """Refuse a tcp:// address that does not answer as a Dask scheduler within ``seconds``.
+
+    A scheduler writes its handshake as soon as a connection is accepted; distributed's client
+    waits for it without a time limit, so a dashboard (HTTP) port or a silent service would hang
+    the batch.  Other transports (tls://, ucx://...) are left to distributed's own timeout.
+    """
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if not port.isdigit():
+        return
+    host = host.strip("[]") or "localhost"
+    try:
+        with socket.create_connection((host, int(port)), timeout=seconds) as conn:
+            conn.settimeout(seconds)
+            first = conn.recv(16)
+    except socket.timeout:
+        raise BatchUsageError(f"--dask {address!r} accepted a connection but sent nothing within {seconds:g} s: "
+                              "not a Dask scheduler (a dashboard or another service?); the scheduler's "
+                              "address is usually tcp://host:8786") from None
+    except OSError as error:
+        raise BatchUsageError(f"cannot reach a Dask scheduler at {address!r}: {error.strerror or error}") from None
+    if not first or first[:5] in (b"HTTP/", b"SSH-2") or first[:1] == b"<":
+        raise BatchUsageError(f"--dask {address!r} answers, but not as a Dask scheduler; the scheduler's "
+                              "address is usually tcp://host:8786")
+
+
 def connect(address: str):
     """A distributed.Client for the scheduler at address; BatchUsageError when that cannot be."""
     check_address(address)
@@ -42,8 +75,9 @@ def connect(address: str):
         import distributed
     except ImportError:
         raise BatchUsageError("--dask needs the 'distributed' package: pip install 'designkit[dask]'") from None
+    probe(address)
     try:
-        return distributed.Client(address, timeout=10, set_as_default=False)
+        return distributed.Client(address, timeout=HANDSHAKE_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise BatchUsageError(f"cannot reach a Dask scheduler at {address!r}: {error}") from None
 

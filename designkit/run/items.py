@@ -7,7 +7,7 @@ import itertools
 import json
 import os
 import re
-import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from .. import __version__
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
+from ..model.source import canonical_field, signature
 from ..model.spec import parse_override, read_raw, resolve, slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
@@ -26,6 +27,8 @@ REQUIRED = ("article.md", "handout.html")
 MAX_POINT_NAME = 120
 MAX_ITEMS = 100                          # articles one batch may build (specs x sweep points)
 
+
+_PUBLISHING = threading.Lock()           # items publishing at once make their parent folders one at a time
 
 batch_pool = section_pool
 """One pool shared by every item of a batch: the pool a single build makes for itself."""
@@ -125,12 +128,17 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
     specs, sweeps, fixed = [str(s) for s in specs], list(sweeps), dict(overrides or {})
     if not specs:
         raise BatchUsageError("no spec given: name spec files or bundled examples, e.g. `designkit batch reference`")
-    fields = [s.field for s in sweeps]
-    for field in fields:
+    from ..model.spec import Scale
+    fields = [canonical_field(s.field, Scale.model_fields) for s in sweeps]
+    fixed_fields = {canonical_field(k, Scale.model_fields): k for k in fixed}
+    for sweep, field in zip(sweeps, fields):
         if fields.count(field) > 1:
-            raise SpecError("--sweep", [(field, "swept twice; give all its values in one --sweep")])
-        if field in fixed:
-            raise SpecError("--sweep", [(field, "both fixed with -p and swept with --sweep; keep one")])
+            same = " and ".join(dict.fromkeys(s.field for s, f in zip(sweeps, fields) if f == field))
+            raise SpecError("--sweep", [(sweep.field, f"swept twice ({same} name the same field); give all its "
+                                                      "values in one --sweep")])
+        if field in fixed_fields:
+            raise SpecError("--sweep", [(sweep.field, f"both fixed with -p and swept with --sweep "
+                                                      f"(-p {fixed_fields[field]}=...); keep one")])
     total = len(specs)
     for sweep in sweeps:
         total *= len(sweep.texts)
@@ -144,6 +152,9 @@ def plan(specs: Iterable[str | Path], sweeps: Iterable[Sweep] = (), overrides: d
     slugs: set[str] = set()
     for ref in specs:
         path = resolve(ref)
+        if path.exists() and not path.is_dir() and signature(path) is None:
+            raise SpecError(ref, "is a pipe or a device; a batch reads each spec more than once (to plan, "
+                                 "check and build it): save it to a file first")
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
@@ -243,13 +254,16 @@ def inputs_record(spec_bytes: bytes, overrides: dict[str, Any], notebooks_sha256
 
 
 def is_current(folder: Path, digest: str) -> bool:
-    """True when folder holds a complete item built from inputs with this digest."""
+    """True when folder holds a complete item built from inputs with this digest, each file of it
+    still as designkit wrote it (its state files read bounded, never through a FIFO or symlink)."""
+    from . import outdir
     try:
-        record = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(outdir.read_state(folder / INPUTS_FILE, 100_000))
+        listed = outdir.read_manifest(folder)
+    except (OSError, ValueError, SpecError):
         return False
-    return (isinstance(record, dict) and record.get("digest") == digest
-            and all((folder / name).is_file() for name in REQUIRED))
+    return (isinstance(record, dict) and record.get("digest") == digest and listed is not None
+            and all(outdir.unchanged(folder, name, listed) for name in (*REQUIRED, INPUTS_FILE)))
 
 
 # --- results -------------------------------------------------------------------------------
@@ -324,13 +338,17 @@ class Job:
     out: Path
 
     def publish(self, index: int, built: Path) -> None:
-        """Write the inputs record last, then move the complete item into place (old one out first)."""
-        (built / INPUTS_FILE).write_text(json.dumps(self.records[index], indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
-        target = self.out / self.items[index].folder
-        target.parent.mkdir(parents=True, exist_ok=True)
-        trash = self.stage / f"old-{index}"
-        if target.exists() or target.is_symlink():
-            os.rename(target, trash)
-        os.rename(built, target)
-        shutil.rmtree(trash, ignore_errors=True)
+        """Move the complete item into its folder file by file, the inputs record last; a user's file in
+        the item folder stays, and one in the way refuses the item (outdir.publish)."""
+        from . import outdir
+        record = built / INPUTS_FILE
+        record.write_text(json.dumps(self.records[index], indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        files = outdir.read_manifest(built) or {}
+        outdir.write_manifest(built, {**files, INPUTS_FILE: (outdir.digest(record),)})
+        folder = self.items[index].folder
+        outdir.safe_path(self.out, f"{folder}/{INPUTS_FILE}")
+        target = self.out / folder
+        with _PUBLISHING:
+            target.mkdir(parents=True, exist_ok=True)
+            outdir.safe_path(self.out, f"{folder}/{INPUTS_FILE}")
+        outdir.publish(built, target, last=INPUTS_FILE)

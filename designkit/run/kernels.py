@@ -55,6 +55,19 @@ logger = logging.getLogger("papermill")  # papermill's logger: kernel messages r
 
 Job = tuple[str | os.PathLike, dict | None, str | os.PathLike | None]  # notebook, parameters, output
 
+# Runs first in every kernel: a build killed with SIGKILL takes its kernels with it, busy or not (the
+# kernel's own parent poller needs the GIL, which a long regular expression holds).  Linux only.
+_DIE_WITH_BUILD = '''
+import ctypes as _c, os as _o, signal as _s
+try:
+    _c.CDLL(None, use_errno=True).prctl(1, int(_s.SIGKILL), 0, 0, 0)   # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if _o.getppid() != {parent}:
+    _o._exit(0)
+del _c, _o, _s
+'''
+
 # Runs once in a kernel after the preload: remembers process state that reset() puts back.
 _KERNEL_SETUP = '''
 def _designkit_setup():
@@ -385,6 +398,7 @@ class KernelPool:
             with open(kernel.log, "wb") as log:
                 km.start_kernel(cwd=self.cwd, env={**os.environ, **KERNEL_ENV}, stdout=log, stderr=log,
                                 extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            kernel.execute(_DIE_WITH_BUILD.format(parent=os.getpid()), self.start_timeout, "parent-death signal")
             kernel.execute(self.preload, self.start_timeout, "preload")
             kernel.execute(_KERNEL_SETUP, self.start_timeout, "kernel setup")
         except KernelStartError:

@@ -1,30 +1,43 @@
 """The output folder is the user's: what a build may touch there, checked before any notebook runs.
 
-A build writes a manifest (``.designkit-manifest.json``) of the files it wrote.  It refuses root,
-the home folder, a file, an unwritable folder, symlinked outputs, and any non-empty folder without
-a manifest; a later build removes only files the manifest lists.  Staging folders and kernel
-temp folders carry their owner's process id, so a killed build's leftovers are removed by the
-next one (and only once that process is gone).
+A build writes a manifest (``.designkit-manifest.json``): every file it wrote with its SHA-256.  It
+refuses root, the home folder, a file, an unwritable folder, symlinked outputs and any non-empty
+folder without a manifest.  Publishing moves the new files in one at a time (folders are never
+moved or removed whole, so a file saved into ``figures/`` meanwhile survives) and removes only files
+the manifest lists whose bytes are still the ones designkit wrote; any other file in the way is a
+refusal, never an overwrite.  Symlinks are never followed out of the folder.  Staging folders carry
+their owner's process id and a marker file, so only designkit's own leftovers are ever cleaned.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import __version__
 from ..errors import BuildError, SpecError
+from ..model.source import read_bounded
 
 MANIFEST = ".designkit-manifest.json"
+MARK = ".designkit-staging"           # inside every staging folder designkit makes: its own name
 STAGING = ".staging-"                 # DIR/.staging-<pid>-*: a build in progress
 KERNEL_DIRS = "designkit-kernels-"    # $TMPDIR/designkit-kernels-<pid>-*: connection files (with keys)
 OUTPUTS = ("figures", "notebooks", "handout.html", "article.md")
+MAX_MANIFEST_BYTES = 4_000_000        # a manifest is read like a spec: bounded, and never a FIFO or device
+STATE_SECONDS = 2.0
 _OWNED = re.compile(r"^(?:\.staging-|\.batch-|designkit-kernels-)(\d+)-")
+_KERNEL_FILE = re.compile(r"^kernel-[0-9a-f]{12}(?:\.json|\.log|-\d+)?$")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK           # what open() gives a new file: 0644 under the usual umask
 
 
 class OutputError(SpecError):
@@ -33,6 +46,8 @@ class OutputError(SpecError):
     def __init__(self, out: Path, what: str):
         super().__init__(str(out), what)
 
+
+# --- designkit's own leftovers ------------------------------------------------------------------
 
 def owner_alive(name: str) -> bool:
     """True unless ``name`` carries the id of a process that is gone (unknown names count as alive)."""
@@ -48,13 +63,48 @@ def owner_alive(name: str) -> bool:
     return True
 
 
+def make_staging(folder: Path, prefix: str) -> Path:
+    """A fresh folder/<prefix><pid>-XXXX, marked as designkit's (so only it is ever cleaned up)."""
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=folder))
+        os.chmod(path, 0o777 & ~_UMASK)
+        (path / MARK).write_text(path.name, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(folder, f"cannot write here: {exc.strerror or exc}") from None
+    return path
+
+
+def ours(entry: Path, prefix: str) -> bool:
+    """True for a staging folder designkit made: the name, a real folder, and the marker naming it."""
+    if not entry.name.startswith(prefix) or not _OWNED.match(entry.name):
+        return False
+    try:
+        if not stat.S_ISDIR(os.lstat(entry).st_mode):
+            return False
+        return read_state(entry / MARK, 256) == entry.name.encode()
+    except (OSError, OutputError):
+        return False
+
+
+def _kernel_dir(entry: Path) -> bool:
+    """A kernel connection folder: a real folder holding only kernel files (never anything else)."""
+    try:
+        return stat.S_ISDIR(os.lstat(entry).st_mode) and all(
+            _KERNEL_FILE.match(child.name) and not child.is_dir() for child in entry.iterdir())
+    except OSError:
+        return False
+
+
 def clean_stale(folder: Path, prefix: str) -> list[Path]:
-    """Remove folder/<prefix><pid>-* whose owner process is gone; the paths removed."""
+    """Remove designkit's own folder/<prefix><pid>-* whose owner process is gone; the paths removed.
+
+    A folder of that name without designkit's marker (a user's ``.staging-999999-drafts/``) is kept.
+    """
     removed = []
+    check = _kernel_dir if prefix == KERNEL_DIRS else (lambda e: ours(e, prefix))
     with contextlib.suppress(OSError):
         for entry in Path(folder).iterdir():
-            if entry.name.startswith(prefix) and not entry.is_symlink() and entry.is_dir() \
-                    and not owner_alive(entry.name):
+            if entry.name.startswith(prefix) and not owner_alive(entry.name) and check(entry):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed
@@ -65,67 +115,153 @@ def clean_kernel_dirs() -> list[Path]:
     return clean_stale(Path(tempfile.gettempdir()), KERNEL_DIRS)
 
 
-def read_manifest(out: Path) -> list[str] | None:
-    """The files an earlier build wrote into out (relative paths), or None when it has no manifest."""
+# --- the manifest -------------------------------------------------------------------------------
+
+def read_state(path: Path, limit: int = MAX_MANIFEST_BYTES) -> bytes:
+    """A state file designkit wrote, read like a spec: a regular file (not a symlink, FIFO or device),
+    at most ``limit`` bytes; OutputError otherwise, FileNotFoundError when there is none."""
+    mode = os.lstat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise OutputError(path, "is not a regular file (a symlink, pipe or device); designkit writes its "
+                                "state files itself: remove it, or choose another output folder")
+    data = read_bounded(path, limit, seconds=STATE_SECONDS)
+    if len(data) > limit:
+        raise OutputError(path, f"is larger than {limit:,} bytes, which no file designkit writes is")
+    return data
+
+
+def _relative(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return bool(parts) and not name.startswith("/") and all(p not in ("", ".", "..") for p in parts) \
+        and "\\" not in name and "\0" not in name
+
+
+def read_manifest(out: Path) -> dict[str, tuple[str, ...]] | None:
+    """What designkit wrote into out: relative path -> the SHA-256s it may have, or None without a
+    manifest.  A manifest of the first format (names only) maps each name to () ("unknown")."""
+    path = out / MANIFEST
     try:
-        record = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        record = json.loads(read_state(path))
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
         raise OutputError(out, f"{MANIFEST} is unreadable; it is how designkit knows what it wrote "
                                "here: remove the folder's designkit files by hand or choose another") from None
     files = record.get("files") if isinstance(record, dict) else None
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+    if isinstance(files, list) and all(isinstance(f, str) for f in files):
+        files = {f: None for f in files}
+    if not isinstance(files, dict) or not all(
+            isinstance(k, str) and _relative(k) and isinstance(v, (str, list, type(None))) for k, v in files.items()):
         raise OutputError(out, f"{MANIFEST} does not list files; choose another output folder")
-    return files
+    return {k: (v,) if isinstance(v, str) else tuple(map(str, v or ())) for k, v in files.items()}
 
 
-def write_manifest(folder: Path, files: list[str]) -> None:
-    """The manifest of what a build wrote (sorted relative paths), into folder."""
-    record = {"designkit": __version__, "files": sorted(files)}
-    (folder / MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+def digest(path: Path) -> str | None:
+    """SHA-256 of a regular file (never through a symlink), or None for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        sha = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            sha.update(chunk)
+        return sha.hexdigest()
+    finally:
+        os.close(fd)
+
+
+def write_manifest(folder: Path, files) -> None:
+    """The manifest of what was written into folder: a mapping of path -> SHA-256(s), or a list of
+    paths (hashed here).  Written whole (a temporary file renamed over the old one)."""
+    if not isinstance(files, dict):
+        files = {name: digest(folder / name) for name in files}
+    record = {"designkit": __version__, "files": {k: _said(v) for k, v in sorted(files.items())}}
+    write_file(folder / MANIFEST, json.dumps(record, indent=1) + "\n")
+
+
+def _said(hashes) -> str | list[str] | None:
+    """One hash as a string, several as a list, none (unknown) as null."""
+    if isinstance(hashes, (list, tuple)):
+        return None if not hashes else hashes[0] if len(hashes) == 1 else list(hashes)
+    return hashes
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write text to path whole, mode 0644 (umask permitting): a temporary file renamed into place."""
+    handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        os.fchmod(handle, FILE_MODE)
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def unchanged(out: Path, rel: str, listed: dict[str, tuple[str, ...]]) -> bool:
+    """True when out/rel is a file the manifest lists, still holding bytes designkit wrote."""
+    if rel not in listed:
+        return False
+    now = digest(out / rel)
+    return now is not None and (not listed[rel] or now in listed[rel])
+
+
+# --- checks before any work ---------------------------------------------------------------------
+
+def real(path: Path) -> Path:
+    """path.resolve(), with a symlink loop said as an OutputError."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise OutputError(path, "cannot be resolved: it lies in a loop of symlinks") from None
 
 
 def forbidden(out: Path) -> str | None:
     """Why out may never be an output folder (root, home, or a folder above home), or None."""
-    real = out.resolve()
+    found = real(out)
     home = Path.home().resolve()
-    if real == Path(real.anchor):
+    if found == Path(found.anchor):
         return "is the root of the file system; choose a folder of its own, e.g. build/"
-    if real == home or home.is_relative_to(real):
+    if found == home or home.is_relative_to(found):
         return "is your home folder (or holds it); choose a folder of its own, e.g. build/"
     return None
 
 
-def old_build(out: Path, entries: list[Path]) -> list[str] | None:
-    """The files of a build made before manifests existed (only its own outputs, figures as SVG,
-    article.md with designkit's front matter), or None when the folder is anything else."""
-    names = {e.name for e in entries}
-    if "article.md" not in names or not names <= {*OUTPUTS, ".designkit-inputs.json"}:
-        return None
-    try:
-        if not (out / "article.md").read_text(encoding="utf-8")[:64].startswith("---\nlayout:"):
-            return None
-    except (OSError, UnicodeDecodeError):
-        return None
-    files = [e.name for e in entries if e.is_file() and not e.is_symlink()]
-    for folder, pattern in (("figures", r"[a-z0-9][a-z0-9-]*\.svg"), ("notebooks", r"\d\d_[a-z0-9_]+\.ipynb")):
-        path = out / folder
-        if path.is_symlink():
-            return None
-        if path.is_dir():
-            for child in path.iterdir():
-                if not (child.is_file() and not child.is_symlink() and re.fullmatch(pattern, child.name)):
-                    return None
-                files.append(f"{folder}/{child.name}")
-    return files
+def safe_path(out: Path, rel: str) -> Path:
+    """out/rel, after checking that no folder on the way from out is a symlink or a file."""
+    path = out
+    for part in PurePosixPath(rel).parts[:-1]:
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputError(path, f"cannot be read: {exc.strerror or exc}") from None
+        if stat.S_ISLNK(mode):
+            raise OutputError(path, "is a symlink; designkit writes only real files and folders in its output")
+        if not stat.S_ISDIR(mode):
+            raise OutputError(path, "is a file where designkit writes a folder; move it out, then build again")
+    return out / rel
 
 
-def preflight(out: Path, *, outputs: tuple[str, ...] = OUTPUTS, legacy=old_build) -> bool:
-    """Check out before any work: usable, ours or empty, no symlinked outputs; True when it is new.
+def check_targets(out: Path, names, listed: dict[str, tuple[str, ...]]) -> None:
+    """Refuse when a file designkit is about to write is in the way: not listed, or changed since."""
+    for rel in names:
+        target = safe_path(out, rel)
+        if os.path.lexists(target) and not unchanged(out, rel, listed):
+            why = "changed since designkit wrote it" if rel in listed else "not written by designkit"
+            raise OutputError(target, f"is in the way ({why}); move it out, then build again")
 
-    Removes the stale staging folders of killed builds first (they are ours, whoever made them).
-    """
+
+def preflight(out: Path, *, outputs: tuple[str, ...] = OUTPUTS, expect=(), prefix: str = STAGING) -> bool:
+    """Check out before any work: usable, ours or empty, no symlinked outputs, none of the files in
+    ``expect`` in the way; True when out is new.  Then removes designkit's stale staging folders."""
     reason = forbidden(out)
     if reason:
         raise OutputError(out, reason)
@@ -140,73 +276,104 @@ def preflight(out: Path, *, outputs: tuple[str, ...] = OUTPUTS, legacy=old_build
         return True
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(out, "is not writable")
-    clean_stale(out, STAGING)
-    entries = [e for e in out.iterdir() if not (e.name.startswith(STAGING) and e.is_dir())]
+    entries = [e for e in out.iterdir() if not ours(e, prefix)]
     if not entries:
+        clean_stale(out, prefix)
         return False
     listed = read_manifest(out)
     if listed is None:
-        listed = legacy(out, entries)
-    if listed is None:
         names = ", ".join(sorted(e.name for e in entries)[:5])
         raise OutputError(out, f"holds files designkit did not write ({names}{', ...' if len(entries) > 5 else ''})"
-                               "; build into an empty or new folder, e.g. -o build/<name>")
+                               " and no manifest of a designkit build; use an empty or new folder, "
+                               "e.g. build/<name>")
     for name in outputs:
-        target = out / name
-        if target.is_symlink():
-            raise OutputError(target, "is a symlink; designkit writes only real files and folders in its output")
-        if target.exists():
-            foreign = _foreign(out, target, set(listed))
-            if foreign:
-                raise OutputError(target, f"holds files designkit did not write ({', '.join(foreign[:5])}); "
-                                          "move them out, then build again")
+        if (out / name).is_symlink():
+            raise OutputError(out / name, "is a symlink; designkit writes only real files and folders in its output")
+    check_targets(out, expect, listed)
+    clean_stale(out, prefix)
     return False
-
-
-def _foreign(out: Path, target: Path, listed: set[str]) -> list[str]:
-    if target.is_file():
-        return [] if target.relative_to(out).as_posix() in listed else [target.name]
-    found = []
-    for path in sorted(target.rglob("*")):
-        rel = path.relative_to(out).as_posix()
-        if (path.is_symlink() or path.is_file()) and rel not in listed:
-            found.append(rel)
-    return found
 
 
 def staging_dir(out: Path) -> Path:
     """A fresh staging folder inside out, named for this process."""
+    return make_staging(out, STAGING)
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+def _link_in(source: Path, target: Path) -> None:
+    """Move source to target, never replacing anything there (a file saved meanwhile stays)."""
     try:
-        return Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out))
+        os.link(source, target, follow_symlinks=False)
     except OSError as exc:
-        raise OutputError(out, f"cannot write here: {exc.strerror or exc}") from None
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS) or os.path.lexists(target):
+            raise
+        os.rename(source, target)   # a file system without hard links: checked just before
+        return
+    os.unlink(source)
 
 
-def publish(staging: Path, out: Path, names: tuple[str, ...] = OUTPUTS) -> None:
-    """Swap the staged outputs in for the old ones, all or nothing.
+def publish(staging: Path, out: Path, last: str = "article.md") -> dict[str, tuple[str, ...]]:
+    """Put the files staging's manifest lists into out, one by one, ``last`` last; all or nothing.
 
-    Old outputs move into staging/.old first; if any move fails, the old ones are put back, so out
-    never holds a mix of old and new.  article.md goes last, the manifest just before it.
+    Old files are moved aside only when the old manifest lists them and their bytes are unchanged;
+    anything else in the way refuses the publish before anything moves.  Files the old manifest lists
+    that the new build did not write are removed (when unchanged).  Returns the new manifest.
     """
-    trash = staging / ".old"
-    trash.mkdir()
-    order = [n for n in names if n != "article.md"] + [MANIFEST] + [n for n in names if n == "article.md"]
-    moved_old: list[str] = []
-    moved_new: list[str] = []
+    new = read_manifest(staging) or {}
+    old = read_manifest(out) or {}
+    names = sorted(new, key=lambda rel: (rel == last, rel))
+    check_targets(out, names, old)
+    stale = [rel for rel in old if rel not in new and unchanged(out, rel, old)]
+    # Crash-safe: while files move, the manifest accepts both the old and the new bytes of each.
+    write_manifest(out, {rel: tuple(dict.fromkeys(old.get(rel, ()) + new[rel])) for rel in names}
+                   | {rel: old[rel] for rel in stale})
+    trash = make_staging(staging, ".old-")
+    moved_old: list[tuple[Path, Path]] = []
+    moved_new: list[tuple[Path, Path]] = []
     try:
-        for name in order:
-            target = out / name
-            if target.exists() or target.is_symlink():
-                os.rename(target, trash / name)
-                moved_old.append(name)
-            os.rename(staging / name, target)
-            moved_new.append(name)
-    except OSError as exc:
-        for name in reversed(moved_new):
+        for rel in names:
+            target = safe_path(out, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            safe_path(out, rel)   # a folder made meanwhile by someone else is still checked
+            if os.path.lexists(target):
+                aside = trash / f"{len(moved_old)}"
+                os.rename(target, aside)
+                moved_old.append((aside, target))
+                if rel not in old or (old[rel] and digest(aside) not in old[rel]):
+                    raise OSError(errno.EEXIST, f"{rel} changed while the build ran")
+            _link_in(staging / rel, target)
+            moved_new.append((target, staging / rel))
+    except (OSError, OutputError) as exc:
+        for target, source in reversed(moved_new):
             with contextlib.suppress(OSError):
-                os.rename(out / name, staging / name)
-        for name in reversed(moved_old):
-            with contextlib.suppress(OSError):
-                os.rename(trash / name, out / name)
-        raise BuildError("all", str(out), f"could not put the new article in place ({exc.strerror or exc}); "
+                _link_in(target, source)
+        for aside, target in reversed(moved_old):
+            try:
+                _link_in(aside, target)
+            except OSError:      # someone saved a file there meanwhile: keep both, never delete either
+                with contextlib.suppress(OSError):
+                    _link_in(aside, target.with_name(f"{target.name}.{os.getpid()}.kept"))
+        with contextlib.suppress(OSError):
+            write_manifest(out, old) if old else (out / MANIFEST).unlink()
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise BuildError("all", str(out), f"could not put the new article in place ({why}); "
                                           "the last good one is unchanged") from None
+    for rel in stale:
+        path = safe_path(out, rel)
+        if unchanged(out, rel, old):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        _remove_empty(out, path.parent)
+    write_manifest(out, new)
+    return new
+
+
+def _remove_empty(out: Path, folder: Path) -> None:
+    """Remove folder and its parents up to out while they are empty (never a folder holding anything)."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 
-_LINE_BREAK = re.compile(r"\s*(?:\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029])\s*")
+_SPACE_RUN = re.compile(r"\s+")                             # one pass: '\s*BREAK\s*' rescans long spaces
+_BREAK_CHAR = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _ACTIVE = re.compile(r"([\\`*\[\]|])")                      # code, emphasis, links, cells
 _TILDE = re.compile(r"(?<=\S)~|~(?![\d.])")                 # a tilde that could strike through ('~46K' cannot)
@@ -21,15 +22,20 @@ def escape_html(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
+def _fold(value: str) -> str:
+    """Each run of white space that holds a line break (CR, LF, U+2028, ...) as one space."""
+    return _SPACE_RUN.sub(lambda m: " " if _BREAK_CHAR.search(m.group()) else m.group(), value)
+
+
 def one_line(value: str) -> str:
     """Line breaks of every kind (CR, LF, U+2028, ...) folded to one space, other controls dropped."""
-    return _CONTROL.sub("", _LINE_BREAK.sub(" ", str(value))).strip()
+    return _CONTROL.sub("", _fold(str(value))).strip()
 
 
 def span(value: str) -> str:
     """A piece of a line, its spaces kept: HTML-escaped, on one line, and every character that opens
     code, emphasis, a link, an image or a table cell backslash-escaped."""
-    value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _LINE_BREAK.sub(" ", str(value)))))
+    value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _fold(str(value)))))
     return _TILDE.sub(r"\\~", _EDGE_UNDERSCORE.sub(r"\\_", value))
 
 
