@@ -114,7 +114,18 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _skip_iri_grammar() -> None:
+    """In this process only (the designkit command's own), make ``import rfc3987_syntax`` fail.
+
+    jsonschema compiles that optional package's IRI grammar on import, a second and a half of the
+    nbformat import that papermill needs; it only checks the "iri" formats, which no notebook schema
+    uses.  A None entry in sys.modules is the import system's documented way to refuse an import, and
+    jsonschema documents those checkers as present only when their package imports."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def cmd_build(args) -> int:
+    _skip_iri_grammar()
     from .run.build import build, print_progress
     if not args.all_examples:
         return _build_one(build, args.spec, args.output, args, print_progress)
@@ -143,6 +154,7 @@ def _build_one(build, spec, out, args, progress, pool=None) -> int:
 
 
 def cmd_batch(args) -> int:
+    _skip_iri_grammar()
     from .run.batch import run_batch, summary
     result = run_batch(args.specs, args.sweep, _overrides(args), args.output, jobs=args.jobs,
                        resume=args.resume, dask=args.dask, progress=True)

@@ -184,18 +184,22 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     outdir.clean_kernel_dirs()
     created = outdir.preflight(out)  # inputs and the output folder are checked before any notebook runs
     paths = notebook_paths(notebooks_dir)
-    check_parameters(paths)
-    warnings = spec_warnings(spec)
+    # Started first, so they overlap everything below: the grid forks its workers (before any pool
+    # thread exists), then the kernels start while papermill is imported and the notebooks are read.
+    grid = MovingGrid(spec, spec_ref, overrides) if moving else None
+    own_pool = section_pool() if pool is None else None
+    staging, published = None, False
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
-    staging = outdir.staging_dir(out)
-    published = False
-    grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
-    try:
+        check_parameters(paths)
+        warnings = spec_warnings(spec)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
+        staging = outdir.staging_dir(out)
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
-        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
+        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool or own_pool,
+                                    progress=progress)
         markdown, figures = assemble(executed, paths)
         (staging / "figures").mkdir()
         for fig in figures:
@@ -214,7 +218,10 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     finally:
         if grid is not None:
             grid.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        if own_pool is not None:
+            own_pool.close()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if created and not published:
             with contextlib.suppress(OSError):
                 out.rmdir()  # a first build that failed leaves no empty folder behind
