@@ -196,6 +196,16 @@ def cmd_lab(args) -> int:
     return 0  # pragma: no cover - run_lab replaces this process
 
 
+def cmd_preview(args) -> int:
+    from .run.preview import serve
+    try:
+        serve(args.spec, _overrides(args), port=args.port, browser=not args.no_browser,
+              say=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        print("designkit preview: stopped", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, or 'ok'"),
     "figures": (cmd_figures, "list the figures prose may write as {{ name }}, with today's values"),
@@ -209,6 +219,7 @@ COMMANDS = {
     "examples": (cmd_examples, "list the bundled example specs"),
     "template": (cmd_template, "print the outline (Markdown template) every article follows"),
     "lab": (cmd_lab, "open JupyterLab on a working copy of the notebooks, with live sliders for a spec"),
+    "preview": (cmd_preview, "serve a spec's handout on 127.0.0.1 and update the open page on every save"),
 }
 
 
@@ -285,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open every panel in presentation mode: 18 px+ controls and text, sharp full-width charts")
     p.add_argument("--dir", metavar="DIR",
                    help="folder for the working copy (default: build/lab/<slug>/; overwritten each time)")
+
+    p = sub.add_parser("preview", help=COMMANDS["preview"][1], description=COMMANDS["preview"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--port", type=int, metavar="N", help="port on 127.0.0.1 (default: 8765, or a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL)")
     return parser
 
 
