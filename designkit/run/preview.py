@@ -3,7 +3,8 @@
 The page is the handout the build writes, made in-process from the same registries the notebooks
 use (``whole.article_at`` for the text, ``GridFigures`` for the five charts), so a saved edit shows
 in about a second: no kernel, no notebook.  Figures are redrawn only when the numbers change (a
-prose edit redraws none).  The preview leaves out the handout's scale control: ``designkit build``
+prose edit redraws none), on charts laid out once and updated in place while the components stay
+the same, as the handout's grid draws its scales.  The preview leaves out the handout's scale control: ``designkit build``
 writes the handout with it.
 
 The page asks the server (long polling, ``connect-src 'self'`` added to the handout's policy) for
@@ -100,6 +101,7 @@ class Preview:
         self.page = ""
         self.seconds = 0.0            # how long the last refresh took
         self._analysis = None         # what the figures in self.good were drawn from
+        self._charts = None           # (shape, GridFigures): redrawn in place while the shape holds
         self._changed = threading.Condition()
 
     def refresh(self) -> bool:
@@ -114,8 +116,9 @@ class Preview:
             if self.good is not None and analysis == self._analysis:
                 figures = self.good.figures                  # the same numbers draw the same charts
             else:
-                charts = GridFigures(analysis)
-                figures = charts.draw(analysis)
+                if self._charts is None or self._charts[0] != _shape(analysis):
+                    self._charts = (_shape(analysis), GridFigures(analysis))   # laid out once per shape
+                figures = self._charts[1].draw(analysis)
             good, error = Good(markdown, figures, bank(spec)), None
         except DesignkitError as exc:
             good, error = None, str(exc)
@@ -153,6 +156,14 @@ class Preview:
         with self._changed:
             self._changed.wait_for(lambda: str(self.version) != seen, timeout)
             return self.version
+
+
+def _shape(analysis) -> tuple:
+    """What fixes the charts' artists (one bar or line per component, a row per path): while it holds,
+    the charts are updated in place, as the handout's grid does across its scales."""
+    return (tuple(c.component for c in analysis.components), tuple(qp.component for qp in analysis.queueing),
+            tuple(line.component for line in analysis.cost.lines), analysis.read_path is None,
+            analysis.write_path is None)
 
 
 def _handler(preview: Preview):
