@@ -186,3 +186,18 @@ def test_edit_bad_edit_and_fix_each_show_in_the_open_page(tmp_path):
     assert proc.returncode == 0
     assert err.strip() == "designkit preview: stopped"            # Ctrl-C: one line
     assert list(scratch.iterdir()) == []                          # nothing left behind
+
+
+def test_a_taken_port_is_one_line_and_exit_2(tmp_path):
+    import socket
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "designkit", "preview", "reference", "--no-browser", "--port",
+                               str(port)], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"designkit preview: error: --port {port}: cannot listen on "
+                                        f"{HOST}:{port}: Address already in use"]
+    assert list(tmp_path.iterdir()) == []

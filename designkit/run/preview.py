@@ -251,10 +251,20 @@ def serve(spec_ref, overrides: dict | None = None, *, port: int | None = None, b
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class PortError(DesignkitError):
+    """The port asked for cannot be listened on: bad input, exit status 2."""
+
+    exit_code = 2
+
+
 def _bind(port: int | None, handler) -> ThreadingHTTPServer:
     """A server on loopback: ``port``, or DEFAULT_PORT and else any free one when none was asked for."""
     if port is not None:
-        return ThreadingHTTPServer((HOST, port), handler)
+        try:
+            return ThreadingHTTPServer((HOST, port), handler)
+        except (OSError, OverflowError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise PortError(f"--port {port}: cannot listen on {HOST}:{port}: {reason}") from None
     try:
         return ThreadingHTTPServer((HOST, DEFAULT_PORT), handler)
     except OSError:
