@@ -122,6 +122,9 @@ class Preview:
             good, error = Good(markdown, figures, bank(spec)), None
         except DesignkitError as exc:
             good, error = None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - shown in the page like a bad spec; the preview keeps running
+            good, error = None, (f"unexpected {type(exc).__name__}: {exc} "
+                                 "(this is a bug in designkit)")
         if good is not None:
             for name, svg in good.figures.items():
                 (self.folder / "figures" / f"{name}.svg").write_text(svg, encoding="utf-8")
