@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
@@ -113,8 +114,9 @@ def section_pool(size: int | None = None):
 
 
 def default_pool_size(jobs: int) -> int:
-    """One warm kernel per core plus one starting, never more than there are notebooks."""
-    return max(1, min(jobs, (os.cpu_count() or 1) + 1))
+    """One warm kernel per core, never more than there are notebooks: kernels are reused, and a spare
+    one's start (a CPU second) saved no time on 2 cores."""
+    return max(1, min(jobs, os.cpu_count() or 1))
 
 
 def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
@@ -184,11 +186,14 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     outdir.clean_kernel_dirs()
     created = outdir.preflight(out)  # inputs and the output folder are checked before any notebook runs
     paths = notebook_paths(notebooks_dir)
-    # Started first, so they overlap everything below: the grid forks its workers (before any pool
-    # thread exists), then the kernels start while papermill is imported and the notebooks are read.
+    # Started first, so they overlap everything below: the grid (forked workers before any pool
+    # thread exists, or a thread), then the kernels, while papermill is imported and the notebooks
+    # are read.  kernels imports IPython first: a figure drawn in the grid's thread must not meet
+    # it half-imported (see run.kernels).
+    from . import kernels  # noqa: F401
     grid = MovingGrid(spec, spec_ref, overrides) if moving else None
     own_pool = section_pool() if pool is None else None
-    staging, published = None, False
+    staging, published, closing = None, False, None
     try:
         check_parameters(paths)
         warnings = spec_warnings(spec)
@@ -200,6 +205,9 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
         executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool or own_pool,
                                     progress=progress)
+        if own_pool is not None:   # its kernels shut down while the article and the handout are put together
+            closing = threading.Thread(target=own_pool.close, name="designkit-pool-close")
+            closing.start()
         markdown, figures = assemble(executed, paths)
         (staging / "figures").mkdir()
         for fig in figures:
@@ -218,7 +226,9 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     finally:
         if grid is not None:
             grid.close()
-        if own_pool is not None:
+        if closing is not None:
+            closing.join()
+        elif own_pool is not None:
             own_pool.close()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
