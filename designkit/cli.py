@@ -154,7 +154,18 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _skip_iri_grammar() -> None:
+    """In this process only (the designkit command's own), make ``import rfc3987_syntax`` fail.
+
+    jsonschema compiles that optional package's IRI grammar on import, a second and a half of the
+    nbformat import that papermill needs; it only checks the "iri" formats, which no notebook schema
+    uses.  A None entry in sys.modules is the import system's documented way to refuse an import, and
+    jsonschema documents those checkers as present only when their package imports."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def cmd_build(args) -> int:
+    _skip_iri_grammar()
     from .run.build import build, print_progress
     if not args.all_examples:
         return _build_one(build, args.spec, args.output, args, print_progress)
@@ -183,6 +194,7 @@ def _build_one(build, spec, out, args, progress, pool=None) -> int:
 
 
 def cmd_batch(args) -> int:
+    _skip_iri_grammar()
     from .run.batch import run_batch, summary
     result = run_batch(args.specs, args.sweep, _overrides(args), args.output, jobs=args.jobs,
                        resume=args.resume, dask=args.dask, progress=True)
@@ -224,6 +236,16 @@ def cmd_lab(args) -> int:
     return 0  # pragma: no cover - run_lab replaces this process
 
 
+def cmd_preview(args) -> int:
+    from .run.preview import serve
+    try:
+        serve(args.spec, _overrides(args), port=args.port, browser=not args.no_browser,
+              say=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        print("designkit preview: stopped", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "validate": (cmd_validate, "check a spec file and say what is wrong, then what a build would warn "
                                "about (or 'ok'); --strict fails on warnings"),
@@ -239,6 +261,7 @@ COMMANDS = {
     "examples": (cmd_examples, "list the bundled example specs"),
     "template": (cmd_template, "print the outline (Markdown template) every article follows"),
     "lab": (cmd_lab, "open JupyterLab on a working copy of the notebooks, with live sliders for a spec"),
+    "preview": (cmd_preview, "serve a spec's handout on 127.0.0.1 and update the open page on every save"),
 }
 
 
@@ -325,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open every panel in presentation mode: 18 px+ controls and text, sharp full-width charts")
     p.add_argument("--dir", metavar="DIR",
                    help="folder for the working copy (default: build/lab/<slug>/; overwritten each time)")
+
+    p = sub.add_parser("preview", help=COMMANDS["preview"][1], description=COMMANDS["preview"][1])
+    _spec_arg(p)
+    _overrides_arg(p)
+    p.add_argument("--port", type=int, metavar="N", help="port on 127.0.0.1 (default: 8765, or a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser (print the URL)")
     return parser
 
 

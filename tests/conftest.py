@@ -15,6 +15,16 @@ DOCS_SWEEP = ("designkit batch reference --sweep users=10M,100M,1B,10B "
 """The sweep README.md and docs/batch.md show (test_docs pins it): test_docs and test_batch share one run."""
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip before their fixtures build anything where Chromium is missing and CI is not set."""
+    from _browser import skip_reason
+    reason = skip_reason()
+    if reason:
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(scope="session")
 def reference_build(tmp_path_factory):
     """The reference example's article, built once: (BuildResult, progress lines)."""

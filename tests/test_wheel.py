@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -47,12 +49,31 @@ def wheel(tmp_path_factory, clean_env) -> Path:
     return wheels[0]
 
 
+def outer_site_dirs() -> list[str]:
+    """The site-packages folders the running interpreter imports third-party packages from (a venv's own,
+    or the system's where the dependencies were installed system-wide), existing ones only."""
+    dirs = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    dirs += [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return [d for d in dict.fromkeys(dirs) if os.path.isdir(d)]
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, wheel, clean_env) -> Path:
-    """A fresh virtual environment with the wheel installed (third-party packages from the system)."""
+    """A fresh virtual environment with the wheel installed; third-party packages come from the
+    interpreter running the tests (a .pth names its site-packages folders), wherever they were installed.
+
+    A .pth line only puts a folder on sys.path: the .pth files inside it (an editable install of the
+    clone among them) are not run, so `designkit` can only come from the wheel."""
     venv = tmp_path_factory.mktemp("venv") / "env"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", venv], venv.parent, clean_env)
-    _run([venv / "bin" / "python", "-m", "pip", "install", "--no-deps", "--no-index", wheel], venv.parent, clean_env)
+    _run([sys.executable, "-m", "venv", venv], venv.parent, clean_env)
+    python = venv / "bin" / "python"
+    purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                   venv.parent, clean_env).stdout.strip()
+    (Path(purelib) / "_designkit_tests_outer.pth").write_text("".join(f"{d}\n" for d in outer_site_dirs()),
+                                                             encoding="utf-8")
+    _run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], venv.parent, clean_env)
     return venv
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
@@ -138,8 +139,9 @@ def section_pool(size: int | None = None):
 
 
 def default_pool_size(jobs: int) -> int:
-    """One warm kernel per core plus one starting, never more than there are notebooks."""
-    return max(1, min(jobs, (os.cpu_count() or 1) + 1))
+    """One warm kernel per core, never more than there are notebooks: kernels are reused, and a spare
+    one's start (a CPU second) saved no time on 2 cores."""
+    return max(1, min(jobs, os.cpu_count() or 1))
 
 
 def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
@@ -212,18 +214,28 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     paths = notebook_paths(notebooks_dir)
     expect = ["article.md", "handout.html"] + [f"notebooks/{path.name}" for path in paths]
     created = outdir.preflight(out, expect=expect)  # inputs and the output folder: before any notebook runs
-    check_parameters(paths)
-    warnings = spec_warnings(spec)
+    # Started first, so they overlap everything below: the grid (forked workers before any pool
+    # thread exists, or a thread), then the kernels, while papermill is imported and the notebooks
+    # are read.  kernels imports IPython first: a figure drawn in the grid's thread must not meet
+    # it half-imported (see run.kernels).
+    from . import kernels  # noqa: F401
+    grid = MovingGrid(spec, spec_ref, overrides) if moving else None
+    own_pool = section_pool() if pool is None else None
+    staging, published, closing = None, False, None
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
-    staging = outdir.staging_dir(out)
-    published = False
-    grid = MovingGrid(spec, spec_ref, overrides) if moving else None  # starts now: it overlaps the notebooks
-    try:
+        check_parameters(paths)
+        warnings = spec_warnings(spec)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise outdir.OutputError(out, f"cannot be created: {exc.strerror or exc}") from None
+        staging = outdir.staging_dir(out)
         parameters = {"spec": str(spec_path), "overrides": dict(overrides or {}), "interactive": False}
-        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool, progress=progress)
+        executed = execute_sections(paths, parameters, staging / "notebooks", pool=pool or own_pool,
+                                    progress=progress)
+        if own_pool is not None:   # its kernels shut down while the article and the handout are put together
+            closing = threading.Thread(target=own_pool.close, name="designkit-pool-close")
+            closing.start()
         markdown, figures = assemble(executed, paths)
         (staging / "figures").mkdir()
         for fig in figures:
@@ -248,7 +260,12 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         pinned.close()
         if grid is not None:
             grid.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        if closing is not None:
+            closing.join()
+        elif own_pool is not None:
+            own_pool.close()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if created and not published:
             with contextlib.suppress(OSError):
                 out.rmdir()  # a first build that failed leaves no empty folder behind

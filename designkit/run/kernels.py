@@ -19,21 +19,22 @@ import time
 import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import IPython  # noqa: F401  (now, in the importing thread: see below)
-import nbformat
-import papermill
 from jupyter_client import AsyncKernelClient, KernelManager, protocol_version_info
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, papermill_engines
 
 from ..errors import DesignkitError
+
+if TYPE_CHECKING:
+    import nbformat
 
 # IPython is imported here, once, before any pool thread runs: jupyter_client imports it lazily
 # from the threads that start kernels, and two threads importing its circular modules at once
 # (a batch's items) see it half-initialized; so would a matplotlib figure made meanwhile (the
 # handout's grid thread), which peeks at sys.modules["IPython"].
+# papermill and nbformat (a second of imports) are imported by the first notebook run, in
+# ``engine``: a pool's kernels start without waiting for them.
 
 PRELOAD = """\
 import matplotlib
@@ -48,9 +49,6 @@ matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) g
 
 KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 KERNEL_NAME = "python3"
-ENGINE_NAME = "designkit-warm"
-"""The papermill engine that runs a notebook on a given running kernel (registered on import)."""
-
 logger = logging.getLogger("papermill")  # papermill's logger: kernel messages read like papermill's own
 
 Job = tuple[str | os.PathLike, dict | None, str | os.PathLike | None]  # notebook, parameters, output
@@ -154,30 +152,6 @@ class _KernelClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
-class WarmKernelEngine(Engine):
-    """papermill's nbclient engine, on a running kernel (km=) that it leaves running.
-
-    keep(nb) receives the notebook papermill executes, before the first cell runs: the caller can
-    then write out the notebook papermill marked up with its error cells when a cell fails.
-    """
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, *, km, timeout=None, start_timeout=60,
-                                 keep=None, log_output=False, **kwargs):
-        if keep is not None:
-            keep(nb_man.nb)
-        client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=timeout,
-                                         startup_timeout=start_timeout, log=logger, log_output=log_output)
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:  # nbclient keeps the client of a kernel it does not own open
-                client.kc.stop_channels()
-
-
-papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
-
-
 class _Kernel:
     """One kernel process and its manager; shutdown() is idempotent and safe from any thread."""
 
@@ -253,6 +227,11 @@ class _Kernel:
                         logger.warning("could not stop a kernel", exc_info=True)
 
 
+def _load_engine() -> None:
+    """Import papermill, nbformat and the warm-kernel engine (once; later calls cost nothing)."""
+    from . import engine  # noqa: F401
+
+
 def _done(value) -> Future:
     future: Future = Future()
     if isinstance(value, BaseException):
@@ -304,6 +283,7 @@ class KernelPool:
         A failing cell raises PapermillExecutionError; the notebook is written to output_path anyway.
         """
         self._expect(1)
+        _load_engine()
         return self._run(notebook_path, parameters, output_path)
 
     def map(self, jobs: Iterable[Job], on_done: Callable[[int, object], None] | None = None, *,
@@ -318,6 +298,7 @@ class KernelPool:
         """
         jobs = list(jobs)
         self._expect(len(jobs))
+        _load_engine()   # in this thread, not in the workers (see IPython above); the kernels start meanwhile
         results: list = [None] * len(jobs)
         futures = {self._workers.submit(self._run, *job): index for index, job in enumerate(jobs)}
         try:
@@ -345,6 +326,10 @@ class KernelPool:
         return results
 
     def _run(self, notebook_path, parameters, output_path) -> nbformat.NotebookNode:
+        import nbformat
+        import papermill
+
+        from .engine import ENGINE_NAME
         input_path = str(Path(notebook_path).resolve())
         output_path = str(Path(output_path).resolve()) if output_path is not None else None
         try:

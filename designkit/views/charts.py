@@ -1,9 +1,10 @@
 """Charts of the numbers: built once, updated in place, saved as byte-stable SVG.
 
 Each chart is a small class: the constructor draws a ``matplotlib.figure.Figure`` (no pyplot,
-so nothing global and nothing displayed behind your back) and ``update(...)`` changes its
-artists in place, which is what the classroom sliders call.  ``svg(fig)`` gives the same bytes
-for the same numbers, so articles are reproducible.
+so nothing global and nothing displayed behind your back; importing this module leaves the
+process's backend alone) and ``update(...)`` changes its artists in place, which is what the
+classroom sliders call.  ``svg(fig)`` gives the same bytes for the same numbers, so articles
+are reproducible.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ import math
 import threading
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("agg")
-
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from ..model import quantities as q  # noqa: E402
-from .rows import breaks_title  # noqa: E402
+from ..model import quantities as q
+from .rows import breaks_title
 
 STYLE = {
     "svg.hashsalt": "designkit",     # stable ids inside SVG files
@@ -79,7 +77,11 @@ def styled(method):
 
 
 def svg(fig: Figure) -> str:
-    """The figure as SVG text, byte-identical for identical figures."""
+    """The figure as SVG text, byte-identical for identical figures.
+
+    Saved through the figure's own canvas (a ``FigureCanvasBase``, which hands ``savefig`` to the SVG
+    backend's canvas): the layout is solved with the SVG renderer's text metrics.  An Agg canvas would
+    move lines by a thousandth of a point, and articles would no longer match earlier builds."""
     with house_style():
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", bbox_inches="tight",

@@ -40,15 +40,18 @@ class PageParts:
     after: str = ""
     css: str = ""
     scripts: tuple[str, ...] = ()
+    connect: tuple[str, ...] = ()   # sources the scripts may fetch from (connect-src): only the preview's server
 
 
-def csp(scripts: Sequence[str] = ()) -> str:
-    """The page's Content-Security-Policy: no network, and only these inline scripts, by sha256 hash."""
+def csp(scripts: Sequence[str] = (), connect: Sequence[str] = ()) -> str:
+    """The page's Content-Security-Policy: no network (unless ``connect`` names where scripts may
+    fetch from), and only these inline scripts, by sha256 hash."""
+    policy = CSP + (f"; connect-src {' '.join(connect)}" if connect else "")
     if not scripts:
-        return CSP
+        return policy
     hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
                       + "'" for js in scripts)
-    return f"{CSP}; script-src {hashes}"
+    return f"{policy}; script-src {hashes}"
 
 
 def anchor(text: str) -> str:
@@ -102,7 +105,8 @@ def html_page(title: str, css: str, content: str, parts: Sequence[PageParts] = (
     scripts = [js for part in parts for js in part.scripts]
     if any("</script" in js.lower() for js in scripts):
         raise ValueError("an inline script must not contain '</script'")
-    return _PAGE.format(csp=csp(scripts), title=title, css=css + "".join(part.css for part in parts),
+    connect = [source for part in parts for source in part.connect]
+    return _PAGE.format(csp=csp(scripts, connect), title=title, css=css + "".join(part.css for part in parts),
                         before="".join(part.before for part in parts), content=content,
                         after="".join(part.after for part in parts)
                         + "".join(f"<script>{js}</script>\n" for js in scripts))

@@ -78,15 +78,17 @@ class MovingGrid:
     """The grid, computing from the moment it is made: ``build`` makes it before the notebooks run, so
     its forked workers overlap them, and reads ``parts()`` after.
 
-    Figures dominate the cost, so a single-threaded process on several cores forks ``workers``
-    (default 2) to share the points; a threaded caller (a batch builds items in threads), which
-    cannot fork safely, draws them in one background thread while its notebooks run.
+    Figures dominate the cost, so a single-threaded process on more than 2 cores forks ``workers``
+    (default 2) to share the points.  Otherwise (and always in a threaded caller: a batch builds
+    items in threads and cannot fork safely) one background thread draws them while the notebooks
+    run: on 2 cores, busy with the kernels, two forked workers cost a build about 5 s more CPU
+    than the thread (a second chart layout, forked memory) and finished no sooner.
     """
 
     def __init__(self, spec, spec_ref, overrides=None, grid=GRID, *, workers: int | None = None):
         self.args = (spec, spec_ref, overrides, tuple(grid))
         if workers is None:
-            workers = 2 if (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and hasattr(os, "fork") else 1
+            workers = 2 if (os.cpu_count() or 1) > 2 and threading.active_count() == 1 and hasattr(os, "fork") else 1
         self.pool, self.futures, self.workers = None, [], []
         self.thread, self.result, self.stop = None, None, threading.Event()
         if workers <= 1:
