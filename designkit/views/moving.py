@@ -28,7 +28,7 @@ from ..model.source import read_raw, resolve
 from ..model.spec import apply_overrides, scale_traffic, validate
 from . import moving_page, practice_page
 from .handout import PageParts, render_elements
-from .moving_figures import NAMES, GridFigures
+from .moving_figures import GridFigures
 from .whole import article_at
 
 GRID: tuple[float, ...] = tuple(round(m * 10.0 ** e, 6) for e in range(-2, 2) for m in (1, 2, 5)) + (100.0,)
@@ -184,7 +184,7 @@ def _points(spec, spec_ref, overrides, grid: tuple[float, ...], stop: threading.
         cap = estimate(scaled.scale)
         analysis = analyze(scaled, cap)
         points.append(Point(factor, scale_name(factor), point_label(factor, cap),
-                            article_at(scaled, cap, analysis), figures.draw(analysis),
+                            article_at(scaled, cap, analysis), figures.draw(analysis, scaled),
                             bank_at(scaled, cap, analysis)))
     return points
 
@@ -209,7 +209,7 @@ def payload(points: list[Point]) -> dict:
     for point in points:
         body = [elements.id(tuple(blocks.id(b) for b in _SPLIT.split(element) if b))
                 for element in render_elements(point.markdown)]
-        figs = {name: [lines.id(line) for line in point.figures[name].split("\n")] for name in NAMES}
+        figs = {name: [lines.id(line) for line in svg.split("\n")] for name, svg in point.figures.items()}
         rows.append({"scale": point.scale, "label": point.label, "body": body, "figures": figs})
     start = next((i for i, p in enumerate(points) if math.isclose(p.factor, 1.0)), 0)
     return {"start": start, "points": rows, "elements": [list(e) for e in elements.items()],

@@ -77,8 +77,10 @@ class GridFigures:
                 chart.fig.draw_without_rendering()   # solve the constrained layout once ...
                 chart.fig.set_layout_engine(None)    # ... and keep it ("none" would still draw twice per save)
 
-    def draw(self, analysis) -> dict[str, str]:
-        """Slim SVG of each figure for this analysis (same components as the first one)."""
+    def draw(self, analysis, spec=None) -> dict[str, str]:
+        """Slim SVG of each figure for this analysis (same components as the first one); with the
+        grid point's ``spec``, also its tornado when the spec gives ranges (drawn whole: it is not a
+        chart that moves, and only specs with ranges pay for it)."""
         inputs = {"capacity": (analysis.capacity, None), "scaling": (analysis, None),
                   "latency": (analysis, _latency_key(analysis)),
                   "availability": (analysis, _availability_key(analysis)), "cost": (analysis, None)}
@@ -92,4 +94,12 @@ class GridFigures:
             self.charts[name].update(value)
             out[name] = _draw(self.charts[name].fig)
             self.last[name] = (key, out[name])
+        if spec is not None and spec.scale.ranges:
+            from ..model.sensitivity import uncertainty
+            from .tornado_chart import TornadoChart
+            with charts.house_style():
+                buffer = io.StringIO()
+                TornadoChart(uncertainty(spec)).fig.savefig(buffer, format="svg", metadata={
+                    "Date": None, "Creator": "designkit", "Format": None, "Type": None})
+            out["tornado"] = slim(buffer.getvalue())
         return out

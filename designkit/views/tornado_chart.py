@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import spread_rows
 from .charts import COLORS, styled
@@ -36,5 +37,6 @@ class TornadoChart:
             ax.set_yticks(list(ys), [spread_rows.INPUT_NAMES[s.field] for s in swings])
             ax.invert_yaxis()
             ax.grid(axis="y", visible=False)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.xaxis.set_major_formatter(lambda v, _, unit=tornado.unit: spread_rows.say(v, unit))
-            ax.set_title(f"{tornado.label}: each input from its low end to its high end", fontsize=9)
+            ax.set_title(f"{tornado.label}: each input from its low end to its high end", fontsize=9, pad=6)
