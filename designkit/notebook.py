@@ -12,7 +12,8 @@ panel is above it (``dk.in_class``); nothing else in the kernel is touched.
 from __future__ import annotations
 
 from .live import baseline
-from .model import analyze, estimate, quantities as q, queueing, reliability, scaling
+from .model import analyze, estimate, queueing, reliability, scaling
+from .model import quantities as q
 from .model.spec import load_spec
 from .run import fragments
 from .views import article, charts, cost_chart, diagram, figures, markdown, tables

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
 
 
-GROWTH = 0.2    # a full collection once memory in use grew by a fifth (CPython's own rule: a quarter more long-lived objects)
+GROWTH = 0.2    # a full collection once memory in use grew by a fifth (CPython's: a quarter more long-lived objects)
 
 _after_full = [0]   # memory blocks in use after the last full collection this module made
 
