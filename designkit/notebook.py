@@ -3,8 +3,8 @@
 The cells show the method, and call the library for the rest through this one name: the model
 (``dk.estimate``, ``dk.analyze``, ``dk.q`` to say a number, and ``dk.scaling``, ``dk.queueing``,
 ``dk.reliability`` whose formulas the notebooks work by hand first), the views (``dk.article``,
-``dk.charts``, ``dk.cost_chart``, ``dk.tables``, ``dk.diagram``, ``dk.markdown``) and the fragments contract with the
-build (``dk.emit``, ``dk.emit_figure``).  What designkit shows of the spec's numbers (``dk.md``,
+``dk.charts``, ``dk.cost_chart``, ``dk.tables``, ``dk.diagram``, ``dk.markdown``) and the
+fragments contract with the build (``dk.emit``, ``dk.emit_figure``).  What designkit shows of the spec's numbers (``dk.md``,
 ``dk.emit``, ``dk.emit_figure``, ``dk.practice``) says it is the spec's baseline once the live
 panel is above it (``dk.in_class``); nothing else in the kernel is touched.
 """

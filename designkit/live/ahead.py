@@ -36,7 +36,7 @@ def tidy(full: bool = False) -> bool:
     if not gc.isenabled():
         return False
     full = full or sys.getallocatedblocks() > (1 + GROWTH) * _after_full[0]
-    gc.collect() if full else gc.collect(1)
+    gc.collect(2 if full else 1)                # 2: every generation
     if full:
         _after_full[0] = sys.getallocatedblocks()
     return full
