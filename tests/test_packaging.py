@@ -41,6 +41,35 @@ def test_ci_runs_the_readme_test_command():
     assert command.strip() in ci
 
 
+def _floors(*extras: str) -> dict[str, str]:
+    """{distribution: lowest version} of pyproject's dependencies and the given extras."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in extras for r in project["optional-dependencies"][extra]]
+    return {_normalize(_name(r)): _release(re.search(r">=\s*([^,;\s]+)", r).group(1)) for r in requirements}
+
+
+def _release(version: str) -> str:
+    """'1.24.0' and '1.24' are one release."""
+    return re.sub(r"(\.0)+$", "", version)
+
+
+def test_the_lowest_versions_ci_installs_are_pyprojects_floors():
+    # .ci/run installs these in a venv of their own and runs the fast suite there: a floor that is
+    # not true fails CI instead of a user's install.
+    lines = [line.split("#")[0].strip() for line in (ROOT / ".ci" / "lowest-constraints.txt").read_text().splitlines()]
+    pinned = dict(line.split("==") for line in lines if line)
+    assert {_normalize(name): _release(version) for name, version in pinned.items()} == _floors("test")
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "-c .ci/lowest-constraints.txt" in ci and '-m "not slow and not browser"' in ci
+
+
+def test_ruff_finds_nothing():
+    # The rules are pyproject's [tool.ruff]; the notebooks' cells are checked too.
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "designkit", "tests", "benchmarks",
+                           "notebooks"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
+
+
 def test_bundled_examples_ship_with_the_package():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "examples/*.yaml" in project["tool"]["setuptools"]["package-data"]["designkit"]
@@ -146,7 +175,7 @@ def test_no_import_cycle_inside_designkit():
 def test_layers_contract_is_the_architecture_and_is_kept():
     contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
     layers = next(c for c in contracts if c["type"] == "layers")["layers"]
-    assert layers[:5] == ["designkit.cli", "designkit.run", "designkit.live", "designkit.views", "designkit.model"]
+    assert layers[:5] == ["designkit.cli | designkit.notebook", "designkit.run", "designkit.live", "designkit.views", "designkit.model"]
     lint_imports = shutil.which("lint-imports")
     assert lint_imports, "lint-imports (import-linter, in the test extra) is not on PATH"
     done = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -4,13 +4,15 @@ A class moves the users slider a stop or a decade at a time and talks in between
 visit to a scale costs its state (validating and analysing the spec) and a first drawing of each
 chart there; done ahead, the move only sends images already made.  The kernel's garbage is
 collected then too (``tidy``): a full collection walks every object the kernel holds (~100 ms
-with a chart section's figures), and left to Python it lands on some move.
+with a chart section's figures), and left to Python alone it lands on some move.  Only
+``gc.collect`` is called; the collector's settings stay as the kernel had them.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import Callable
 
 from ..errors import DesignkitError
@@ -20,31 +22,23 @@ log = logging.getLogger(__name__)
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
 
 
-GROWTH = 0.25   # a full collection once the frozen objects grew by a quarter (CPython's own rule for one)
+GROWTH = 0.2    # a full collection once memory in use grew by a fifth (CPython's: a quarter more long-lived objects)
 
-_frozen = [0, 0]  # objects frozen by the last full collection, and frozen since
+_after_full = [0]   # memory blocks in use after the last full collection this module made
 
 
 def tidy(full: bool = False) -> bool:
-    """Collect the young garbage now and leave what survives out of later collections (``gc.freeze``),
-    so the collections a move sets off walk only what was made since (well under a ms, not ~100).
-    Everything is collected (unfrozen first: an old panel's garbage is freed too) when ``full``
-    or once the objects frozen since the last full collection are a quarter of those it left.
-    True if it was full.  Nothing happens where the collector is off (whoever turned it off
-    manages it)."""
+    """Collect the garbage now, while the kernel is idle, so the collections Python starts by itself
+    land less often on a move: the young generations always, everything when ``full`` or once the
+    memory in use grew by ``GROWTH`` since the last full collection (before CPython's own rule calls
+    one).  True if it was full.  Only ``gc.collect`` is called: the collector's settings (enabled,
+    thresholds, frozen objects) stay the kernel's, and where it is off nothing happens."""
     if not gc.isenabled():
         return False
-    if not full:
-        gc.collect(1)                               # the young survivors now make up the oldest generation
-        _frozen[1] += len(gc.get_objects(generation=2))
-        full = _frozen[1] > GROWTH * _frozen[0]
+    full = full or sys.getallocatedblocks() > (1 + GROWTH) * _after_full[0]
+    gc.collect(2 if full else 1)                # 2: every generation
     if full:
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-        _frozen[:] = [gc.get_freeze_count(), 0]     # counting walks them all (~20 ms): only here
-    else:
-        gc.freeze()
+        _after_full[0] = sys.getallocatedblocks()
     return full
 
 

@@ -130,7 +130,7 @@ class TextCachingRenderer(RendererAgg):
         if key is None:
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         x, y = round(x * PHASES) / PHASES, round(y * PHASES) / PHASES
-        cell = key + (x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
+        cell = (*key, x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
         ink = _cache.get(cell, False)
         if ink is False:
             ink = _cache[cell] = self._render(gc, x, y, s, prop, angle, mtext, key)
@@ -268,7 +268,7 @@ class TextLayouts:
             text.draw(renderer)
             return
         prop = text.get_fontproperties()
-        dpi = text.get_figure(root=True).dpi
+        dpi = text.figure.dpi                   # a subfigure says its root's dpi: every matplotlib release
         look = (text.get_text(), text.get_rotation(), text.get_ha(), text.get_va(), text.get_rotation_mode(),
                 text.get_linespacing(), *_font(prop), dpi)
         offset = self._offsets.get(look)
