@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from designkit.assets import NOTEBOOKS_DIR
 

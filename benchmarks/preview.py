@@ -26,8 +26,8 @@ def main(edits: int = 5) -> None:
         original = (EXAMPLES_DIR / "reference.yaml").read_text(encoding="utf-8")
         path.write_text(original, encoding="utf-8")
         stop, urls = threading.Event(), []
-        thread = threading.Thread(target=serve, args=(path,), kwargs=dict(
-            port=0, browser=False, say=lambda line: None, ready=urls.append, stop=stop))
+        thread = threading.Thread(target=serve, args=(path,), kwargs={
+            "port": 0, "browser": False, "say": lambda line: None, "ready": urls.append, "stop": stop})
         thread.start()
         try:
             while not urls:

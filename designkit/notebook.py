@@ -17,10 +17,11 @@ from .model import quantities as q
 from .model.spec import load_spec
 from .run import fragments
 from .views import article, charts, cost_chart, diagram, figures, markdown, tables
+from .views.tornado_chart import TornadoChart
 
 __all__ = ["analyze", "article", "charts", "cost_chart", "diagram", "emit", "emit_figure", "estimate",
            "in_class", "load", "markdown", "md", "practice", "q", "queueing", "reliability", "scaling",
-           "tables"]
+           "tables", "tornado"]
 
 
 def load(spec, overrides=None):
@@ -65,3 +66,10 @@ def practice(system, *, section: int, interactive: bool):
 
     baseline.mark()
     return boxes(system, section=section, interactive=interactive)
+
+
+def tornado(system) -> TornadoChart | None:
+    """The tornado chart of ``system``'s ranges (which assumption moves each figure most); None without ranges."""
+    from .model.sensitivity import uncertainty
+    found = uncertainty(system)
+    return None if found is None else TornadoChart(found)

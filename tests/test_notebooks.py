@@ -24,7 +24,8 @@ from designkit.sections import SECTIONS
 EMITS = {
     1: [("emit_figure", "capacity"), ("emit", 0), ("emit", 1)],
     2: [("emit", 2)], 3: [("emit", 3)], 4: [("emit", 4)], 5: [("emit", 5)],
-    6: [("emit_figure", "scaling"), ("emit_figure", "latency"), ("emit_figure", "cost"), ("emit", 6)],
+    6: [("emit_figure", "scaling"), ("emit_figure", "latency"), ("emit_figure", "cost"), ("emit_figure", "tornado"),
+        ("emit", 6)],
     7: [("emit_figure", "availability"), ("emit", 7)], 8: [("emit", 8)], 9: [("emit", 9)],
 }
 # The formula each notebook works in front of the student.

@@ -121,8 +121,8 @@ def test_the_server_listens_on_loopback_only_and_cleans_up(tmp_path):
     path = spec_copy(tmp_path)
     stop, urls, lines = threading.Event(), [], []
     folders_before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("designkit-preview-*"))
-    thread = threading.Thread(target=serve, args=(path,), kwargs=dict(
-        port=0, browser=False, say=lines.append, ready=urls.append, stop=stop))
+    thread = threading.Thread(target=serve, args=(path,), kwargs={
+        "port": 0, "browser": False, "say": lines.append, "ready": urls.append, "stop": stop})
     thread.start()
     try:
         for _ in range(600):

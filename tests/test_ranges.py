@@ -76,7 +76,8 @@ def test_the_ends_must_hold_together():
 
 def test_cli_exits_2_naming_file_and_field(tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text(open(load_spec.__globals__["resolve"](CHAT)).read().replace(
+    from designkit.model.source import resolve
+    path.write_text(resolve(CHAT).read_text(encoding="utf-8").replace(
         "peak_factor: 3x", "peak_factor: 5x .. 2x"))
     out = subprocess.run([sys.executable, "-m", "designkit", "estimate", str(path)],
                          capture_output=True, text=True)

@@ -23,7 +23,6 @@ one input, the figure's P10 is the figure at the input's P10.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 

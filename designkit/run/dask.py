@@ -57,7 +57,7 @@ def probe(address: str, seconds: float = HANDSHAKE_SECONDS) -> None:
         with socket.create_connection((host, int(port)), timeout=seconds) as conn:
             conn.settimeout(seconds)
             first = conn.recv(16)
-    except socket.timeout:
+    except TimeoutError:
         raise BatchUsageError(f"--dask {address!r} accepted a connection but sent nothing within {seconds:g} s: "
                               "not a Dask scheduler (a dashboard or another service?); the scheduler's "
                               "address is usually tcp://host:8786") from None

@@ -50,28 +50,28 @@ CSS = """
 @media print { #designkit-preview-error { display: none; } }
 """
 
-SCRIPT = """(() => {
+SCRIPT = f"""(() => {{
   const here = document.getElementById("designkit-preview").dataset.version;
   const key = "designkit-preview-scroll";
   const y = sessionStorage.getItem(key);
-  if (y !== null) { sessionStorage.removeItem(key); window.scrollTo(0, Number(y)); }
-  async function wait() {
-    try {
-      const answer = await fetch("%s?seen=" + here, {cache: "no-store"});
+  if (y !== null) {{ sessionStorage.removeItem(key); window.scrollTo(0, Number(y)); }}
+  async function wait() {{
+    try {{
+      const answer = await fetch("{VERSION_PATH}?seen=" + here, {{cache: "no-store"}});
       const now = (await answer.text()).trim();
-      if (answer.ok && now !== here) {
+      if (answer.ok && now !== here) {{
         sessionStorage.setItem(key, String(window.scrollY));
         location.reload();
         return;
-      }
+      }}
       setTimeout(wait, 50);
-    } catch (error) {
+    }} catch (error) {{
       setTimeout(wait, 1000);    // the preview stopped, or is restarting: ask again later
-    }
-  }
+    }}
+  }}
   wait();
-})();
-""" % VERSION_PATH
+}})();
+"""
 
 
 @dataclass(frozen=True)

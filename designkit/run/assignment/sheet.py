@@ -9,7 +9,7 @@ are the formula and the first step with its result held back; the worked answer 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ...model import answers
 from ...model.questions import NOTHING, TOLERANCE, Bank, Question
@@ -104,7 +104,7 @@ def asked(questions: Bank | tuple[Question, ...]) -> tuple[Question, ...]:
                 clash[i] |= 1 << j
                 clash[j] |= 1 << i
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(left: int) -> int:
         if not left:
             return 0
