@@ -385,3 +385,13 @@ def test_index_and_sweep_charts_are_written_0644(tmp_path):
     os.umask(umask)
     for path in (index, *charts, tmp_path / ".designkit-manifest.json"):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+@pytest.mark.slow
+def test_a_build_from_a_pipe_reads_it_once_and_every_notebook_sees_it(tmp_path):
+    out = tmp_path / "out"
+    status, stdout, err = run("build", str(fifo_spec(tmp_path)), "-o", str(out))
+    assert status == 0, err
+    article = (out / "article.md").read_text(encoding="utf-8")
+    assert "Analytics Event Collector" in article and "~46K" in article
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"designkit-spec-{os.getpid()}-*"))
