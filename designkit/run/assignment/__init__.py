@@ -69,7 +69,7 @@ def write_assignment(spec_ref: str | Path, fmt: str, out: str | Path | None = No
     name = assignment_name(spec.slug, seed)
     out = Path(out) if out is not None else Path("build") / "assignment" / f"{name}-{fmt}"
     names = outputs(fmt, name)
-    created = outdir.preflight(out, outputs=names, legacy=lambda *_: None)
+    created = outdir.preflight(out, outputs=names)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -80,7 +80,7 @@ def write_assignment(spec_ref: str | Path, fmt: str, out: str | Path | None = No
         writer = importlib.import_module(f"{__name__}.{fmt}")
         files = writer.write(staging, name, spec.name, chosen, recorded, source, seed, POINTS)
         outdir.write_manifest(staging, files)
-        outdir.publish(staging, out, names)
+        outdir.publish(staging, out, last=files[-1] if files else "")
         published = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
