@@ -242,6 +242,7 @@ def test_significant_keeps_that_many_figures_and_no_exponent(value, digits):
 def test_precisely_says_a_figure_whose_ceiling_is_the_answers(value, divisor, say):
     n = max(1, math.ceil(value / divisor - 1e-9))
     assume(ceiling_is(value / divisor, n))          # not within float noise of a whole number
+    assume(not say(value).startswith("<"))          # under one byte is said as a bound: never worked with
     text, shown = precisely(value, say, lambda s: ceiling_is(s / divisor, n))
     assert number(NUMBER.search(text))[0] == pytest.approx(shown, rel=1e-9)   # the text shows `shown`
     assert max(1, math.ceil(shown / divisor * (1 - 1e-12))) == n

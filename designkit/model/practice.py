@@ -25,6 +25,8 @@ _REQUEST_FACTORS = (0.5, 0.8, 1.25, 2.0)
 _SIZE_FACTORS = (0.5, 1.0, 2.0)
 _PEAK_FACTORS = (2.0, 3.0, 4.0, 5.0)
 
+WHOLE_BYTE = 1.0   # a byte figure below this is said as a bound ('< 1 byte'): no number to work with, not asked
+
 
 # --- variations -----------------------------------------------------------------------------
 
@@ -221,7 +223,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
     writes = q.say_count(cap.writes_per_day)
     record = q.say_bytes(cap.record_size_bytes)
     day_bytes = q.say_bytes(cap.storage_per_day_bytes)
-    if cap.storage_per_day_bytes > 0:
+    if cap.storage_per_day_bytes >= WHOLE_BYTE and cap.record_size_bytes >= WHOLE_BYTE:
         per_day_step = f"{writes} writes × {record} {said_equals(day_bytes, writes, record)} a day"
         out.append(Question(
             "storage_per_day", 1, "How much new data is stored each day (one copy)?",
@@ -241,6 +243,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (per_day_step, f"× {days} days {said_equals(total, days, approx='≈' in per_day_step)}",
              f"× {rf} copies {said_equals(copies, total)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
+    if cap.ingress_bytes_per_second >= WHOLE_BYTE and cap.record_size_bytes >= WHOLE_BYTE:
         ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
         writes_s = said_rate(cap.write_qps_average)
         out.append(Question(
@@ -249,7 +252,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             cap.ingress_bytes_per_second, "bytes/s", ingress, "ingress = writes per second × record size",
             (f"{writes_s} × {record} {said_equals(ingress, writes_s, record)}",), _byte_slips()))
     response = q.say_bytes(cap.response_size_bytes)
-    if cap.egress_bytes_per_second > 0:
+    if cap.egress_bytes_per_second >= WHOLE_BYTE and cap.response_size_bytes >= WHOLE_BYTE:
         egress = q.say_bandwidth(cap.egress_bytes_per_second)
         reads_s = said_rate(cap.read_qps_average)
         out.append(Question(
@@ -257,7 +260,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (("Reads/s (average)", reads_s), ("Response size", response)),
             cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
             (f"{reads_s} × {response} {said_equals(egress, reads_s, response)}",), _byte_slips()))
-    if cap.cache_memory_bytes > 0:
+    if cap.cache_memory_bytes >= WHOLE_BYTE and cap.response_size_bytes >= WHOLE_BYTE:
         reads = q.say_count(cap.reads_per_day)
         hot = q.say_percent(s.cache_fraction)
         hot_reads = q.say_count(cap.reads_per_day * s.cache_fraction)

@@ -44,8 +44,10 @@ def _shard_question(spec, a: Analysis) -> Question | None:
     if load.write_qps_peak > 0:
         per = comp.write_capacity or comp.capacity
         n = scaling.replicas_for(load.write_qps_peak, per, target)
-        writes, _ = precisely(load.write_qps_peak, said_rate,
-                              lambda shown: ceiling_is(shown / (per * target), n))
+        writes, shown = precisely(load.write_qps_peak, said_rate,
+                                  lambda shown: ceiling_is(shown / (per * target), n))
+        if not ceiling_is(shown / (per * target), n):
+            return None     # the count sits within float noise of a whole number: no figure settles it
         each = _exact(per, _rate)
         givens += [("Writes at peak reaching it", writes), ("Writes one primary sustains", each),
                    ("Scale out at", q.say_percent(target))]
@@ -55,8 +57,10 @@ def _shard_question(spec, a: Analysis) -> Question | None:
         fill = scaling.STORAGE_THRESHOLD
         nodes = scaling.replicas_for(load.storage_bytes, comp.storage, fill)
         n = math.ceil(nodes / comp.replicas)
-        data, _ = precisely(load.storage_bytes, q.say_bytes,
-                            lambda shown: ceiling_is(shown / (comp.storage * fill), nodes))
+        data, shown = precisely(load.storage_bytes, q.say_bytes,
+                                lambda shown: ceiling_is(shown / (comp.storage * fill), nodes))
+        if not ceiling_is(shown / (comp.storage * fill), nodes):
+            return None
         disk = _exact(comp.storage, q.say_bytes)
         givens += [("Data to hold, every copy", data), ("Disk per node", disk),
                    ("Copies of each shard", str(comp.replicas))]
@@ -66,14 +70,18 @@ def _shard_question(spec, a: Analysis) -> Question | None:
         parts.append(n)
     if load.memory_bytes:
         n = scaling.replicas_for(load.memory_bytes, comp.memory, memory_at)
-        hot, _ = precisely(load.memory_bytes, q.say_bytes,
-                           lambda shown: ceiling_is(shown / (comp.memory * memory_at), n))
+        hot, shown = precisely(load.memory_bytes, q.say_bytes,
+                               lambda shown: ceiling_is(shown / (comp.memory * memory_at), n))
+        if not ceiling_is(shown / (comp.memory * memory_at), n):
+            return None
         memory = _exact(comp.memory, q.say_bytes)
         givens += [("Hot set to hold", hot), ("Memory per node", memory), ("Fill memory to", q.say_percent(memory_at))]
         steps.append(f"memory: {hot} ÷ ({memory} × {q.say_percent(memory_at)}), rounded up = {plural(n, 'shard')}")
         parts.append(n)
     if not steps or max(parts) != load.shards_needed:
         return None
+    if any(value.startswith(("<", ">")) for _, value in givens):
+        return None     # a figure said as a bound ('< 1 byte') is nothing to work with
     if len(steps) > 1:
         steps.append(f"the largest: {plural(load.shards_needed, 'shard')}")
     return Question(

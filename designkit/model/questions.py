@@ -128,7 +128,7 @@ def precisely(value: float, say, enough=lambda shown: True, *, most: int = 15) -
     """
     said = say(value).lstrip("~")
     match = _LEADING.search(said)
-    if match is None or value <= 0:
+    if match is None or value <= 0 or said.startswith(("<", ">")):   # a bound has no figure to refine
         return say(value), value
     unit = value / float(match.group(0).replace(",", "")) if float(match.group(0).replace(",", "")) else 1.0
     unit = 1000.0 ** round(math.log(unit, 1000)) if unit > 0 else 1.0
