@@ -88,5 +88,8 @@ def lab_environment(present: bool = False, environ: dict | None = None) -> dict:
 
 def run_lab(argv: list[str], folder: Path, *, present: bool = False) -> None:
     """Replace this process with JupyterLab (so Ctrl-C reaches it directly); never returns."""
+    if present:                             # JupyterLab's own settings and workspace, for a projector
+        from .present import present_mode
+        argv = present_mode(folder, argv)
     os.chdir(folder)
     os.execvpe(argv[0], argv, lab_environment(present))
