@@ -115,6 +115,7 @@ PRESENT_STYLE = """<style>
 /* the panel as a bar that stays in view while the views scroll under it, inside the section's own
    box of one screen's height (the traffic slider, the headline numbers; the rest behind a click) */
 .dk-live.dk-present { max-height: calc(100vh - 120px); overflow-y: auto; }
+.dk-live.dk-present > *, .dk-present .dk-panel > *, .dk-present .dk-drawer > * { flex-shrink: 0; }
 .dk-present .dk-panel { position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color0, #fff);
               box-shadow: 0 2px 6px rgba(0, 0, 0, 0.15); padding: 2px 8px; }
 .dk-present .dk-panel-title { display: none; }
@@ -127,9 +128,8 @@ PRESENT_STYLE = """<style>
 .dk-present .dk-components-grid { grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)) !important; }
 .dk-present .dk-comp-name { grid-column: 1 / -1; margin-top: 6px; width: auto !important; }
 .dk-present .dk-comp-empty { display: none; }
-.dk-present .dk-components-grid .dk-control { flex-wrap: nowrap; }
 .dk-present .dk-components-grid .dk-control .widget-label { min-width: 0; width: auto !important; }
 .dk-present .dk-components-grid .dk-control .widget-slider { width: auto !important; }
-.dk-present .dk-components-grid .dk-control .slider-container { min-width: 90px; width: 90px; }
+.dk-present .dk-components-grid .dk-control .slider-container { min-width: 100px; width: 100px; }
 .dk-present .dk-components-grid .dk-readout { min-width: 0 !important; }
 </style>"""
