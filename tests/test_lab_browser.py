@@ -178,6 +178,10 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
             expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
             to_ten_x(page, first)
             check_page(page, section, baseline, ten_x, f"{notebook} ({first})")
+            nb.locator(".dk-live .jupyter-widget-Collapse-header").first.click()   # the components' sliders
+            expect(nb.locator(".dk-live .dk-readout[class*='availability']").first).to_be_visible()
+            assert not page.evaluate(SCREEN_FACTS)["sideways"], f"{notebook}: the panel scrolls sideways"
+            assert not page.evaluate(CLIPPED), f"{notebook}: cut off among the components' sliders"
             shoot(page, f"{section:02d}-normal")
 
         except Exception:

@@ -90,6 +90,14 @@ STYLE = """<style>
 .dk-chart img, img.dk-chart { max-width: 100%; height: auto; }
 .dk-title .widget-html-content { font-weight: 700; margin-top: 6px; }
 .dk-baseline-note { color: var(--jp-ui-font-color2, #555); font-style: italic; }
+/* the components' sliders: a table, one component a row, where it fits; else each name on a line
+   of its own and its sliders wrapping under it (always so in presentation mode) */
+.dk-drawer { container-type: inline-size; }
+@container (max-width: 1150px) {
+  .dk-components-grid { grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)) !important; }
+  .dk-comp-name { grid-column: 1 / -1; margin-top: 6px; width: auto !important; }
+  .dk-comp-empty { display: none; }
+}
 </style>"""
 
 PRESENT_STYLE = """<style>

@@ -3,7 +3,8 @@
 The committed notebooks in ``notebooks/`` stay clean: the copies go to ``build/lab/<slug>/`` (or
 ``--dir``) with the ``spec`` default of each ``parameters`` cell set to the spec's absolute path,
 so "Run All" in class shows that system and its live sliders.  ``--present`` starts the server
-with ``DESIGNKIT_PRESENT=1``, so each panel opens in presentation mode (large text, sharp charts).
+with ``DESIGNKIT_PRESENT=1``, so each panel opens in presentation mode (large text, sharp charts),
+and with JupyterLab's own settings and workspace for a projector (``run.present``).
 """
 
 from __future__ import annotations
