@@ -121,9 +121,9 @@ def main(argv=None) -> int:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    mode = ("presentation" if args.present else "normal") + (", every cell drawn" if args.all_cells else "") + (
+    mode = ("presentation mode" if args.present else "normal mode") + (", every cell drawn" if args.all_cells else "") + (
         f", {args.busy} CPU-bound processes running" if args.busy else "")
-    print(f"lab in Chromium, {notebook} ({mode} mode): key press -> last live view updated "
+    print(f"lab in Chromium, {notebook} ({mode}): key press -> last live view updated "
           f"({os.cpu_count()} CPUs, load average {load})")
     print(f"  {len(samples)} presses: median {statistics.median(samples):.0f} ms   p95 {p95:.0f} ms   "
           f"max {ordered[-1]:.0f} ms")
