@@ -332,5 +332,7 @@ def test_present_mode_on_a_1280x720_projector(present_lab):
                 raise
             finally:
                 shut_down_kernels(base, token)
-        assert not watch.failed, f"failed requests {watch.failed}"
+        # a request cut short by the test's own page.goto (opening the next notebook) is not a failure
+        failed = [f for f in watch.failed if not f.endswith("net::ERR_ABORTED")]
+        assert not failed, f"failed requests {failed}"
         assert not watch.errors, f"console errors {watch.errors}"
