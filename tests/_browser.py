@@ -79,9 +79,15 @@ LAB_SETTINGS = {
 }
 
 # Every code cell of the visible notebook has run: a number in each prompt, none waiting or unrun.
+# With the code hidden (present mode: no prompt numbers), the toolbar's execution indicator says
+# it: idle, "Executed N cells" with no "n/N" left.
 ALL_CELLS_RAN = """() => {
-  const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea .jp-InputPrompt')];
+  if (prompts.length) return prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+  const tip = document.querySelector('.jp-Notebook-ExecutionIndicator-tooltip');
+  return !!panel.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]') && !!tip &&
+         /Executed [1-9]\\d* cells/.test(tip.textContent);
 }"""
 
 
@@ -126,10 +132,11 @@ def _stop(proc) -> None:
 
 
 @contextmanager
-def jupyterlab(root: Path, scratch: Path, env: dict | None = None, settings: dict | None = None):
+def jupyterlab(root: Path, scratch: Path, env: dict | None = None, settings: dict | None = None,
+               argv: tuple[str, ...] = ()):
     """A JupyterLab server on ``root`` (loopback, free port, random token, no network calls); yields
     (base URL, token).  Config, runtime and data dirs live in ``scratch``; always stopped.
-    ``settings``: the lab's user settings (default ``LAB_SETTINGS``)."""
+    ``settings``: the lab's user settings (default ``LAB_SETTINGS``); ``argv``: more options."""
     import json
     import secrets
     import subprocess
@@ -151,7 +158,7 @@ def jupyterlab(root: Path, scratch: Path, env: dict | None = None, settings: dic
         proc = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
-             "--allow-root", "--ServerApp.port_retries=0"],
+             "--allow-root", "--ServerApp.port_retries=0", *argv],
             env=environ, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -172,11 +179,33 @@ def shut_down_kernels(base: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=30).close()
 
 
-def open_and_run(page, base: str, token: str, notebook: str, timeout_ms: int = 180_000) -> None:
-    """Open ``notebook`` alone in JupyterLab (a reset workspace), Run All Cells, wait until every cell ran."""
-    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")
+def _wait_for_workspace(url: str, timeout: float = 60) -> None:
+    """Wait until the lab has saved the workspace at ``url`` (its layout is in it)."""
+    import json
+    import time
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            if "layout-restorer:data" in json.load(response).get("data", {}):
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"JupyterLab did not save the cloned workspace within {timeout:.0f} s")
+
+
+def open_and_run(page, base: str, token: str, notebook: str, timeout_ms: int = 180_000, clone: bool = False) -> None:
+    """Open ``notebook`` alone in JupyterLab (a reset workspace; with ``clone``, a workspace of its own
+    cloned from the default one, as a lab's settings laid it out), Run All Cells, wait until every cell ran."""
+    if clone:               # JupyterLab drops the path when it clones, so: clone, then open
+        workspace = f"{base}/lab/workspaces/{notebook.split('.')[0]}"
+        page.goto(f"{workspace}?clone=default&token={token}")
+        _wait_for_workspace(f"{base}/lab/api/workspaces/{notebook.split('.')[0]}?token={token}")
+        page.goto(f"{workspace}/tree/{notebook}?token={token}")
+    else:
+        page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden)", timeout=60_000)
-    page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=90_000)
+    page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", state="attached",   # hidden: present
+                           timeout=90_000)
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
     page.wait_for_function(ALL_CELLS_RAN, timeout=timeout_ms)

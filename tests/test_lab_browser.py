@@ -5,9 +5,15 @@ by the keyboard (three arrow presses on the 1-2-5 slider) or by typing "10x" in 
 and the page is checked: the panel says what `designkit estimate -p scale=10x` says, the live views
 carry no baseline figure, every computed output below the panel is marked as the spec's baseline,
 no picture is broken, no readout, label or table cell is cut off (scrollWidth fits clientWidth),
-no request fails and the console shows no error.  Then the same at 1280x720 in presentation mode
-(20 px text, charts as wide as the output at twice the density), moving to 10x the other way.
-Screenshots go to build/test-artifacts/lab/ (git-ignored).  The server listens on loopback with a
+no request fails and the console shows no error.
+
+Then `designkit lab --present` as a class gets it on a 1280x720 projector (one more JupyterLab
+session, with the settings and workspace `run.present` writes): in every notebook the users slider
+and the section's first live chart (or first view) are on the screen together, no text on it is
+under 18 px (chart text: at the width the chart is shown, ``live.style.PRESENT_CHART_PX`` or more),
+no word is broken inside a table cell or wider than it, nothing in the panel scrolls sideways (the
+components' sliders open), no toast, sidebar or status bar shows, and 10x by the other route checks
+as above.  Screenshots go to build/test-artifacts/lab/ (git-ignored).  The server listens on loopback with a
 random token, makes no network call and is always stopped.
 """
 
@@ -26,6 +32,7 @@ from designkit.model import quantities as q
 from designkit.model.capacity import estimate
 from designkit.model.spec import load_spec
 from designkit.sections import SECTIONS
+from designkit.live.style import PRESENT_CHART_PX, PRESENT_MIN_PX
 
 pytestmark = pytest.mark.browser
 
@@ -162,7 +169,7 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
     cap = estimate(system.scale)
     baseline = [q.say_qps(cap.qps_peak), q.say_bytes(cap.storage_total_bytes)]      # "~46K", "~91 TB"
     ten_x = estimate_at({"scale": "10x"})
-    first, second = ("keyboard", "typed") if section % 2 else ("typed", "keyboard")
+    first = "keyboard" if section % 2 else "typed"
     with chromium_page(viewport={"width": 1366, "height": 900}) as page:
         watch = Watch(page)
         try:
@@ -171,25 +178,12 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
             expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
             to_ten_x(page, first)
             check_page(page, section, baseline, ten_x, f"{notebook} ({first})")
-            shoot(page, f"{section:02d}-normal")
-
-            page.set_viewport_size({"width": 1280, "height": 720})
-            nb.locator(".dk-reset").click()
-            expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
-            nb.locator(".dk-present-toggle").click()
-            expect(nb.locator(".dk-live.dk-present")).to_have_count(1)
-            to_ten_x(page, second)
             nb.locator(".dk-live .jupyter-widget-Collapse-header").first.click()   # the components' sliders
             expect(nb.locator(".dk-live .dk-readout[class*='availability']").first).to_be_visible()
-            check_page(page, section, baseline, ten_x, f"{notebook} (presentation, {second})")
-            facts = page.evaluate(PAGE_FACTS)
-            assert facts["fonts"]["readouts"] and facts["fonts"]["labels"]
-            for kind, sizes in facts["fonts"].items():
-                assert all(size >= 18 for size in sizes), f"{notebook}: presentation {kind} at {sizes} px"
-            for chart in facts["charts"]:
-                assert chart["shown"] >= chart["room"] - 6, f"{notebook}: chart not as wide as its output {chart}"
-                assert chart["natural"] >= 2 * 720 and chart["natural"] >= chart["shown"], chart
-            shoot(page, f"{section:02d}-present")
+            assert not page.evaluate(SCREEN_FACTS)["sideways"], f"{notebook}: the panel scrolls sideways"
+            assert not page.evaluate(CLIPPED), f"{notebook}: cut off among the components' sliders"
+            shoot(page, f"{section:02d}-normal")
+
         except Exception:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{section:02d}-failure.png"))
@@ -198,3 +192,147 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, secti
             shut_down_kernels(base, token)
         assert not watch.failed, f"{notebook}: failed requests {watch.failed}"
         assert not watch.errors, f"{notebook}: console errors {watch.errors}"
+
+
+# --- designkit lab --present on a 1280x720 projector ------------------------------------------------
+
+# Visible text under the minimum size in the notebook: every cell's (code aside: its editor is hidden
+# anyway); JupyterLab's "Click to add a cell" footer, which no setting sizes, is not the lesson's.
+SMALL_TEXT = """(least) => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  const small = [], walker = document.createTreeWalker(nb, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement, text = node.textContent.trim();
+    if (!text || !el.offsetParent || el.closest('.jp-InputArea .cm-editor, .jp-Notebook-footer')) continue;
+    const style = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
+    const size = parseFloat(style.fontSize);
+    if (size < least) small.push(`${size}px "${text.slice(0, 40)}" (${el.className || el.tagName})`);
+  }
+  return small;
+}"""
+
+# A word of a table cell on two lines, or wider than its cell (words split at spaces and hyphens).
+# Cells that JupyterLab typeset as math are MathJax's layout, not words (two '$' amounts in a row of
+# the article's cost table are read as LaTeX by JupyterLab's Markdown: a defect of that output).
+BROKEN_WORDS = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const found = [];
+  for (const cell of nb.querySelectorAll('.dk-cell, .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th')) {
+    if (!cell.offsetParent || cell.querySelector('mjx-container')) continue;
+    const edge = cell.getBoundingClientRect(), walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode, words = /[^\\s\\-\u2010\u2013\u2014]+/g;
+      let m;
+      while ((m = words.exec(node.textContent))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const lines = new Set(rects.map(r => Math.round(r.top)));
+        const box = range.getBoundingClientRect();
+        const where = `in "${cell.textContent.trim().slice(0, 30)}" (${cell.className || cell.tagName})`;
+        if (lines.size > 1) found.push(`"${m[0]}" broken over ${lines.size} lines ${where}`);
+        else if (box.right > edge.right + 1 || box.left < edge.left - 1) found.push(`"${m[0]}" wider than its cell ${where}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+# What could scroll sideways in the panel, the chrome that should be out of the way.
+SCREEN_FACTS = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const panel = nb.querySelector('.dk-panel');
+  const sideways = [panel, ...panel.querySelectorAll('*')].filter(e => e.offsetParent &&
+      e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+    .map(e => `${e.className.split(' ').slice(-1)} ${e.scrollWidth} > ${e.clientWidth}`);
+  const shown = sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent && e.offsetWidth > 0).length;
+  return {sideways, toasts: shown('.Toastify__toast'), statusbar: shown('#jp-main-statusbar'),
+          sidebar: shown('#jp-left-stack'), panelHeight: panel.getBoundingClientRect().height,
+          charts: [...nb.querySelectorAll('.dk-live img.dk-chart')].map(i => i.getBoundingClientRect().width)};
+}"""
+
+# The users slider's handle and the section's first chart (or first view) both inside the notebook's
+# visible area, once the chart is scrolled into view inside the section's box.
+TOGETHER = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const live = nb.querySelector('.dk-live'), area = nb.querySelector('.jp-WindowedPanel-outer');
+  live.scrollIntoView({block: 'start'});
+  const target = live.querySelector('img.dk-chart') || live.children[2];
+  target.scrollIntoView({block: 'nearest'});
+  const seen = area.getBoundingClientRect(), handle = live.querySelector('.dk-users .noUi-handle');
+  const box = e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+  const inside = r => r.top >= seen.top - 1 && r.bottom <= Math.min(seen.bottom, innerHeight) + 1;
+  const view = box(target), slider = box(handle);
+  const chart = target.tagName === 'IMG';
+  return {chart, slider, view, seen: box(area), ok: inside(slider) &&
+          (chart ? inside(view) : view.top >= slider.bottom && view.top + 60 <= seen.bottom)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def present_lab(tmp_path_factory):
+    """JupyterLab as `designkit lab reference --present` starts it: the working copy with its code
+    hidden, the lab's settings and workspace from ``run.present``, DESIGNKIT_PRESENT=1."""
+    from _browser import jupyterlab
+    from designkit.run.lab import lab_environment, working_copy
+    from designkit.run.present import present_mode
+    scratch = tmp_path_factory.mktemp("present")
+    root = scratch / "notebooks"
+    working_copy("reference", root)
+    argv = present_mode(root, [])
+    env = {key: value for key, value in lab_environment(True, {}).items()}
+    with jupyterlab(root, scratch, env, settings={}, argv=tuple(argv)) as server:
+        yield server
+
+
+def test_present_mode_on_a_1280x720_projector(present_lab):
+    from _browser import open_and_run
+    base, token = present_lab
+    system = load_spec("reference")
+    cap = estimate(system.scale)
+    baseline = [q.say_qps(cap.qps_peak), q.say_bytes(cap.storage_total_bytes)]
+    ten_x = estimate_at({"scale": "10x"})
+    with chromium_page(viewport={"width": 1280, "height": 720}) as page:
+        watch = Watch(page)
+        for section in SECTIONS:
+            notebook, label = section.filename, f"{section.filename} (present)"
+            try:
+                open_and_run(page, base, token, notebook, clone=True)
+                nb = page.locator(VISIBLE)
+                expect(nb.locator(".dk-live.dk-present")).to_have_count(1)
+                expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
+                page.wait_for_timeout(500)
+                facts = page.evaluate(SCREEN_FACTS)
+                assert facts["toasts"] == facts["statusbar"] == facts["sidebar"] == 0, f"{label}: chrome {facts}"
+                assert facts["panelHeight"] <= 240, f"{label}: the bar is {facts['panelHeight']} px tall"
+                assert all(width >= PRESENT_CHART_PX for width in facts["charts"]), f"{label}: {facts['charts']}"
+                together = page.evaluate(TOGETHER)
+                assert together["ok"], f"{label}: slider and first live view not on screen together {together}"
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"{section.number:02d}-present.png"))
+                small = page.evaluate(SMALL_TEXT, PRESENT_MIN_PX)
+                assert not small, f"{label}: text under {PRESENT_MIN_PX} px: {small[:8]}"
+                broken = page.evaluate(BROKEN_WORDS)
+                assert not broken, f"{label}: {broken[:8]}"
+                nb.locator(".dk-more-toggle").click()
+                nb.locator(".dk-live .jupyter-widget-Collapse-header").first.click()   # the components' sliders
+                expect(nb.locator(".dk-live .dk-readout[class*='availability']").first).to_be_visible()
+                assert not page.evaluate(SCREEN_FACTS)["sideways"], f"{label}: the panel scrolls sideways"
+                assert not page.evaluate(SMALL_TEXT, PRESENT_MIN_PX), f"{label}: small text among the sliders"
+                page.screenshot(path=str(ARTIFACTS / f"{section.number:02d}-present-sliders.png"))
+                nb.locator(".dk-more-toggle").click()
+                to_ten_x(page, "typed" if section.number % 2 else "keyboard")
+                check_page(page, section.number, baseline, ten_x, label)
+                assert not page.evaluate(BROKEN_WORDS), f"{label}: at 10x"
+            except Exception:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"{section.number:02d}-present-failure.png"))
+                raise
+            finally:
+                shut_down_kernels(base, token)
+        # a request cut short by the test's own page.goto (opening the next notebook) is not a failure
+        failed = [f for f in watch.failed if not f.endswith("net::ERR_ABORTED")]
+        assert not failed, f"failed requests {failed}"
+        assert not watch.errors, f"console errors {watch.errors}"

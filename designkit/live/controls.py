@@ -8,6 +8,7 @@ rounded away by the slider.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any, Callable
 
@@ -113,3 +114,56 @@ class Control:
     def refresh(self) -> None:
         """Say the slider's current value (the spec's own while the slider has not left it)."""
         self.readout.value = self.say(self.value)
+
+
+# --- where the controls go: the components' grid and the drawer of the presentation bar ----------
+
+FIELDS = {"replicas": ("60px", 165, "40px"), "shards": ("50px", 155, "40px"),
+          "availability": ("80px", 185, "100px")}    # description, slider, readout widths at a desk
+
+
+def components_section(components, controls: dict[str, Control]) -> w.Accordion:
+    """The per-component sliders (replicas, shards, availability) in a collapsed section: at a desk
+    a table, one component a row; in presentation mode (``style``) each name on a line of its own
+    and its sliders wrapping under it, so the grid is never wider than the output."""
+    cells = []
+    for comp in components:
+        name = w.HTML(f'<b title="{html.escape(comp.kind.replace("_", " "))}">{html.escape(comp.name)}</b>',
+                      layout=w.Layout(width="160px"))
+        name.add_class("dk-comp-name")
+        cells.append(name)
+        for field, (description, slider, readout) in FIELDS.items():
+            control = controls.get(f"{comp.name}.{field}")
+            if control is None:
+                cells.append(w.HTML())
+                cells[-1].add_class("dk-comp-empty")
+                continue
+            control.slider.style.description_width = description
+            control.slider.layout.width = f"{slider}px"
+            control.readout.layout.min_width = readout     # at least: grows with its text, never cut
+            cells.append(control.box)
+    table = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px",
+                                             align_items="center"))
+    table.add_class("dk-components-grid")
+    section = w.Accordion(children=[table], titles=("Components: replicas, shards, availability",))
+    section.selected_index = None
+    section.add_class("dk-components")
+    return section
+
+
+def drawer(grid: w.GridBox, components: w.Accordion) -> w.VBox:
+    """The scale sliders and the components' section in one box: in presentation mode only the
+    first slider (the traffic) shows until **More sliders** opens the rest, scrolling in the bar."""
+    box = w.VBox([grid, components])
+    box.add_class("dk-drawer")
+    return box
+
+
+def more_toggle(panel_box: w.DOMWidget) -> w.ToggleButton:
+    """**More sliders** (presentation mode only): puts ``dk-more`` on the panel, which shows every slider."""
+    toggle = w.ToggleButton(description="More sliders", icon="sliders", value=False,
+                            tooltip="Every slider: traffic shape, sizes, retention, servers, components")
+    toggle.add_class("dk-more-toggle")
+    toggle.observe(lambda change: (panel_box.add_class if change["new"] else panel_box.remove_class)("dk-more"),
+                   names="value")
+    return toggle

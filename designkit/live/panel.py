@@ -33,7 +33,7 @@ from ..errors import DesignkitError
 from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .ahead import Ahead
-from .controls import Control, log_slider
+from .controls import Control, components_section, drawer, log_slider, more_toggle
 from .lifetime import close_tree
 from .scalebar import ScaleBar
 from .scheduling import loop_scheduler
@@ -227,26 +227,7 @@ class Panel:
         scale = [c.box for name, c in self.controls.items() if "." not in name]
         grid = w.GridBox(scale, layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(440px, 1fr))"))
         grid.add_class("dk-controls")
-        cells = []
-        widths = {"replicas": ("60px", 165, "40px"), "shards": ("50px", 155, "40px"),
-                  "availability": ("80px", 185, "100px")}   # description, slider, readout
-        for comp in spec.components:
-            kind = comp.kind.replace("_", " ")
-            cells.append(w.HTML(f'<b title="{esc(kind)}">{esc(comp.name)}</b>', layout=w.Layout(width="160px")))
-            for field in ("replicas", "shards", "availability"):
-                control = self.controls.get(f"{comp.name}.{field}")
-                if control is None:
-                    cells.append(w.HTML(""))
-                    continue
-                description, slider, readout = widths[field]
-                control.slider.style.description_width = description
-                control.slider.layout.width = f"{slider}px"
-                control.readout.layout.min_width = readout     # at least: grows with its text, never cut
-                cells.append(control.box)
-        table = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(4, max-content)", grid_gap="2px 16px",
-                                                 align_items="center"))
-        components = w.Accordion(children=[table], titles=("Components: replicas, shards, availability",))
-        components.selected_index = None
+        components = components_section(spec.components, self.controls)
         self.reset_button = w.Button(description="Reset to spec", icon="undo",
                                      tooltip="Put every slider back to the spec's value")
         self.reset_button.add_class("dk-reset")
@@ -270,13 +251,15 @@ class Panel:
                                              tooltip="Large controls and text, sharp charts as wide as the page")
         self.present_toggle.add_class("dk-present-toggle")
         self.present_toggle.observe(lambda change: self.present(change["new"]), names="value")
-        bar = w.HBox([self.scale_bar.widget, self.present_toggle])
+        box = w.VBox()
+        box.add_class("dk-panel")
+        bar = w.HBox([self.scale_bar.widget, self.present_toggle, more_toggle(box)])
         bar.add_class("dk-bar")
         self.error_box = w.HTML()
         self.error_box.add_class("dk-error")
         title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: move a slider and the live views below follow it.")
-        box = w.VBox([w.HTML(STYLE + PRESENT_STYLE), title, bar, grid, components, summary, self.error_box])
-        box.add_class("dk-panel")
+        title.add_class("dk-panel-title")
+        box.children = [w.HTML(STYLE + PRESENT_STYLE), title, bar, drawer(grid, components), summary, self.error_box]
         return box
 
     # -- state --------------------------------------------------------------------------------

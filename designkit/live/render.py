@@ -22,6 +22,7 @@ from ..model import quantities as q
 from ..views import charts
 from .canvas import QuietCanvas, TextLayouts, encode, look, png_rgba
 from .panel import DPI, State
+from .style import present_figure
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class ChartView:
         self.settle()
         self._fresh()
         self.presenting = on
-        self._fig.set_dpi(DPI * (2 if on else 1))
+        present_figure(self._fig, on, DPI)   # twice the pixels, text 18 px+ on a projector
         self._relayout()
         self.widget.value = self.render()
         self.widget.layout.width = self._size()["width"]

@@ -3,7 +3,8 @@
 The committed notebooks in ``notebooks/`` stay clean: the copies go to ``build/lab/<slug>/`` (or
 ``--dir``) with the ``spec`` default of each ``parameters`` cell set to the spec's absolute path,
 so "Run All" in class shows that system and its live sliders.  ``--present`` starts the server
-with ``DESIGNKIT_PRESENT=1``, so each panel opens in presentation mode (large text, sharp charts).
+with ``DESIGNKIT_PRESENT=1``, so each panel opens in presentation mode (large text, sharp charts),
+and with JupyterLab's own settings and workspace for a projector (``run.present``).
 """
 
 from __future__ import annotations
@@ -126,5 +127,8 @@ def lab_environment(present: bool = False, environ: dict | None = None) -> dict:
 
 def run_lab(argv: list[str], folder: Path, *, present: bool = False) -> None:
     """Replace this process with JupyterLab (so Ctrl-C reaches it directly); never returns."""
+    if present:                             # JupyterLab's own settings and workspace, for a projector
+        from .present import present_mode
+        argv = present_mode(folder, argv)
     os.chdir(folder)
     os.execvpe(argv[0], argv, lab_environment(present))
