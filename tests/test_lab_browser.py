@@ -282,7 +282,7 @@ def present_lab(tmp_path_factory):
     root = scratch / "notebooks"
     working_copy("reference", root)
     argv = present_mode(root, [])
-    env = {key: value for key, value in lab_environment(True, {}).items()}
+    env = dict(lab_environment(True, {}).items())
     with jupyterlab(root, scratch, env, settings={}, argv=tuple(argv)) as server:
         yield server
 
