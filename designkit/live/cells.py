@@ -23,7 +23,9 @@ class CellTable:
 
     def _cell(self, j: int, markup: str, head: bool = False) -> str:
         kind = "dk-cell dk-head" if head else "dk-cell"
-        return f'<div class="{kind}{" dk-num" if j in self.numeric else ""}">{markup}</div>'
+        # a figure keeps to one line; a figure with words after it ("$128K (~140 TB on gp3 ...)") wraps
+        number = j in self.numeric and (head or " (" not in markup)
+        return f'<div class="{kind}{" dk-num" if number else ""}">{markup}</div>'
 
     def set(self, rows: list[list[str]]) -> None:
         self.rows = [list(row) for row in rows]
