@@ -11,6 +11,7 @@ Grading written answers lives in ``answers``.
 
 from __future__ import annotations
 
+import math
 import random
 
 from . import quantities as q
@@ -26,6 +27,18 @@ _SIZE_FACTORS = (0.5, 1.0, 2.0)
 _PEAK_FACTORS = (2.0, 3.0, 4.0, 5.0)
 
 WHOLE_BYTE = 1.0   # a byte figure below this is said as a bound ('< 1 byte'): no number to work with, not asked
+
+
+def _said_closely(size: float) -> bool:
+    """True when a size as said ("500 bytes", "~1.3 KB") is within 5% of the size: a given a student
+    can work from.  Sizes of a few bytes are said in whole bytes, too coarse to be a given."""
+    said = q.say_bytes(size).lstrip("~")
+    if size < WHOLE_BYTE or said.startswith(("<", ">")):
+        return False
+    try:
+        return math.isclose(q.parse_size(said), size, rel_tol=0.05)   # two figures at least
+    except ValueError:
+        return False
 
 
 # --- variations -----------------------------------------------------------------------------
@@ -223,7 +236,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
     writes = q.say_count(cap.writes_per_day)
     record = q.say_bytes(cap.record_size_bytes)
     day_bytes = q.say_bytes(cap.storage_per_day_bytes)
-    if cap.storage_per_day_bytes >= WHOLE_BYTE and cap.record_size_bytes >= WHOLE_BYTE:
+    if cap.storage_per_day_bytes >= WHOLE_BYTE and _said_closely(cap.record_size_bytes):
         per_day_step = f"{writes} writes × {record} {said_equals(day_bytes, writes, record)} a day"
         out.append(Question(
             "storage_per_day", 1, "How much new data is stored each day (one copy)?",
@@ -243,7 +256,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (per_day_step, f"× {days} days {said_equals(total, days, approx='≈' in per_day_step)}",
              f"× {rf} copies {said_equals(copies, total)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
-    if cap.ingress_bytes_per_second >= WHOLE_BYTE and cap.record_size_bytes >= WHOLE_BYTE:
+    if cap.ingress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.record_size_bytes):
         ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
         writes_s = said_rate(cap.write_qps_average)
         out.append(Question(
@@ -252,7 +265,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             cap.ingress_bytes_per_second, "bytes/s", ingress, "ingress = writes per second × record size",
             (f"{writes_s} × {record} {said_equals(ingress, writes_s, record)}",), _byte_slips()))
     response = q.say_bytes(cap.response_size_bytes)
-    if cap.egress_bytes_per_second >= WHOLE_BYTE and cap.response_size_bytes >= WHOLE_BYTE:
+    if cap.egress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
         egress = q.say_bandwidth(cap.egress_bytes_per_second)
         reads_s = said_rate(cap.read_qps_average)
         out.append(Question(
@@ -260,7 +273,7 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (("Reads/s (average)", reads_s), ("Response size", response)),
             cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
             (f"{reads_s} × {response} {said_equals(egress, reads_s, response)}",), _byte_slips()))
-    if cap.cache_memory_bytes >= WHOLE_BYTE and cap.response_size_bytes >= WHOLE_BYTE:
+    if cap.cache_memory_bytes >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
         reads = q.say_count(cap.reads_per_day)
         hot = q.say_percent(s.cache_fraction)
         hot_reads = q.say_count(cap.reads_per_day * s.cache_fraction)
