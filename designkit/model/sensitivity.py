@@ -41,16 +41,10 @@ LABELS = {key: label for key, label, _ in CAPACITY_FIGURES + ANALYSIS_FIGURES}
 UNITS = {key: unit for key, _, unit in CAPACITY_FIGURES + ANALYSIS_FIGURES}
 
 
-@dataclass(frozen=True)
-class Spread:
-    """One headline figure over the ranges: P10, P50, P90 and its value at the likely inputs."""
+class _Figure:
+    """What a spread or a tornado says of its figure: its label and the unit views write it in."""
 
     figure: str
-    p10: float
-    p50: float
-    p90: float
-    likely: float
-    unbounded: float = 0.0   # share of the samples in which the figure has no finite value
 
     @property
     def label(self) -> str:
@@ -59,6 +53,18 @@ class Spread:
     @property
     def unit(self) -> str:
         return UNITS[self.figure]
+
+
+@dataclass(frozen=True)
+class Spread(_Figure):
+    """One headline figure over the ranges: P10, P50, P90 and its value at the likely inputs."""
+
+    figure: str
+    p10: float
+    p50: float
+    p90: float
+    likely: float
+    unbounded: float = 0.0   # share of the samples in which the figure has no finite value
 
 
 @dataclass(frozen=True)
@@ -76,20 +82,12 @@ class Swing:
 
 
 @dataclass(frozen=True)
-class Tornado:
+class Tornado(_Figure):
     """One figure's swings, widest first: which assumption matters most."""
 
     figure: str
     likely: float
     swings: tuple[Swing, ...]
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.figure]
-
-    @property
-    def unit(self) -> str:
-        return UNITS[self.figure]
 
 
 def with_values(spec, values: dict):
