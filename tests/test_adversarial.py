@@ -122,6 +122,7 @@ def test_a_symlinked_output_is_refused_before_any_notebook_runs(name, tmp_path):
     assert (snapshot(elsewhere) if elsewhere.is_dir() else elsewhere.read_bytes()) == before
 
 
+@pytest.mark.slow      # it builds an article: kernels and notebooks
 def test_a_users_file_inside_figures_survives_a_build(tmp_path):
     out = fake_build(tmp_path / "out")
     (out / "figures" / "my-own.svg").write_text("mine")
