@@ -97,9 +97,5 @@ class GridFigures:
         if spec is not None and spec.scale.ranges:
             from ..model.sensitivity import uncertainty
             from .tornado_chart import TornadoChart
-            with charts.house_style():
-                buffer = io.StringIO()
-                TornadoChart(uncertainty(spec)).fig.savefig(buffer, format="svg", metadata={
-                    "Date": None, "Creator": "designkit", "Format": None, "Type": None})
-            out["tornado"] = slim(buffer.getvalue())
+            out["tornado"] = _draw(TornadoChart(uncertainty(spec)).fig)   # laid out as it draws
         return out
