@@ -10,7 +10,7 @@ import sys
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from designkit.errors import SpecError
 from designkit.model import analyze, load_spec
@@ -467,6 +467,7 @@ def test_summary_says_where_the_dollars_go():
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["compute", "egress", "requests", "messages", "storage in S3 Standard"]),
                        st.floats(min_value=0, max_value=1e9), min_size=1))
+@example({"compute": 501048325.0, "storage in S3 Standard": 999999999.9999999, "messages": 1e9})  # shares round equal
 def test_shares_phrase_lists_each_part_once_largest_first(parts):
     from types import SimpleNamespace
     from designkit.views.cost_rows import shares_phrase

@@ -93,8 +93,9 @@ def rows(analysis) -> list[list[str]]:
 def shares_phrase(bill: Bill) -> str:
     """Where a month's dollars go, largest first: 'egress 62%, compute 30%, the rest under 1%'."""
     total = bill.total
-    shares = sorted(((value / total, name) for name, value in bill.by_part().items() if value / total > 0),
-                    key=lambda part: -part[0])     # ties in the bill's own order
+    parts = sorted(((value, name) for name, value in bill.by_part().items() if value / total > 0),
+                   key=lambda part: -part[0])      # by dollars, not by share: two shares can round equal
+    shares = [(value / total, name) for value, name in parts]
     said = [f"{name} {q.say_share(share)}" for share, name in shares if share >= 0.01]
     rest = [name for share, name in shares if share < 0.01]
     if len(rest) == 1:
