@@ -34,7 +34,8 @@ def _overrides_arg(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args) -> dict:
     from .model.source import check_fixed
-    from .model.spec import Scale, parse_override
+    from .model.source import parse_override
+    from .model.spec import Scale
     pairs = [parse_override(item) for item in getattr(args, "param", [])]
     check_fixed([key for key, _ in pairs], Scale.model_fields)
     return dict(pairs)
@@ -45,7 +46,7 @@ def cmd_validate(args) -> int:
     --strict any warning fails (exit 1), for CI."""
     from .model.spec import load_spec, source_name
     from .run.build import spec_warnings
-    from .views.figures import render_spec
+    from .views.prose.templating import render_spec
     overrides = _overrides(args)
     spec = load_spec(args.spec, overrides)
     render_spec(spec, source_name(args.spec, overrides))
@@ -65,7 +66,7 @@ def cmd_validate(args) -> int:
 
 def cmd_figures(args) -> int:
     from .model.spec import load_spec, source_name
-    from .views.figures import listing, render_spec
+    from .views.prose.templating import listing, render_spec
     overrides = _overrides(args)
     spec = load_spec(args.spec, overrides)
     render_spec(spec, source_name(args.spec, overrides))
@@ -79,7 +80,7 @@ def cmd_figures(args) -> int:
 
 
 def cmd_estimate(args) -> int:
-    from .views.article import capacity_block
+    from .views.pages.article import capacity_block
     from .model.capacity import estimate
     from .model.spec import load_spec
     spec = load_spec(args.spec, _overrides(args))
@@ -95,7 +96,7 @@ def cmd_estimate(args) -> int:
         print(capacity_block(cap))
         if spec.scale.ranges:
             from .model.sensitivity import uncertainty
-            from .views.spread_rows import capacity_part
+            from .views.rows.spread import capacity_part
             intro, lines = capacity_part(uncertainty(spec))
             print("\n" + intro + "\n" + "\n".join(f"- {line}" for line in lines))
     return 0
@@ -104,7 +105,7 @@ def cmd_estimate(args) -> int:
 def cmd_analyze(args) -> int:
     from .model.analysis import analyze
     from .model.spec import load_spec
-    from .views.tables import report
+    from .views.rows.as_markdown import report
     spec = load_spec(args.spec, _overrides(args))
     result = analyze(spec)
     if args.json:
@@ -121,7 +122,7 @@ def cmd_analyze(args) -> int:
 def cmd_practice(args) -> int:
     from .model.practice import bank
     from .model.spec import load_spec
-    from .views.practice_text import session
+    from .views.prose.practice_text import session
     questions = bank(load_spec(args.spec, _overrides(args)), seed=args.seed)
     if args.json:
         print(json.dumps([x.to_json() for x in questions.questions], indent=2, ensure_ascii=False))

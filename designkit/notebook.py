@@ -2,8 +2,8 @@
 
 The cells show the method, and call the library for the rest through this one name: the model
 (``dk.estimate``, ``dk.analyze``, ``dk.q`` to say a number, and ``dk.scaling``, ``dk.queueing``,
-``dk.reliability`` whose formulas the notebooks work by hand first), the views (``dk.article``,
-``dk.charts``, ``dk.cost_chart``, ``dk.tables``, ``dk.diagram``, ``dk.markdown``) and the
+``dk.availability`` whose formulas the notebooks work by hand first), the views (``dk.article``,
+the chart classes ``dk.CapacityChart`` ... ``dk.TornadoChart``, ``dk.tables``, ``dk.diagram``, ``dk.markdown``) and the
 fragments contract with the build (``dk.emit``, ``dk.emit_figure``).  What designkit shows of the spec's numbers (``dk.md``,
 ``dk.emit``, ``dk.emit_figure``, ``dk.practice``) says it is the spec's baseline once the live
 panel is above it (``dk.in_class``); nothing else in the kernel is touched.
@@ -12,16 +12,25 @@ panel is above it (``dk.in_class``); nothing else in the kernel is touched.
 from __future__ import annotations
 
 from .live import baseline
-from .model import analyze, estimate, queueing, reliability, scaling
+from .model import analyze, availability, estimate, queueing, scaling
 from .model import quantities as q
 from .model.spec import load_spec
 from .run import fragments
-from .views import article, charts, cost_chart, diagram, figures, markdown, tables
-from .views.tornado_chart import TornadoChart
+from .views.pages import article
+from .views.charts.availability import AvailabilityChart
+from .views.charts.capacity import CapacityChart
+from .views.charts.cost import CostChart
+from .views.charts.latency import LatencyChart
+from .views.charts.scaling import ScalingChart
+from .views.diagrams import boxes as diagram
+from .views.prose import templating as figures
+from .views import markdown
+from .views.rows import as_markdown as tables
+from .views.charts.tornado import TornadoChart
 
-__all__ = ["analyze", "article", "charts", "cost_chart", "diagram", "emit", "emit_figure", "estimate",
-           "in_class", "load", "markdown", "md", "practice", "q", "queueing", "reliability", "scaling",
-           "tables", "tornado"]
+__all__ = ["AvailabilityChart", "CapacityChart", "CostChart", "LatencyChart", "ScalingChart", "TornadoChart",
+           "analyze", "article", "availability", "diagram", "emit", "emit_figure", "estimate", "in_class", "load",
+           "markdown", "md", "practice", "q", "queueing", "scaling", "tables", "tornado"]
 
 
 def load(spec, overrides=None):

@@ -16,7 +16,7 @@ class Section:
     number: int
     title: str
     notebook: str            # file stem under notebooks/
-    part: str                # the function of views.article that writes the section's Markdown
+    part: str                # the function of views.pages.article that writes the section's Markdown
     live: tuple[str, ...]    # names of the live views the section shows in class (see live.views)
 
     @property

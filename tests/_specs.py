@@ -20,7 +20,7 @@ def make_spec(components, read_path, write_path, **scale):
 def article_of(ref, overrides=None) -> str:
     """The in-process article.md of an example or spec file (what its notebooks assemble)."""
     from designkit.model import analyze, estimate, load_spec
-    from designkit.views.whole import article_at
+    from designkit.views.pages.full_article import article_at
     spec = load_spec(ref, overrides)
     cap = estimate(spec.scale)
     return article_at(spec, cap, analyze(spec, cap))

@@ -15,8 +15,8 @@ from markdown_it import MarkdownIt
 
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
-from designkit.views import article
-from designkit.views.handout import split_front_matter
+from designkit.views.pages import article
+from designkit.views.pages.handout import split_front_matter
 
 
 SNIPPETS = ["\r# Heading", "\n\n## Two", "Kafka \\| Pulsar", "a | b", "[x](javascript:alert(1))",

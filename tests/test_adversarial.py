@@ -30,7 +30,7 @@ from designkit.model.spec import apply_overrides, load_spec, read_raw, validate
 from designkit.run import outdir
 from designkit.run.items import MAX_ITEMS, parse_sweep, plan
 from designkit.views import markdown
-from designkit.views.handout import render_handout
+from designkit.views.pages.handout import render_handout
 from _structure import (DOM_SHAPE, PROSE, SNIPPETS, article_of, dom_structure, md_structure, renamed,
                         table_shapes, with_prose)
 
@@ -394,7 +394,9 @@ def test_links_are_http_or_relative_and_cannot_be_broken_out_of():
 # --- 5. validate says ok, build fails -----------------------------------------------------------
 
 def test_mathtext_in_names_is_drawn_as_plain_text():
-    from designkit.views.charts import AvailabilityChart, ScalingChart, svg
+    from designkit.views.charts.availability import AvailabilityChart
+    from designkit.views.charts.scaling import ScalingChart
+    from designkit.views.charts.style import svg
     names = {"Collector API": "Cost $\\undefinedmacro{x}$ LB", "Query API": "$5 / $10 tier"}
     result = analyze(validate(renamed(read_raw(REFERENCE), names)))
     for chart in (ScalingChart(result), AvailabilityChart(result)):

@@ -166,7 +166,7 @@ def test_subprocess_run_and_lazy_imports():
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, designkit.cli; "
          "print(sorted(m for m in ('designkit.model.analysis', 'designkit.model.scaling', "
-         "'designkit.model.reliability', 'designkit.views.tables') if m in sys.modules))"],
+         "'designkit.model.availability', 'designkit.model.failures', 'designkit.views.rows.as_markdown') if m in sys.modules))"],
         capture_output=True, text=True, timeout=60)
     assert probe.stdout.strip() == "[]"
 

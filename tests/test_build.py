@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from designkit.views import article
+from designkit.views.pages import article
 from designkit.assets import NOTEBOOKS_DIR
 from designkit.run.build import build
 from designkit.sections import SECTIONS, TITLES

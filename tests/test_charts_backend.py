@@ -9,10 +9,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_importing_and_drawing_charts_keeps_the_users_backend():
-    code = ("import matplotlib; from designkit.views import charts; from designkit.model.spec import load_spec; "
+    code = ("import matplotlib; from designkit.views.charts.style import svg; from designkit.views.charts.capacity import CapacityChart; from designkit.model.spec import load_spec; "
             "from designkit.model import estimate; "
-            "svg = charts.svg(charts.CapacityChart(estimate(load_spec('reference').scale)).fig); "
-            "print(matplotlib.get_backend(), svg.count('<svg'))")
+            "out = svg(CapacityChart(estimate(load_spec('reference').scale)).fig); "
+            "print(matplotlib.get_backend(), out.count('<svg'))")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "svg"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

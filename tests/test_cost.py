@@ -436,7 +436,7 @@ def test_bad_tiering_is_exit_2_naming_file_and_field(tmp_path):
 # --- the table, the sentence and the chart say what is computed where ------------------------
 
 def test_rows_name_each_unit_and_its_price():
-    from designkit.views import cost_rows
+    from designkit.views.rows import cost as cost_rows
     rows = {row[0]: row for row in cost_rows.rows(analyze(load_spec("notification-service")))}
     assert rows["SMS Gateway"][1] == "Twilio SMS to the US (carrier fees extra) at $0.0079 a message"
     assert rows["SMS Gateway"][2] == "–"                                   # no nodes billed
@@ -454,7 +454,7 @@ def test_rows_name_each_unit_and_its_price():
 
 
 def test_summary_says_where_the_dollars_go():
-    from designkit.views import cost_rows
+    from designkit.views.rows import cost as cost_rows
     a = analyze(load_spec("reference"))
     parts = a.cost.by_part()
     assert sum(parts.values()) == pytest.approx(a.cost.total)
@@ -470,7 +470,7 @@ def test_summary_says_where_the_dollars_go():
 @example({"compute": 501048325.0, "storage in S3 Standard": 999999999.9999999, "messages": 1e9})  # shares round equal
 def test_shares_phrase_lists_each_part_once_largest_first(parts):
     from types import SimpleNamespace
-    from designkit.views.cost_rows import shares_phrase
+    from designkit.views.rows.cost import shares_phrase
     total = sum(parts.values())
     if total <= 0:
         return
@@ -488,13 +488,13 @@ def test_shares_phrase_lists_each_part_once_largest_first(parts):
 
 
 def test_no_egress_is_said_plainly():
-    from designkit.views.cost_rows import egress_cell
+    from designkit.views.rows.cost import egress_cell
     a = analyze(tiny([{"name": "API", "kind": "service", "capacity": "1K/s"}], reads="0/day", writes="1 million/day"))
     assert a.cost.egress == 0 and egress_cell(a.cost) == "nothing sent"
 
 
 def test_chart_shows_each_part_of_the_bill_and_moves_with_it():
-    from designkit.views.cost_chart import CostChart
+    from designkit.views.charts.cost import CostChart
     a = analyze(load_spec("video-streaming"))
     chart = CostChart(a)
     assert chart.parts == list(a.cost.by_part())
@@ -509,7 +509,7 @@ def test_chart_shows_each_part_of_the_bill_and_moves_with_it():
 
 
 def test_one_message_is_said_in_the_singular():
-    from designkit.views.cost_rows import requests_cell
+    from designkit.views.rows.cost import requests_cell
     from designkit.model.cost import CostLine
     line = CostLine("SMS", "other", "SMS", 1, 0.0, 0.0, 0.0079, None, messages=1.0, per_node=False,
                     message_price=0.0079)

@@ -13,10 +13,10 @@ import pytest
 
 from _specs import comp, make_spec
 from designkit.model.spec import example_names, load_spec
-from designkit.views.article import high_level_architecture
-from designkit.views.diagram import architecture_diagram
-from designkit.views.graph import CLIENTS, path_edges
-from designkit.views.mermaid import mermaid_flowchart, mermaid_text
+from designkit.views.pages.article import high_level_architecture
+from designkit.views.diagrams.boxes import architecture_diagram
+from designkit.views.diagrams.graph import CLIENTS, path_edges
+from designkit.views.diagrams.mermaid import mermaid_flowchart, mermaid_text
 
 LINKS = {"│": "UD", "─": "LR", "┼": "UDLR", "┌": "DR", "┐": "DL", "└": "UR", "┘": "UL", "├": "UDR",
          "┤": "UDL", "┬": "LRD", "┴": "LRU"}

@@ -17,7 +17,7 @@ import mistune
 import pytest
 
 from designkit.sections import SECTIONS
-from designkit.views.handout import heading_ids
+from designkit.views.pages.handout import heading_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

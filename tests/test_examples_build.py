@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from designkit.views import article, markdown
+from designkit.views.pages import article
+from designkit.views import markdown
 from designkit.run.build import spec_warnings
 from designkit.model.spec import example_names, load_spec
 

@@ -1,7 +1,7 @@
 """Every example's article at 10x its own scale states the 10x figures and none of its 1x ones.
 
 Each example is built at its own scale by its notebooks (``build --all-examples``, shared with
-test_examples_build); the article at ``-p scale=10x`` is the in-process one (``views.whole.article_at``), which
+test_examples_build); the article at ``-p scale=10x`` is the in-process one (``views.pages.full_article.article_at``), which
 equals the notebooks' article for every example at 1x (checked here) and for the reference at 10x
 (test_moving_handout), without ten more notebook builds.  The figures to look for are said with
 the article's own ``say_*`` functions from the model's numbers at each scale.
@@ -16,8 +16,8 @@ from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import is_stateful
 from designkit.model.spec import example_names, load_spec
-from designkit.views.figures import EXPRESSION, evaluate, prose_fields
-from designkit.views.vocabulary import Figure, flat, namespace, numbers
+from designkit.views.prose.templating import EXPRESSION, evaluate, prose_fields
+from designkit.views.prose.figure_names import Figure, flat, namespace, numbers
 from designkit.run.build import over_capacity, spec_warnings
 from _specs import article_of
 

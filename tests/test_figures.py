@@ -12,15 +12,15 @@ from designkit.assets import EXAMPLES_DIR
 from designkit.errors import SpecError
 from designkit.model.capacity import JSON_KEYS, estimate
 from designkit.model.spec import example_names, load_spec, validate
-from designkit.views.figures import (
+from designkit.views.prose.templating import (
     FILTERS,
     evaluate,
     prose_fields,
     render_spec,
     render_text,
 )
-from designkit.views.frozen import frozen_figures, literals
-from designkit.views.vocabulary import FIGURES, FigureError, namespace, numbers
+from designkit.views.prose.literal_numbers import frozen_figures, literals
+from designkit.views.prose.figure_names import FIGURES, FigureError, namespace, numbers
 
 REFERENCE = load_spec("reference")
 NAMES = namespace(numbers(REFERENCE))

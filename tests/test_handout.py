@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from designkit.views.handout import CSP, anchor, heading_ids, render_handout
+from designkit.views.pages.handout import CSP, anchor, heading_ids, render_handout
 
 WIDE_LINE = "x" * 110  # wider than A4 at the normal code size: print CSS must shrink it
 
@@ -239,7 +239,7 @@ def test_rendering_is_deterministic(assets):
 
 
 def test_module_imports_nothing_heavy():
-    code = ("import sys, designkit.views.handout; "
+    code = ("import sys, designkit.views.pages.handout; "
             "print([m for m in ('matplotlib', 'nbconvert', 'nbformat', 'jupyter_client', 'ipywidgets') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

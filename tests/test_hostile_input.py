@@ -34,8 +34,8 @@ from designkit.model.targets import parse_latency_target
 from designkit.run import dask as dk
 from designkit.run.items import BatchUsageError, parse_sweep, plan
 from designkit.views import markdown
-from designkit.views.figures import MAX_OUTPUT, FigureError, evaluate, render_text
-from designkit.views.vocabulary import namespace, numbers
+from designkit.views.prose.templating import MAX_OUTPUT, FigureError, evaluate, render_text
+from designkit.views.prose.figure_names import namespace, numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = EXAMPLES_DIR / "reference.yaml"
@@ -154,7 +154,7 @@ def test_each_blow_up_of_the_issue_is_refused_with_a_reason(expression, words):
 
 
 def test_no_filter_or_global_of_jinja_that_does_unbounded_or_random_work():
-    from designkit.views.figures import environment
+    from designkit.views.prose.templating import environment
     env = environment()
     assert not {"random", "format", "center", "replace", "slice", "batch", "indent", "wordwrap", "join", "list",
                 "map", "attr", "urlize"} & set(env.filters)

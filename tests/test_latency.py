@@ -343,7 +343,7 @@ def test_every_example_has_a_structured_target_on_each_path():
 # --- the article part and analyze --json --------------------------------------------------
 
 def test_every_example_article_states_p99_against_its_target_and_its_monthly_cost():
-    from designkit.views import article
+    from designkit.views.pages import article
     for name in example_names():
         spec = load_spec(name)
         text = article.scalability(spec, analyze(spec))
@@ -400,7 +400,7 @@ def test_latencies_are_said_in_the_unit_that_reads_best(seconds, said):
 def _said_path(pools, target, users=1e6):
     from types import SimpleNamespace
     from designkit.model.latency import path_latency
-    from designkit.views import latency_rows
+    from designkit.views.rows import latency as latency_rows
     by_name = {p.component: p for p in pools}
     path = path_latency("read", [p.component for p in pools], by_name, target, users)
     return latency_rows.path_lines(SimpleNamespace(latency=SimpleNamespace(paths=(path,))))[0], path

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from designkit.assets import EXAMPLES_DIR
 from designkit.model import analyze, estimate, load_spec
-from designkit.views.handout import (
+from designkit.views.pages.handout import (
     CSP,
     PageParts,
     csp,
@@ -25,8 +25,8 @@ from designkit.views.handout import (
     render_elements,
     render_handout,
 )
-from designkit.views.moving import GRID, grid_points, json_script, payload, scale_name
-from designkit.views.moving_figures import slim
+from designkit.views.pages.scaled_handout import GRID, grid_points, json_script, payload, scale_name
+from designkit.views.pages.scaled_figures import slim
 from _specs import article_of
 
 
@@ -136,10 +136,11 @@ def test_csp_allows_each_inline_script_by_hash_and_nothing_else():
 
 
 def test_slim_svg_keeps_the_picture_and_drops_bytes():
-    from designkit.views import charts
+    from designkit.views.charts.style import svg
+    from designkit.views.charts.availability import AvailabilityChart
     spec = load_spec("reference")
-    fig = charts.AvailabilityChart(analyze(spec, estimate(spec.scale))).fig
-    full = charts.svg(fig)
+    fig = AvailabilityChart(analyze(spec, estimate(spec.scale))).fig
+    full = svg(fig)
     small = slim(full)
     root = ET.fromstring(small)
     assert root.tag.endswith("svg") and len(small) < 0.8 * len(full)

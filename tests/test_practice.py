@@ -30,11 +30,12 @@ from designkit.model.answers import (
     slip,
 )
 from designkit.model.capacity import estimate
-from designkit.model.practice import SLIPS, bank, vary
+from designkit.model.practice import bank, vary
+from designkit.model.questions import SLIPS
 from designkit.model.spec import example_names, load_spec
-from designkit.views import practice_page
-from designkit.views.handout import CSP, render_handout
-from designkit.views.practice_text import questions_markdown, session
+from designkit.views.pages import practice_appendix as practice_page
+from designkit.views.pages.handout import CSP, render_handout
+from designkit.views.prose.practice_text import questions_markdown, session
 from designkit.sections import SECTIONS
 
 EXAMPLES = example_names()
@@ -552,7 +553,7 @@ def test_notebook_boxes_in_jupyterlab(lab):
 
 def _moving_handout(tmp_path, grid=(1.0, 10.0)):
     """A handout whose control moves between ``grid`` points, its practice following (no notebook)."""
-    from designkit.views.moving import MovingGrid
+    from designkit.views.pages.scaled_handout import MovingGrid
     moving = MovingGrid(load_spec("reference"), "reference", grid=grid, workers=1)
     practice = moving.practice()
     page = render_handout("# Design X\n\nText.\n", assets_dir=tmp_path, parts=[moving.parts()], practice=practice)

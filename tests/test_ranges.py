@@ -156,7 +156,7 @@ def test_same_spec_same_bytes_in_two_processes():
 # --- where it shows -------------------------------------------------------------------------
 
 def test_prose_figures_keep_the_likely_value_and_offer_percentiles():
-    from designkit.views.figures import render_spec
+    from designkit.views.prose.templating import render_spec
     spec = load_spec(CHAT, {"daily_active_users": "30 million .. 50 million .. 100 million"})
     spec = spec.model_copy(update={"summary": "{{ qps_peak }} | {{ qps_peak.p10 }} | {{ qps_peak.p90 }}"})
     likely, low, high = render_spec(spec, CHAT).summary.split(" | ")
@@ -170,7 +170,7 @@ def test_prose_figures_keep_the_likely_value_and_offer_percentiles():
 
 def test_article_sections_say_the_ranges_and_the_tornado():
     from designkit.model.analysis import analyze
-    from designkit.views import article
+    from designkit.views.pages import article
     spec = load_spec(CHAT, {"daily_active_users": "30 million .. 50 million .. 100 million",
                             "peak_factor": "2x .. 3x .. 5x"})
     analysis = analyze(spec)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from designkit.model.analysis import analyze
-from designkit.model.reliability import (component_availability, downtime, downtime_minutes,
+from designkit.model.availability import (component_availability, downtime, downtime_minutes,
                                    error_budget, k_of_n, parallel, path_availability, series)
 from designkit.model.scaling import component_load
 from _specs import comp, make_spec

@@ -21,10 +21,13 @@ from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import needed_at
 from designkit.model.spec import example_names, load_spec
-from designkit.views import article, tables
-from designkit.views import reliability_rows as rr
-from designkit.views import rows as r
-from designkit.views.phrase_rows import SAME, follow_up_rows, key_phrase_rows
+from designkit.views.pages import article
+from designkit.views.rows import as_markdown as tables
+from designkit.views.rows import reliability as rr
+from designkit.views.rows import scaling as r
+from designkit.views.rows.table import Cell, STATUSES
+from designkit.views.rows.capacity import capacity_rows
+from designkit.views.rows.interview import SAME, follow_up_rows, key_phrase_rows
 
 SECTION_PARTS = {1: "requirements", 6: "scalability", 7: "reliability"}
 WORDED_VIEWS = {1: 1, 6: 7, 7: 2}   # the tables and lists (not charts) each section shows live (6: + tail latency, cost)
@@ -156,17 +159,17 @@ def test_the_scenario_table_words_data_loss_once():
 def test_rows_are_plain_cells_with_known_statuses():
     spec = load_spec("reference", {"scale": "10x"})
     a = analyze(spec)
-    for table in (r.capacity_rows(a.capacity), r.load_rows(a), r.strategy_rows(a), r.threshold_rows(a),
+    for table in (capacity_rows(a.capacity), r.load_rows(a), r.strategy_rows(a), r.threshold_rows(a),
                   r.queueing_rows(a), rr.availability_rows(a), rr.path_rows(a), rr.scenario_rows(a),
                   key_phrase_rows(spec, a), follow_up_rows(spec, a)):
         assert all(len(row) == len(table.header) for row in table.rows)
         for cell in (c for row in table.rows for c in row):
-            assert isinstance(cell, r.Cell) and cell.status in (None, *r.STATUSES)
+            assert isinstance(cell, Cell) and cell.status in (None, *STATUSES)
             assert "**" not in cell.text and "<span" not in cell.text and "<b>" not in cell.text
     statuses = {c.status for row in r.load_rows(a).rows for c in row}
     assert "over" in statuses                                   # 10x: something is past full
     with pytest.raises(ValueError):
-        r.Cell("x", "<b>")
+        Cell("x", "<b>")
 
 
 def test_spec_text_in_rows_is_escaped_by_each_renderer():
@@ -177,7 +180,7 @@ def test_spec_text_in_rows_is_escaped_by_each_renderer():
     assert "**&lt;b>Api&lt;/b> \\| \\*\\*x\\*\\*** " in md and "<b>" not in md  # no emphasis from a name
     cell = r.load_rows(a).rows[0][0]
     assert html_cell(cell) == "&lt;b&gt;Api&lt;/b&gt; | **x**"
-    assert plain(html_cell(r.Cell(name, "over"))) == name
+    assert plain(html_cell(Cell(name, "over"))) == name
 
 
 def test_needed_at_ten_times_is_worked_by_hand():
@@ -242,7 +245,7 @@ def test_any_component_name_reads_back_from_the_article_and_the_live_cells(name)
     assert body[0][0] == name                                       # the same words, escaped on the way
     assert "<" not in md.replace("&lt;", "")
     assert plain(html_cell(r.load_rows(a).rows[0][0])) == name
-    assert "<" not in html_cell(r.Cell(name)).replace("&lt;", "")
+    assert "<" not in html_cell(Cell(name)).replace("&lt;", "")
 
 
 @pytest.mark.parametrize("overrides, title", [
@@ -252,7 +255,7 @@ def test_any_component_name_reads_back_from_the_article_and_the_live_cells(name)
 ])
 def test_the_scaling_chart_title_holds_at_any_scale(overrides, title):
     """At 1 billion users the Event Store is 713% full: its chart must not say it 'breaks' at 10x."""
-    from designkit.views.charts import ScalingChart
+    from designkit.views.charts.scaling import ScalingChart
     spec = load_spec("reference", overrides)
     a = analyze(spec, estimate(spec.scale))
     assert r.breaks_title(a) == title

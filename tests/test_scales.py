@@ -15,11 +15,13 @@ import pytest
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
-from designkit.views.figures import render_spec
+from designkit.views.prose.templating import render_spec
 from designkit.model.spec import example_names, load_spec
-from designkit.views import reliability_rows as rr
-from designkit.views import rows as r
-from designkit.views.phrase_rows import follow_up_rows, key_phrase_rows
+from designkit.views.rows import reliability as rr
+from designkit.views.rows import scaling as r
+from designkit.views.rows.table import line_text
+from designkit.views.rows.capacity import capacity_rows
+from designkit.views.rows.interview import follow_up_rows, key_phrase_rows
 
 SCALES = ("0.01x", "0.1x", "1x", "3x", "10x", "100x", "1000x")
 CASES = [(name, scale) for name in example_names() for scale in SCALES]
@@ -30,10 +32,10 @@ UNITS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "days": q.
 
 def everything(spec, a):
     """Every table and phrase list the article and the live views render, as words."""
-    tables = [r.capacity_rows(a.capacity), r.load_rows(a), r.strategy_rows(a), r.threshold_rows(a),
+    tables = [capacity_rows(a.capacity), r.load_rows(a), r.strategy_rows(a), r.threshold_rows(a),
               r.queueing_rows(a), rr.availability_rows(a), rr.path_rows(a), rr.scenario_rows(a),
               key_phrase_rows(spec, a), follow_up_rows(spec, a)]
-    lines = [r.line_text(line) for line in r.break_lines(a) + rr.recovery_lines(a)]
+    lines = [line_text(line) for line in r.break_lines(a) + rr.recovery_lines(a)]
     return tables, lines
 
 

@@ -1,6 +1,6 @@
 """Sense at every scale: what every bundled example's article says stays true from 0.1x to 1000x.
 
-The article text is built in-process (``views.whole.article_at``: the same part functions the
+The article text is built in-process (``views.pages.full_article.article_at``: the same part functions the
 notebooks emit, no kernel), once per example and scale for the whole module, and read as a
 careful reader would: no load over capacity said as a fill, no "N of M" with N > M, no users
 beyond the world's population, no threshold past the design's envelope said as a milestone,
@@ -21,10 +21,12 @@ from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
 from designkit.model.scaling import CELL_NODES, WORLD_POPULATION
 from designkit.model.spec import example_names, load_spec
-from designkit.views import reliability_rows as rr
-from designkit.views import rows as r
-from designkit.views.article import in_sentence, plural
-from designkit.views.whole import article_at
+from designkit.views.rows import reliability as rr
+from designkit.views.rows import scaling as r
+from designkit.views.rows.table import line_text
+from designkit.views.rows.wording import count, plural_name, say_load, verb
+from designkit.views.pages.article import in_sentence, plural
+from designkit.views.pages.full_article import article_at
 
 SCALES = ("0.1x", "1x", "10x", "100x", "1000x")
 CASES = [(name, scale) for name in example_names() for scale in SCALES]
@@ -55,8 +57,8 @@ def computed(a) -> list[str]:
     """Every sentence and cell the kit computes for sections 2, 6 and 7 and the interview tips."""
     tables = [r.load_rows(a), r.strategy_rows(a), r.threshold_rows(a), r.queueing_rows(a),
               rr.availability_rows(a), rr.path_rows(a), rr.scenario_rows(a)]
-    lines = [r.line_text(line) for line in r.break_lines(a) + rr.recovery_lines(a)] + \
-        [r.line_text(r.envelope_line(a)), r.ten_x_answer(a)] if a.loads else []
+    lines = [line_text(line) for line in r.break_lines(a) + rr.recovery_lines(a)] + \
+        [line_text(r.envelope_line(a)), r.ten_x_answer(a)] if a.loads else []
     return [c for t in tables for row in t.texts() for c in row] + lines
 
 
@@ -123,7 +125,7 @@ def test_percentiles_are_in_order(case):
 def test_number_agreement(case):
     spec, _, text = case
     for comp in spec.components:                  # 'Coordinators break first', 'Event Store breaks first'
-        if r.plural_name(comp.name):
+        if plural_name(comp.name):
             assert not re.search(rf"{re.escape(comp.name)}\** (?:breaks|is already)\b", text), comp.name
     nouns = "|".join(NOUNS)
     assert not re.search(rf"(?<![+\d.,])1 (?:{nouns})s\b", text), \
@@ -145,7 +147,7 @@ def test_thresholds_past_the_envelope_say_so(case):
         if t.users is not None and not beyond and not t.reached:
             assert t.users <= WORLD_POPULATION * 1.0001, row
     for line in r.break_lines(a):
-        text = r.line_text(line)
+        text = line_text(line)
         factor = float(text.split("x", 1)[0].replace("At ", "").replace(",", ""))
         assert ("past the design's envelope" in text) == (not a.envelope.holds(factor)), text
 
@@ -171,13 +173,13 @@ COUNTS = st.one_of(st.sampled_from([0, 1, 2, 3, 10**6, 10**12]), st.integers(0, 
 
 @given(COUNTS, st.sampled_from(NOUNS))
 def test_count_agrees_in_number(n, noun):
-    said = r.count(n, noun)
+    said = count(n, noun)
     assert said == f"{n:,} {noun}" if n == 1 else said == f"{n:,} {noun}s"
 
 
 @given(st.floats(0, 1e7, allow_nan=False))
 def test_a_load_is_a_share_up_to_ten_times_then_a_multiple(u):
-    said = r.say_load(u)
+    said = say_load(u)
     if u < 10:
         assert said.endswith("%") and number(said.rstrip("%").lstrip("< ")) <= 1000
     else:
@@ -204,7 +206,7 @@ def test_failure_rows_agree_with_any_number_of_replicas(replicas, scale):
        st.floats(0.01, 1000))
 def test_the_envelope_line_has_one_wording_per_regime(name, factor):
     a = analyze(load_spec(name, {"scale": f"{factor}x"}))
-    line = r.line_text(r.envelope_line(a))
+    line = line_text(r.envelope_line(a))
     env = a.envelope
     assert env.multiplier > 0
     if env.reached:
@@ -234,7 +236,7 @@ def test_the_envelope_is_where_a_component_needs_more_than_one_cluster():
     # at 100x the design is past it, and a 10,000-node answer would be wrong: it needs ~14K nodes
     past = analyze(load_spec("reference", {"scale": "100x"}))
     assert past.envelope.reached and past.envelope.multiplier == pytest.approx(a.envelope.multiplier / 100)
-    assert "about 14K nodes" in r.line_text(r.envelope_line(past))
+    assert "about 14K nodes" in line_text(r.envelope_line(past))
 
 
 @given(st.text(alphabet=st.sampled_from("abcdefgh ABC-"), min_size=1, max_size=20))
@@ -257,7 +259,7 @@ def test_names_keep_their_capitals_and_joined_headings_take_a_plural_verb():
 def test_the_lint_names_the_scale_at_which_unguarded_prose_turns_false():
     """The reference's disks are 71.3% full today and full at 1.4x: an unguarded "fills" is false
     from the next scale a reader reaches, 3x (3 x 71.3% = 214%); guarded, it is never flagged."""
-    from designkit.views.frozen import claims_turning_false, frozen_figures
+    from designkit.views.prose.literal_numbers import claims_turning_false, frozen_figures
     spec = load_spec("reference")
     share = '{{ components["Event Store"].storage_share }}'
     unguarded = spec.model_copy(update={"summary": f"Five years of events fill {share} of the disks."})
@@ -277,7 +279,7 @@ def test_the_lint_names_the_scale_at_which_unguarded_prose_turns_false():
 
 
 def test_no_bundled_example_has_prose_that_turns_false():
-    from designkit.views.frozen import claims_turning_false
+    from designkit.views.prose.literal_numbers import claims_turning_false
     for name in example_names():
         assert claims_turning_false(load_spec(name)) == [], name
 
@@ -285,5 +287,5 @@ def test_no_bundled_example_has_prose_that_turns_false():
 @pytest.mark.parametrize("name, plural", [("Coordinators", True), ("Storage Nodes", True), ("Event Store", False),
                                           ("Redis", False), ("DNS", False), ("Consensus", False), ("Fan-out Queue", False)])
 def test_a_component_name_takes_the_verb_its_last_word_asks_for(name, plural):
-    assert r.plural_name(name) == plural
-    assert r.verb(name, "breaks", "break") == ("break" if plural else "breaks")
+    assert plural_name(name) == plural
+    assert verb(name, "breaks", "break") == ("break" if plural else "breaks")

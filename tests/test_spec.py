@@ -8,7 +8,8 @@ import pytest
 
 from designkit.cli import main
 from designkit.errors import SpecError
-from designkit.model.spec import apply_overrides, json_schema, load_spec, parse_override, slugify
+from designkit.model.source import parse_override
+from designkit.model.spec import apply_overrides, json_schema, load_spec, slugify
 
 GOOD_SCALE = """\
 scale:

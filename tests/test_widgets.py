@@ -35,7 +35,7 @@ from designkit.model.capacity import estimate
 from designkit.model.quantities import say_share
 from designkit.model.spec import load_spec, read_raw, resolve
 from designkit.run.fragments import inline_figures, svg_data_uri
-from designkit.views.rows import METRIC_LABELS
+from designkit.views.rows.scaling import METRIC_LABELS
 
 
 def manual(section, spec="reference", overrides=None):
@@ -844,9 +844,10 @@ def test_live_chart_lays_out_again_rather_than_cut_a_label():
 
 def drawn_by_matplotlib_alone(chart) -> np.ndarray:
     """The chart's figure as matplotlib draws it whole: every artist, the axes' own tick labels, the legends."""
-    moving = chart._moving()
+    from designkit.live.layout import moving_artists
+    moving = moving_artists(chart.fig)
     legends = [ax.get_legend() for ax in chart.fig.axes if ax.get_legend() is not None] + list(chart.fig.legends)
-    chart._tick_labels_drawn_by_axes(True)
+    chart.ticks.drawn_by_axes(True)
     for artist in moving + legends:
         artist.set_animated(False)
     for legend in legends:
@@ -855,7 +856,7 @@ def drawn_by_matplotlib_alone(chart) -> np.ndarray:
         buffer = io.BytesIO()
         chart.fig.savefig(buffer, format="png", dpi=chart.fig.dpi)
     finally:
-        chart._tick_labels_drawn_by_axes(False)
+        chart.ticks.drawn_by_axes(False)
         for artist in moving:
             artist.set_animated(True)
         for legend in legends:
@@ -918,8 +919,8 @@ def test_cached_text_draws_the_same_pixels_as_agg():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from designkit.live.canvas import QuietCanvas, TextCachingRenderer
-    from designkit.views import charts
-    with charts.house_style():
+    from designkit.views.charts.style import house_style
+    with house_style():
         plain_canvas = FigureCanvasAgg(_texts_figure())
         plain_canvas.draw()
         expected_pixels = np.asarray(plain_canvas.buffer_rgba()).astype(int)
@@ -1097,15 +1098,15 @@ def test_a_new_string_lands_where_matplotlib_puts_it(first, then, size, ha, va, 
 def test_house_style_restores_the_kernels_own_settings_and_nests():
     import matplotlib
 
-    from designkit.views import charts
+    from designkit.views.charts.style import house_style
     with matplotlib.rc_context({"font.size": 15, "axes.grid": False}):
-        with charts.house_style():
+        with house_style():
             assert matplotlib.rcParams["font.size"] == 9 and matplotlib.rcParams["axes.grid"]
-            with charts.house_style():
+            with house_style():
                 assert matplotlib.rcParams["font.size"] == 9
             assert matplotlib.rcParams["font.size"] == 9      # the inner block left the style on
         assert matplotlib.rcParams["font.size"] == 15 and not matplotlib.rcParams["axes.grid"]
-        with pytest.raises(ZeroDivisionError), charts.house_style():
+        with pytest.raises(ZeroDivisionError), house_style():
             raise ZeroDivisionError
         assert matplotlib.rcParams["font.size"] == 15
 
@@ -1195,7 +1196,7 @@ def test_shown_fragment_inlines_figures_and_the_article_keeps_links():
 
 def test_cli_and_estimate_never_import_the_widgets():
     code = ("import sys; from designkit.cli import main; main(['estimate', 'reference']); "
-            "main(['validate', 'reference']); import designkit, designkit.model.capacity, designkit.views.article; "
+            "main(['validate', 'reference']); import designkit, designkit.model.capacity, designkit.views.pages.article; "
             "print([m for m in ('ipywidgets', 'designkit.live', 'matplotlib') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import ipywidgets as w
 
-from .panel import State, esc
+from .state import State
+
+
+def esc(text: str) -> str:
+    """Text for an HTML element's content (quotes left as they are)."""
+    return html.escape(str(text), quote=False)
 
 
 class CellTable:

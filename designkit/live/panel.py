@@ -12,121 +12,31 @@ Notebooks import it only when interactive, so the CLI and papermill never load i
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import math
 import os
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Callable
 
 import ipywidgets as w
 
-from ..views import charts
 from ..model import quantities as q
-from ..model.quantities import say_share, say_times
-from ..model.analysis import Analysis, analyze
-from ..model.capacity import Capacity, estimate
 from ..errors import DesignkitError
-from ..views.figures import render_spec
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .ahead import Ahead
-from .controls import Control, components_section, drawer, log_slider, more_toggle
+from .controls import Control, components_section, drawer, more_toggle
 from .lifetime import close_tree
+from . import sliders
+from .cells import esc
 from .scalebar import ScaleBar
+from .state import State
 from .scheduling import loop_scheduler
 from .style import PRESENT_ENV, PRESENT_STYLE, STYLE
 
 log = logging.getLogger(__name__)
 
-DPI = 90                 # live chart resolution: 8-inch charts become 720 px wide images
 MIN_INTERVAL = 0.02      # seconds between two updates at least (more when an update takes longer)
-RATIOS = ((0, 1), (1, 100), (1, 10), (1, 3), (1, 1), (3, 1), (10, 1), (30, 1), (100, 1), (300, 1),
-          (1000, 1), (1, 0))
-RETENTION_DAYS = (1, 7, 30, 90, q.MONTH_DAYS * 6, q.YEAR_DAYS, 2 * q.YEAR_DAYS, 3 * q.YEAR_DAYS,
-                  5 * q.YEAR_DAYS, 7 * q.YEAR_DAYS, 10 * q.YEAR_DAYS, 20 * q.YEAR_DAYS)
-NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
-METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
-                "storage_bytes": "disk", "memory_bytes": "memory"}
-STATEFUL_KINDS = ("database", "search", "object_store", "cache")
 STATES = 64             # computed states kept, by the sliders' values
-USERS = (1e3, 1e10)      # the users slider's range (the spec's own value is added when outside it)
-
-# --- saying values ------------------------------------------------------------------------
-
-
-def say_ratio(ratio: tuple[float, float], extra: float = 0.0) -> str:
-    """A read:write ratio with what it means: (100, 1) -> '100:1 (99% reads)'; reads on top named."""
-    reads, writes = ratio
-    text = f"{reads:g}:{writes:g}"
-    if reads == 0:
-        return f"{text} (writes; +{q.say_count(extra)} reads/user/day)" if extra else f"{text} (writes only)"
-    if writes == 0:
-        return f"{text} (reads only)"
-    return f"{text} ({say_share(reads / (reads + writes))} reads)"
-
-
-def say_users_at(multiplier: float, cap: Capacity) -> str:
-    """Where a multiple of today's traffic lands: '~2.2 million users' or '0.43x today's traffic'."""
-    if not math.isfinite(multiplier):
-        return "never"
-    if cap.users is not None:
-        return f"{q.say_count(cap.users * multiplier)} users"
-    return f"{say_times(multiplier)} today's traffic"
-
-
-def utilization_badge(utilization: float, target: float) -> str:
-    """A utilization as a coloured badge: green below the target, amber below 100%, red above."""
-    colour = charts.COLORS["ok"] if utilization < target else (
-        charts.COLORS["warn"] if utilization < 1 else charts.COLORS["bad"])
-    return (f'<span style="background:{colour};color:white;padding:1px 7px;border-radius:3px">'
-            f'{say_share(utilization)}</span>')
-
-
-def esc(text: str) -> str:
-    return html.escape(str(text), quote=False)
-
-
-# --- state and controls -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class State:
-    """What every view draws from: the overrides in force, the validated spec, its numbers."""
-
-    overrides: dict
-    spec: Spec
-    cap: Capacity
-
-    @cached_property
-    def analysis(self) -> Analysis:
-        """The scaling and reliability analysis, computed when a view first asks for it."""
-        return analyze(self.spec, self.cap)
-
-    @cached_property
-    def prose(self) -> Spec:
-        """The spec with its ``{{ figures }}`` said at this scale, for the views that show spec prose."""
-        return render_spec(self.spec, "sliders", analysis=self.analysis)
-
-
-def _options(choices, value, key=lambda v: v) -> list:
-    """``choices`` with ``value`` added in order when it is not one of them."""
-    values = list(choices)
-    if not any(math.isclose(key(v), key(value), rel_tol=1e-12, abs_tol=1e-15) for v in values):
-        values.append(value)
-    return sorted(values, key=key)
-
-
-def _same(values, value, key=lambda v: v):
-    """The member of ``values`` equal to ``value`` (so a selection slider starts on it)."""
-    return next(v for v in values if math.isclose(key(v), key(value), rel_tol=1e-12, abs_tol=1e-15))
-
-
-def _read_share(ratio) -> float:
-    reads, writes = ratio
-    return reads / (reads + writes)
-
 
 # --- the panel --------------------------------------------------------------------------------
 
@@ -159,8 +69,7 @@ class Panel:
         self._states: OrderedDict[tuple, State] = OrderedDict()
         self._states[tuple(sorted(self.base_overrides.items()))] = self.state
         self.ahead = Ahead(self, self._schedule, scheduler is None if prepare is None else prepare)
-        self.controls: dict[str, Control] = {}
-        self._build_controls(base)
+        self.controls: dict[str, Control] = sliders.build(base)
         self.scale_bar = ScaleBar(self)
         self.widget = self._layout(base)
         self.present_targets: list[w.DOMWidget] = [self.widget]    # what gets the dk-present class
@@ -174,54 +83,6 @@ class Panel:
         self.ahead.soon()
 
     # -- building ---------------------------------------------------------------------------
-
-    def _add(self, control: Control) -> None:
-        self.controls[control.name] = control
-
-    def _build_controls(self, spec: Spec) -> None:
-        s = spec.scale
-        if s.per_user:
-            dau = s.daily_active_users if s.daily_active_users is not None else s.users * s.daily_active_fraction
-            self._add(Control("users", log_slider("Users", s.users, *USERS, q.say_count), q.say_count))
-            self._add(Control("active", log_slider("Daily active share", dau / s.users, 1e-3, 1.0, say_share),
-                              lambda v: f"{say_share(v)} ({q.say_count(self.controls['users'].value * v)} a day)"))
-            self._add(Control("requests", log_slider("Requests/user/day", s.requests_per_user_per_day, 1, 1e4,
-                                                         q.say_count),
-                              lambda v: f"{q.say_count(v)} a day"))
-            ratios = _options([(float(r), float(w_)) for r, w_ in RATIOS], tuple(s.read_write_ratio), _read_share)
-            self._add(Control("ratio", w.SelectionSlider(
-                options=[(f"{r:g}:{w_:g}", (r, w_)) for r, w_ in ratios],
-                value=_same(ratios, tuple(s.read_write_ratio), _read_share), description="Read:write"),
-                lambda v: say_ratio(v, s.reads_per_user_per_day or 0.0)))
-        else:
-            for name in ("reads", "writes"):   # a rate of 0 starts at the slider's low end, said as 0
-                self._add(Control(name, log_slider(f"{name.title()}/s", getattr(s, name), 0.01, 1e7, q.say_qps),
-                                  lambda v: f"{q.say_qps(v)}/s", initial=getattr(s, name)))
-        self._add(Control("peak_factor", w.FloatSlider(value=s.peak_factor, min=1, max=max(10, s.peak_factor),
-                                                       step=0.5, description="Peak factor"),
-                          lambda v: f"{v:g}x average"))
-        self._add(Control("record_size", log_slider("Record size", s.record_size, 10, 1e7, q.say_bytes), q.say_bytes))
-        days = _options(RETENTION_DAYS, s.retention)
-        self._add(Control("retention", w.SelectionSlider(options=[(q.say_days(d), d) for d in days],
-                                                         value=_same(days, s.retention), description="Retention"),
-                          q.say_days))
-        caches = [c for c in spec.components if c.kind == "cache"]
-        if caches:
-            hit = caches[0].hit_ratio if caches[0].hit_ratio is not None else 0.0
-            self._add(Control("hit_ratio", w.FloatSlider(value=hit, min=0, max=0.99, step=0.01,
-                                                         description="Cache hit ratio"), say_share))
-        self._add(Control("server_qps", log_slider("Server capacity", s.server_qps, 10, 1e5, q.say_qps),
-                          lambda v: f"{q.say_qps(v)}/s per server"))
-        for comp in spec.components:
-            self._add(Control(f"{comp.name}.replicas", w.IntSlider(
-                value=comp.replicas, min=1, max=max(64, 4 * comp.replicas), description="replicas"), str))
-            if comp.kind in STATEFUL_KINDS:
-                self._add(Control(f"{comp.name}.shards", w.IntSlider(
-                    value=comp.shards, min=1, max=max(64, 4 * comp.shards), description="shards"), str))
-            nines = _options(NINES, comp.availability)
-            self._add(Control(f"{comp.name}.availability", w.SelectionSlider(
-                options=[(q.say_percent(n), n) for n in nines], value=_same(nines, comp.availability),
-                description="availability"), lambda v: f"{q.say_percent(v)} each"))
 
     def _layout(self, spec: Spec) -> w.VBox:
         scale = [c.box for name, c in self.controls.items() if "." not in name]
@@ -265,49 +126,12 @@ class Panel:
     # -- state --------------------------------------------------------------------------------
 
     def overrides(self, supposing: dict | None = None) -> dict:
-        """The spec overrides the sliders stand for: the notebook's own, plus every moved slider
-        (``supposing``: some sliders' values taken as if they were there)."""
-        out = dict(self.base_overrides)
-        supposed = supposing or {}
-        value = {name: (control.value_at(supposed[name]) if name in supposed else control.value)
-                 for name, control in self.controls.items()}
-        moved = {name for name, control in self.controls.items()
-                 if (control.leaves(supposed[name]) if name in supposed else control.changed)}
-        s = self.base.scale
-        if s.per_user:
-            if "users" in moved:
-                out["users"] = value["users"]
-            if "active" in moved or ("users" in moved and s.daily_active_users is not None):
-                if s.daily_active_users is None:
-                    out["daily_active_fraction"] = value["active"]
-                elif "active" in moved:     # users x share never exceeds users: clamped by the slider
-                    out["daily_active_users"] = value["users"] * value["active"]
-                else:                       # keep the spec's share of users exactly
-                    out["daily_active_users"] = value["users"] * s.daily_active_users / s.users
-            if "requests" in moved:
-                out["requests_per_user_per_day"] = value["requests"]
-            if "ratio" in moved:
-                reads, writes = value["ratio"]
-                out["read_write_ratio"] = f"{reads!r}:{writes!r}"
-        else:
-            for name in ("reads", "writes"):
-                if name in moved:
-                    out[name] = f"{value[name]!r}/s"
-        for name in ("peak_factor", "record_size", "retention", "server_qps"):
-            if name in moved:
-                out[name] = value[name]
-        for comp in self.base.components:
-            if "hit_ratio" in moved and comp.kind == "cache":
-                out[f"components.{comp.name}.hit_ratio"] = value["hit_ratio"]
-            for field in ("replicas", "shards", "availability"):
-                key = f"{comp.name}.{field}"
-                if key in moved:
-                    out[f"components.{key}"] = value[key]
-        return out
+        """The spec overrides the sliders stand for (see ``sliders.overrides``)."""
+        return sliders.overrides(self.controls, self.base, self.base_overrides, supposing)
 
     @staticmethod
     def _state(overrides: dict, spec: Spec) -> State:
-        return State(overrides, spec, estimate(spec.scale))
+        return State.of(overrides, spec)
 
     def compute(self, overrides: dict | None = None) -> State:
         """Validate the sliders' spec (or ``overrides``'s) and compute its numbers (raises SpecError

@@ -95,7 +95,7 @@ def practice(system, section: int, *, interactive: bool = True, seed: int | None
     if not interactive:
         from IPython.display import Markdown
 
-        from ..views.practice_text import questions_markdown
+        from ..views.prose.practice_text import questions_markdown
         return Markdown(questions_markdown(questions))
     return PracticeBoxes(questions)
 

@@ -14,11 +14,20 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..views import charts, cost_rows, latency_rows
-from ..views import reliability_rows as rr
-from ..views import rows as r
-from ..views.cost_chart import CostChart
-from ..views.phrase_rows import follow_up_rows, key_phrase_rows
+from ..views.charts.style import COLORS
+from ..views.charts.capacity import CapacityChart
+from ..views.charts.scaling import ScalingChart
+from ..views.charts.latency import LatencyChart
+from ..views.charts.availability import AvailabilityChart
+from ..views.charts.load import LoadChart
+from ..views.rows import cost as cost_rows
+from ..views.rows import latency as latency_rows
+from ..views.rows import reliability as rr
+from ..views.rows import scaling as r
+from ..views.rows.table import Cell, Line, Rows
+from ..views.rows.capacity import capacity_rows
+from ..views.charts.cost import CostChart
+from ..views.rows.interview import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
 from ..model.quantities import say_share
 from ..model.spec import resolve
@@ -26,8 +35,10 @@ from ..sections import SECTIONS, TITLES
 
 
 from .lifetime import close_tree
-from .panel import USERS, Panel, State, esc
-from .cells import TableView, TextView
+from .panel import Panel
+from .sliders import USERS
+from .state import State
+from .cells import TableView, TextView, esc
 from .render import ChartView
 
 log = logging.getLogger(__name__)
@@ -35,17 +46,17 @@ log = logging.getLogger(__name__)
 
 # --- rows as HTML cells (the words are the rows'; only the colours are added here) ----------------
 
-BADGES = {"ok": charts.COLORS["ok"], "warn": charts.COLORS["warn"], "over": charts.COLORS["bad"]}
+BADGES = {"ok": COLORS["ok"], "warn": COLORS["warn"], "over": COLORS["bad"]}
 
 
-def html_cell(cell: r.Cell) -> str:
+def html_cell(cell: Cell) -> str:
     """One cell or span as HTML: its text escaped, its status as a badge, colour or weight."""
     value = esc(cell.text)
     if cell.status in BADGES:
         return (f'<span style="background:{BADGES[cell.status]};color:white;padding:1px 7px;'
                 f'border-radius:3px">{value}</span>')
     if cell.status in ("due", "bad"):
-        return f'<span style="color:{charts.COLORS["bad"]};font-weight:600">{value}</span>'
+        return f'<span style="color:{COLORS["bad"]};font-weight:600">{value}</span>'
     if cell.status in ("key", "group"):
         return f"<b>{value}</b>"
     if cell.status == "item":
@@ -53,7 +64,7 @@ def html_cell(cell: r.Cell) -> str:
     return value
 
 
-def html_line(line: r.Line) -> str:
+def html_line(line: Line) -> str:
     """A phrase line as HTML."""
     return "".join(html_cell(span) for span in line)
 
@@ -66,7 +77,7 @@ def plain(markup: str) -> str:
 class Columns:
     """Some columns of a ``Rows`` function's table, by header name, as HTML cells."""
 
-    def __init__(self, make: Callable[[State], r.Rows], names: tuple[str, ...] | None, state: State):
+    def __init__(self, make: Callable[[State], Rows], names: tuple[str, ...] | None, state: State):
         first = make(state)
         self.make = make
         self.index = list(range(len(first.header))) if names is None else [first.column(n) for n in names]
@@ -76,14 +87,14 @@ class Columns:
         return [[html_cell(row[i]) for i in self.index] for row in self.make(state).rows]
 
 
-def table_view(make: Callable[[State], r.Rows], css: str, state: State, names: tuple[str, ...] | None = None,
+def table_view(make: Callable[[State], Rows], css: str, state: State, names: tuple[str, ...] | None = None,
                **options) -> TableView:
     """A live table of the article's rows: ``names`` picks columns (all when None)."""
     columns = Columns(make, names, state)
     return TableView(columns.header, columns, css, state, **options)
 
 
-def lines_view(make: Callable[[State], tuple[r.Line, ...]], css: str, state: State, **options) -> TextView:
+def lines_view(make: Callable[[State], tuple[Line, ...]], css: str, state: State, **options) -> TextView:
     """A live list of the article's phrase lines."""
     return TextView(lambda s: [html_line(line) for line in make(s)], css, state, **options)
 
@@ -149,11 +160,11 @@ def summary_rows(state: State) -> list[list[str]]:
 # --- the views of each section ---------------------------------------------------------------
 
 def _capacity_chart(state: State) -> ChartView:
-    return ChartView(charts.CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
+    return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
 
 
 def _load_chart(state: State) -> ChartView:
-    return ChartView(charts.LoadChart(state.analysis), "dk-chart-load", lambda s: (s.analysis,),
+    return ChartView(LoadChart(state.analysis), "dk-chart-load", lambda s: (s.analysis,),
                      lambda s: (s.analysis.loads, s.analysis.settings), state)
 
 
@@ -167,30 +178,30 @@ def _load_table(state: State) -> TableView:
 def _scaling_chart(state: State) -> ChartView:
     users = state.spec.scale.users
     span = (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
-    return ChartView(charts.ScalingChart(state.analysis, users=span), "dk-chart-scaling", lambda s: (s.analysis,),
+    return ChartView(ScalingChart(state.analysis, users=span), "dk-chart-scaling", lambda s: (s.analysis,),
                      lambda s: (s.cap.users, s.analysis.loads), state)
 
 
 def _latency_chart(state: State) -> ChartView:
-    return ChartView(charts.LatencyChart(state.analysis), "dk-chart-latency", lambda s: (s.analysis,),
+    return ChartView(LatencyChart(state.analysis), "dk-chart-latency", lambda s: (s.analysis,),
                      lambda s: s.analysis.queueing, state)
 
 
 def _availability_chart(state: State) -> ChartView:
-    return ChartView(charts.AvailabilityChart(state.analysis), "dk-chart-availability", lambda s: (s.analysis,),
+    return ChartView(AvailabilityChart(state.analysis), "dk-chart-availability", lambda s: (s.analysis,),
                      lambda s: (s.analysis.components, s.analysis.read_path, s.analysis.write_path,
                                 s.analysis.settings), state)
 
 
-def today_line(state: State) -> r.Line:
+def today_line(state: State) -> Line:
     """What 'today' means in the live views: the sliders' setting, not the spec's baseline."""
     cap = state.cap
     at = f"{q.say_count(cap.users)} users, " if cap.users is not None else ""
-    return (r.Cell("Today", "key"), r.Cell(f" here is the sliders' setting ({at}{q.say_qps(cap.qps_peak)} peak QPS); "
+    return (Cell("Today", "key"), Cell(f" here is the sliders' setting ({at}{q.say_qps(cap.qps_peak)} peak QPS); "
                                           "10x and 100x are multiples of it, not of the spec's baseline."))
 
 
-def break_lines(state: State) -> tuple[r.Line, ...]:
+def break_lines(state: State) -> tuple[Line, ...]:
     """What breaks first, after what 'today' means here and the design's envelope."""
     return (today_line(state), r.envelope_line(state.analysis), *r.break_lines(state.analysis))
 
@@ -221,7 +232,7 @@ def _cost_chart(state: State) -> ChartView:
 
 
 VIEWS: dict[str, Callable[[State], Any]] = {
-    "capacity_table": lambda s: table_view(lambda s: r.capacity_rows(s.cap), "dk-table-capacity", s),
+    "capacity_table": lambda s: table_view(lambda s: capacity_rows(s.cap), "dk-table-capacity", s),
     "capacity_chart": _capacity_chart,
     "load_chart": _load_chart,
     "load_table": _load_table,

@@ -3,7 +3,7 @@
 The numbers behind ``designkit analyze`` and the article's Scalability and Reliability
 sections: loads and utilization, scaling thresholds, what breaks first at 10x and 100x,
 queueing operating points, availability and error budgets, failure scenarios.  The math
-lives in ``scaling``, ``queueing`` and ``reliability``; the Markdown in ``tables``.
+lives in ``scaling``, ``queueing``, ``availability`` and ``failures``; the Markdown in ``views.rows.as_markdown``.
 
 Settings come from the call, else from the spec's non-functional requirements (an
 "Availability" target sets the SLO, an "RTO"/"Recovery time" target the RTO), else from
@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from . import quantities as q
-from . import cost, latency, queueing, reliability, scaling
+from . import availability, cost, failures, latency, queueing, scaling
 from .capacity import Capacity, estimate
 from .spec import TRAFFIC_FIELDS
 
@@ -29,10 +29,10 @@ class Settings:
 
     target_utilization: float = scaling.TARGET_UTILIZATION
     memory_threshold: float = scaling.MEMORY_THRESHOLD
-    slo: float = reliability.DEFAULT_SLO
-    rto_seconds: float = reliability.DEFAULT_RTO_SECONDS
-    replication_lag_seconds: float = reliability.REPLICATION_LAG_SECONDS
-    availability_zones: int = reliability.AVAILABILITY_ZONES
+    slo: float = availability.DEFAULT_SLO
+    rto_seconds: float = failures.DEFAULT_RTO_SECONDS
+    replication_lag_seconds: float = failures.REPLICATION_LAG_SECONDS
+    availability_zones: int = failures.AVAILABILITY_ZONES
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,11 @@ class Analysis:
     thresholds: tuple[scaling.Threshold, ...]
     break_points: tuple[scaling.BreakPoint, ...]   # one per scaling.SCALE_FACTORS
     queueing: tuple[QueuePoint, ...]
-    components: tuple[reliability.ComponentAvailability, ...]
-    read_path: reliability.PathAvailability | None
-    write_path: reliability.PathAvailability | None
-    scenarios: tuple[reliability.Scenario, ...]
-    recovery: tuple[reliability.Recovery, ...]
+    components: tuple[availability.ComponentAvailability, ...]
+    read_path: availability.PathAvailability | None
+    write_path: availability.PathAvailability | None
+    scenarios: tuple[failures.Scenario, ...]
+    recovery: tuple[failures.Recovery, ...]
     latency: latency.Latency
     cost: cost.Bill                 # a month today
     cost_10x: cost.Bill             # a month at 10x today's traffic, on the nodes it would need
@@ -224,7 +224,7 @@ def _latency_json(lat: latency.Latency) -> dict:
     }
 
 
-def _budget_json(path: reliability.PathAvailability | None) -> dict | None:
+def _budget_json(path: availability.PathAvailability | None) -> dict | None:
     if path is None:
         return None
     budget = path.budget
@@ -302,9 +302,9 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         queue_points.append(QueuePoint(load.name, lim.metric, queueing.operating_point(
             lim.servers, 1.0 / lim.per_server, lim.load)))
 
-    components = reliability.availabilities(spec.components, loads)
+    components = availability.availabilities(spec.components, loads)
     by_name = {c.component: c.availability for c in components}
-    traffic = reliability.Traffic(read_reach, write_reach, cap.read_qps_peak / cap.qps_peak)
+    traffic = failures.Traffic(read_reach, write_reach, cap.read_qps_peak / cap.qps_peak)
     bypassed = {c.name: scaling.loads(spec, cap, bypass=c.name, **options)
                 for c in spec.components if c.kind == "cache"}
     return Analysis(
@@ -316,12 +316,12 @@ def analyze(spec, cap: Capacity | None = None, *, target_utilization: float | No
         break_points=tuple(scaling.break_point(loads, f) for f in scaling.SCALE_FACTORS),
         queueing=tuple(queue_points),
         components=components,
-        read_path=reliability.path_summary(spec.read_path, read_reach, by_name, settings.slo),
-        write_path=reliability.path_summary(spec.write_path, write_reach, by_name, settings.slo),
-        scenarios=reliability.scenarios(spec, loads, traffic, bypassed=bypassed,
+        read_path=availability.path_summary(spec.read_path, read_reach, by_name, settings.slo),
+        write_path=availability.path_summary(spec.write_path, write_reach, by_name, settings.slo),
+        scenarios=failures.scenarios(spec, loads, traffic, bypassed=bypassed,
                                         rto_seconds=settings.rto_seconds,
                                         lag_seconds=settings.replication_lag_seconds),
-        recovery=reliability.recoveries(spec.components, settings.replication_lag_seconds),
+        recovery=failures.recoveries(spec.components, settings.replication_lag_seconds),
         latency=latency.latency(spec, loads, cap),
         cost=cost.bill(spec, cap, loads),
         cost_10x=cost.bill(spec, cap, loads, factor=COST_FACTOR),

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from . import quantities as q
-from .practice import NOTHING, SLIPS, Question
+from .questions import NOTHING, SLIPS, Question
 
 LEVELS = ("right", "good", "order", "off")
 LEVEL_WORDS = {"right": "Right", "good": "Good estimate", "order": "Right order of magnitude",

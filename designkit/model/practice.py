@@ -18,7 +18,7 @@ from . import quantities as q
 from .analysis import analyze
 from .capacity import Capacity, estimate, servers_for
 from .practice_design import reliability_questions, scaling_questions
-from .questions import (NOTHING, SLIPS, TOLERANCE, UNIT_KINDS, Bank, Question,  # noqa: F401 (re-exported)
+from .questions import (Bank, Question,
                         ceiling_is, plain_number, plural, precisely, said_equals, said_rate)
 
 _USER_FACTORS = (0.2, 0.3, 0.5, 0.7, 1.5, 2.0, 3.0, 5.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from . import quantities as q
-from . import reliability, scaling
+from . import availability, scaling
 from .analysis import Analysis
 from .questions import (NOTHING, Question, ceiling_is, plain_number, plural, precisely, said_equals, said_rate,
                         significant)
@@ -237,11 +237,11 @@ def reliability_questions(spec, a: Analysis) -> list[Question | None]:
         return []
     said = q.say_availability(path.availability)
     minutes = path.downtime.month
-    month_minutes = q.MONTH_DAYS * reliability.MINUTES_PER_DAY
+    month_minutes = q.MONTH_DAYS * availability.MINUTES_PER_DAY
     product = " × ".join(factors) + f" {said_equals(said, approx=True)}"
     if left_out:
         product = f"leaving out {', '.join(sorted(left_out))}: {product}"
-    spent = q.say_minutes(minutes) if minutes < reliability.MINUTES_PER_DAY else f"{q.say_count(minutes)} min"
+    spent = q.say_minutes(minutes) if minutes < availability.MINUTES_PER_DAY else f"{q.say_count(minutes)} min"
     return [
         Question("path_availability", 7, f"What is the availability of the {label} "
                                          f"({' → '.join(path.path)})?",

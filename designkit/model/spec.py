@@ -29,7 +29,7 @@ from .prose import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, AccessPattern, Bottlen
                     TradeOff, WhyNot)
 from ..errors import SpecError
 from .prices import CLASS_FAMILY, MESSAGE_KINDS, PRICED_AS, STORAGE_CLASSES
-from .source import example_names, parse_override, parse_yaml, read_raw, resolve  # noqa: F401 (re-exported)
+from .source import example_names, read_raw, resolve
 
 
 DEFAULT_PEAK_FACTOR = 2.0       # peak = 2x average, the usual interview assumption

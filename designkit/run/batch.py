@@ -248,8 +248,8 @@ def sweep_series(rows: list[Row], field: str, values: list[str]) -> list[tuple[s
 def write_index(out: Path, rows: list[Row], sweeps: list[tuple[str, list[str]]]) -> tuple[Path, tuple[Path, ...]]:
     """DIR/_sweeps/<field>.svg per swept field and DIR/index.html, each written whole (mode 0644), and
     DIR's manifest; a file in the way that designkit did not write (or that changed) is refused."""
-    from ..views.charts import svg
-    from ..views.index_page import render_index, sweep_figure
+    from ..views.charts.style import svg
+    from ..views.pages.batch_index import render_index, sweep_figure
 
     listed = outdir.read_manifest(out) or {}
     texts: dict[str, str] = {}

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..views import article
+from ..views.pages import article
 from . import outdir
 from ..errors import BuildError, SpecError
 from ..model.spec import load_spec, resolve, source_name
 from .pinned import pin_spec
-from ..views.figures import render_spec
+from ..views.prose.templating import render_spec
 from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS, TITLES
 
@@ -72,7 +72,7 @@ def check_parameters(paths: list[Path]) -> None:
 def spec_warnings(spec) -> list[str]:
     """Placeholders left in a spec, prose the article needs but the spec lacks, frozen figures, and
     components over capacity at the spec's own scale: what a build warns and ``validate`` reports."""
-    from ..views.frozen import frozen_figures
+    from ..views.prose.literal_numbers import frozen_figures
     warnings = [f"{field}: still a placeholder; the article shows it as written"
                 for field in article.placeholders(spec)]
     warnings += [f"{field}: empty; its part of the article stays thin" for field in article.missing_prose(spec)]
@@ -83,7 +83,7 @@ def over_capacity(spec) -> list[str]:
     """Components whose peak load at the spec's own scale is over what their nodes sustain or hold."""
     from ..model import analyze, estimate
     from ..model.quantities import say_share, say_times
-    from ..views.rows import METRIC_WORDS
+    from ..views.rows.scaling import METRIC_WORDS
     warnings = []
     for load in analyze(spec, estimate(spec.scale)).loads:
         over = [lim for lim in load.limits if lim.load > 0 and lim.utilization > 1]
@@ -200,8 +200,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     ``moving`` adds the handout's scale control (the article precomputed on a grid of traffic).
     """
     from ..model.practice import bank
-    from ..views.handout import render_handout
-    from ..views.moving import MovingGrid
+    from ..views.pages.handout import render_handout
+    from ..views.pages.scaled_handout import MovingGrid
 
     started = time.perf_counter()
     pinned = pin_spec(spec_ref)   # one reading: a pipe is copied once; a file is checked again before publishing

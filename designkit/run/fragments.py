@@ -67,7 +67,7 @@ def emit_figure(name: str, fig, alt: str) -> None:
     """Show a figure as SVG and mark it for the article as ``figures/<name>.svg``."""
     from IPython.display import display
 
-    from ..views.charts import png, svg
+    from ..views.charts.style import png, svg
     image = svg(fig)
     _shown[name] = image
     # The PNG twin is for JupyterLab, which shows no SVG from an untrusted (not re-run) notebook.

@@ -15,7 +15,8 @@ from .. import __version__
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
 from ..model.source import canonical_field, signature
-from ..model.spec import parse_override, read_raw, resolve, slugify
+from ..model.source import parse_override, read_raw, resolve
+from ..model.spec import slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
 STAGING_PREFIX = ".batch-"               # DIR/.batch-*/: items being built; never read as output
@@ -204,7 +205,7 @@ def check(items: list[Item]) -> tuple[list[Metrics], list[str]]:
     from ..model.analysis import analyze
     from ..model.capacity import estimate
     from ..model.spec import load_spec, source_name
-    from ..views.figures import render_spec
+    from ..views.prose.templating import render_spec
 
     metrics: list[Metrics] = []
     failures: list[tuple[Item, SpecError]] = []

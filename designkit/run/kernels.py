@@ -41,7 +41,7 @@ import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot
 import designkit
-import designkit.model.analysis, designkit.views.article, designkit.views.charts, designkit.views.tables, designkit.run.fragments
+import designkit.model.analysis, designkit.views.pages.article, designkit.views.charts.capacity, designkit.views.charts.scaling, designkit.views.charts.latency, designkit.views.charts.availability, designkit.views.rows.as_markdown, designkit.run.fragments
 import matplotlib_inline.backend_inline
 matplotlib_inline.backend_inline.set_matplotlib_formats("png")  # display(fig) gives a PNG, as inline does
 """

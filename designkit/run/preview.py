@@ -1,7 +1,7 @@
 """``designkit preview``: the handout of a spec served on loopback, rebuilt on every save of the spec.
 
 The page is the handout the build writes, made in-process from the same registries the notebooks
-use (``whole.article_at`` for the text, ``GridFigures`` for the five charts), so a saved edit shows
+use (``full_article.article_at`` for the text, ``GridFigures`` for the five charts), so a saved edit shows
 in about a second: no kernel, no notebook.  Figures are redrawn only when the numbers change (a
 prose edit redraws none), on charts laid out once and updated in place while the components stay
 the same, as the handout's grid draws its scales.  The preview leaves out the handout's scale control: ``designkit build``
@@ -31,10 +31,10 @@ from ..errors import DesignkitError
 from ..model import analyze, estimate
 from ..model.practice import bank
 from ..model.spec import load_spec, resolve, source_name
-from ..views.figures import render_spec
-from ..views.handout import PageParts, render_handout
-from ..views.moving_figures import GridFigures
-from ..views.whole import article_at
+from ..views.prose.templating import render_spec
+from ..views.pages.handout import PageParts, render_handout
+from ..views.pages.scaled_figures import GridFigures
+from ..views.pages.full_article import article_at
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

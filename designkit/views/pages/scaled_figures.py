@@ -1,0 +1,105 @@
+"""The moving handout's four figures at every grid point: the article's chart classes, drawn small and fast.
+
+One set of charts is built at the spec's own scale and updated in place for each point (the
+classes' ``update``); the layout is solved once and then frozen, so a point costs one draw and
+no layout.  A chart whose inputs did not change reuses its last SVG.  The SVG is slimmed for
+embedding: no XML prologue or metadata, coordinates to 0.1 pt, no group ids nothing refers to.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
+
+from ..charts.style import house_style
+from ..charts.capacity import CapacityChart
+from ..charts.scaling import ScalingChart
+from ..charts.latency import LatencyChart
+from ..charts.availability import AvailabilityChart
+from ..charts.cost import CostChart
+
+NAMES = ("capacity", "scaling", "latency", "availability", "cost")
+"""The figures the article draws, by the name it refers to them with (figures/<name>.svg)."""
+
+_NO_AUTOLAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+"""So set_layout_engine(None) means no engine, whatever a user's matplotlibrc says."""
+
+_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_GROUP_ID = re.compile(r'<g id="[^"]*"')
+_GEOMETRY = re.compile(r'( (?:d|x|y|width|height|transform)=")([^"]*)"')
+_DECIMAL = re.compile(r"(-?\d+\.\d)\d+")
+
+
+def slim(svg_text: str) -> str:
+    """SVG text for an <img> data: URI: same picture, fewer bytes, one short line per element."""
+    text = _METADATA.sub("", _PROLOGUE.sub("", svg_text))
+    text = _GROUP_ID.sub("<g", text)
+    text = _GEOMETRY.sub(lambda m: m.group(1) + _DECIMAL.sub(r"\1", m.group(2)) + '"', text)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _draw(fig) -> str:
+    """One draw of the figure as SVG, no tight bounding box (the layout is already solved)."""
+    with house_style():
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "designkit", "Format": None,
+                                                    "Type": None})
+    return slim(buffer.getvalue())
+
+
+def _availability_key(analysis):
+    return (tuple((c.component, c.availability) for c in analysis.components),
+            analysis.read_path.availability if analysis.read_path else None,
+            analysis.write_path.availability if analysis.write_path else None, analysis.settings.slo)
+
+
+def _latency_key(analysis):
+    return tuple((qp.component, qp.point.servers, qp.point.service_seconds, min(qp.point.utilization, 0.99),
+                  min(qp.point.slowdown, 20) if qp.point.stable else 20) for qp in analysis.queueing)
+
+
+class GridFigures:
+    """The five charts, built once from the spec's own numbers and redrawn for each grid point."""
+
+    def __init__(self, analysis):
+        self.charts = {"capacity": CapacityChart(analysis.capacity),
+                       "scaling": ScalingChart(analysis),
+                       "latency": LatencyChart(analysis),
+                       "availability": AvailabilityChart(analysis),
+                       "cost": CostChart(analysis)}
+        self.last: dict[str, tuple] = {}
+        for chart in self.charts.values():
+            for ax in chart.fig.axes:
+                ax.minorticks_off()                  # fewer artists per draw; the major ticks carry the labels
+                for axis in (ax.xaxis, ax.yaxis):    # '0.001' not mathtext '10^-3': half an availability draw
+                    if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
+                        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            with house_style(_NO_AUTOLAYOUT):
+                chart.fig.draw_without_rendering()   # solve the constrained layout once ...
+                chart.fig.set_layout_engine(None)    # ... and keep it ("none" would still draw twice per save)
+
+    def draw(self, analysis, spec=None) -> dict[str, str]:
+        """Slim SVG of each figure for this analysis (same components as the first one); with the
+        grid point's ``spec``, also its tornado when the spec gives ranges (drawn whole: it is not a
+        chart that moves, and only specs with ranges pay for it)."""
+        inputs = {"capacity": (analysis.capacity, None), "scaling": (analysis, None),
+                  "latency": (analysis, _latency_key(analysis)),
+                  "availability": (analysis, _availability_key(analysis)), "cost": (analysis, None)}
+        out = {}
+        for name in NAMES:
+            value, key = inputs[name]
+            last = self.last.get(name)
+            if key is not None and last is not None and last[0] == key:
+                out[name] = last[1]
+                continue
+            self.charts[name].update(value)
+            out[name] = _draw(self.charts[name].fig)
+            self.last[name] = (key, out[name])
+        if spec is not None and spec.scale.ranges:
+            from ...model.sensitivity import uncertainty
+            from ..charts.tornado import TornadoChart
+            out["tornado"] = _draw(TornadoChart(uncertainty(spec)).fig)   # laid out as it draws
+        return out

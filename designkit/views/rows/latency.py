@@ -1,0 +1,126 @@
+"""Tail latency as plain rows and sentences: the article renders them as Markdown, the live views as HTML.
+
+Cells are plain text (spec names unescaped): each view escapes them its own way.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...model import quantities as q
+from .wording import say_load
+
+COMPONENT_HEADER = ["Component", "Servers", "Utilization (peak)", "p50", "p95", "p99", "p99 (average load)"]
+PATH_HEADER = ["Path", "Hops", "p50", "p95", "p99", "Target", "At peak", "Target crossed at"]
+PATH_NAMES = {"read": "Read path", "write": "Write path"}
+
+
+WORLD_POPULATION = 8.1e9   # people alive in 2025 (UN World Population Prospects 2024): no audience is larger
+
+
+def say_latency(seconds: float | None) -> str:
+    """A response time, or 'unbounded (overloaded)' when a pool's queue grows without bound."""
+    if seconds is None:
+        return "none"
+    return q.say_duration(seconds) if math.isfinite(seconds) else "unbounded (overloaded)"
+
+
+def say_crossing(multiplier: float | None, users: float | None) -> str:
+    """Where a path reaches its target: '~2.2 million users (1.8x today's traffic)', 'never', 'already'."""
+    if multiplier is None:
+        return "no target"
+    if not math.isfinite(multiplier):
+        return "never (no load on the path)"
+    if multiplier == 0:
+        return "always (service times alone exceed it)"
+    times = f"{q.say_times(multiplier)} today's traffic"
+    if multiplier <= 1:
+        times += ", already past"
+    if users is None:
+        return times
+    if users > WORLD_POPULATION:
+        return f"{times}: more users than there are people"
+    return f"{q.say_count(users)} users ({times})"
+
+
+def overloaded(path) -> list[str]:
+    """The hops of ``path`` whose queues grow without bound at today's peak."""
+    return [pool.component for pool in path.pools if pool.utilization() >= 1]
+
+
+def verdict(path) -> str:
+    """'met (p99 9.1 ms)', 'missed (p99 1.1 ms)' or 'missed (overloaded)': the path against its target."""
+    if path.target is None:
+        return "no target"
+    word = "met" if path.met else "missed"
+    if not math.isfinite(path.at_target_seconds):
+        return f"{word} (overloaded)"
+    return f"{word} ({path.target.name} {say_latency(path.at_target_seconds)})"
+
+
+def component_rows(analysis) -> list[list[str]]:
+    """Per component: its pool, utilization at peak and response-time percentiles."""
+    rows = []
+    for c in analysis.latency.components:
+        pool = c.pool
+        rows.append([c.component, str(pool.servers), say_load(pool.utilization()),
+                     say_latency(c.peak.p50), say_latency(c.peak.p95), say_latency(c.peak.p99),
+                     say_latency(c.average.p99)])
+    return rows
+
+
+def path_rows(analysis) -> list[list[str]]:
+    """Per path: its exact percentiles at peak, the target, the verdict and where it is crossed."""
+    rows = []
+    for p in analysis.latency.paths:
+        rows.append([PATH_NAMES[p.path], str(len(p.hops)), say_latency(p.peak.p50),
+                     say_latency(p.peak.p95), say_latency(p.peak.p99),
+                     p.target.label if p.target else "none stated", verdict(p),
+                     say_crossing(p.crossing_multiplier, p.crossing_users)])
+    return rows
+
+
+def _list(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def path_lines(analysis) -> list[str]:
+    """One sentence per path: its p99 at peak against its target, and when the target breaks."""
+    lines = []
+    for p in analysis.latency.paths:
+        full = overloaded(p)
+        m = p.crossing_multiplier
+        if full:
+            verb = "is" if len(full) == 1 else "are"
+            queues = "its queue grows" if len(full) == 1 else "their queues grow"
+            head = (f"{PATH_NAMES[p.path]}: at peak {_list(full)} {verb} over capacity, so {queues} "
+                    f"without bound and no percentile of the path is finite")
+            if p.target is None:
+                lines.append(head + " (no latency target stated).")
+            elif m == 0:
+                lines.append(head + f": its target of {p.target.label} is missed, and would be even "
+                             "with no load: service times alone exceed it.")
+            else:
+                lines.append(head + f": its target of {p.target.label} is missed; it holds only up to "
+                             f"{say_crossing(m, p.crossing_users).replace(', already past', '')}.")
+            continue
+        head = f"{PATH_NAMES[p.path]}: p99 at peak is {say_latency(p.peak.p99)}"
+        if p.target is None:
+            lines.append(head + " (no latency target stated).")
+            continue
+        same = p.target.name == "p99"
+        against = (f" against a target of {p.target.label}" if same else
+                   f"; its target is {p.target.label}, and its {p.target.name} is "
+                   f"{say_latency(p.at_target_seconds)}")
+        outcome = f", so the target is {'met' if p.met else 'missed'} at peak"
+        if m == 0:
+            tail = f"{outcome}, and even with no load: service times alone exceed it."
+        elif not math.isfinite(m):
+            tail = f"{outcome}; no load reaches the path, so more users never cross it."
+        elif m <= 1:
+            tail = f"{outcome}; it holds only up to {say_crossing(m, p.crossing_users).replace(', already past', '')}."
+        else:
+            tail = f"{outcome}; it is crossed at {say_crossing(m, p.crossing_users)}."
+        lines.append(head + against + tail)
+    return lines
