@@ -159,6 +159,58 @@ def test_recovery_is_never_yes_while_survivors_are_overloaded(case):
             assert not row[-1].startswith("Yes"), row
 
 
+def test_a_component_short_of_writes_or_disk_is_never_said_up(case):
+    """No replica count carries writes past the primaries or data past the disks: 0%, not 99.9999%."""
+    _, a, _ = case
+    for c, load, row in zip(a.components, a.loads, rr.availability_rows(a).texts()):
+        over = [lim for lim in load.limits if lim.metric in ("write_qps", "storage_bytes") and lim.utilization > 1]
+        if over or load.replicas_to_carry > load.replicas:
+            assert c.availability == 0 and row[4] == "0%: it cannot carry peak", row
+        else:
+            assert c.availability > 0, row
+    for path, row in zip([p for p in (a.read_path, a.write_path) if p], rr.path_rows(a).texts()):
+        if any(a.load(name).short for name in path.path):
+            assert path.availability == 0 and "SLO missed" in row[-1], row
+
+
+def test_no_failure_is_recovered_in_time_by_what_could_not_carry_peak_before_it(case):
+    """'RTO met: Yes' and 'holds' only where the component the failure lands on carried peak before."""
+    _, a, _ = case
+    for s, row in zip(a.scenarios, rr.scenario_rows(a).texts()):
+        hit = s.downstream if s.name == "Cache cluster loss" else s.component
+        if hit is not None and a.load(hit).short is not None:
+            assert row[-1].startswith("No: ") and "even before the failure" in row[-1], row
+            assert " holds at" not in row[1], row
+
+
+def test_whole_counts_of_ten_thousand_and_more_carry_separators(case):
+    """'23,241 servers', never '23241' beside '23,241' in the next paragraph."""
+    _, a, text = case
+    cells = computed(a) + [c for row in r.load_rows(a).texts() for c in row]
+    blocks = re.findall(r"^```\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    for said in cells + [b for b in blocks if "Capacity" in b or "Server" in b or "App servers" in b]:
+        assert not re.search(r"(?<![\d.,$/#-])\d{5,}(?![\d.,])", said), said
+
+
+def test_thresholds_never_count_more_users_than_people(case):
+    _, a, _ = case
+    for row in r.threshold_rows(a).texts():
+        users = re.fullmatch(r"~?(\d[\d,.]*) (thousand|million|billion|trillion)", row[3])
+        if users:
+            assert number(*users.groups()) <= WORLD_POPULATION * 1.05, row
+
+
+def test_a_bill_past_the_envelope_says_so(case):
+    from designkit.views.rows import cost as cost_rows
+    _, a, _ = case
+    said = cost_rows.summary(a)
+    if a.cost.total > 0:
+        assert ("past the design's envelope" in said) == (not a.envelope.holds(10.0)), said
+        short = any(load.utilization > 1 or load.short for load in a.loads)
+        assert ("cannot carry today's peak" in said) == (short and a.cost.total > 0 and
+                                                        sum(x.billed_nodes for x in a.cost.lines) > 0), said
+
+
 def test_over_capacity_utilization_is_said_as_a_multiple(case):
     _, a, _ = case
     for cell in computed(a):

@@ -7,7 +7,9 @@ Assumptions, stated once:
   today's peak at 100% (at least one).  Writes need a shard's primary, which failover
   replaces, so k counts what replicas share: all requests of a stateless pool, reads of a
   store or cache.  A pool that cannot carry peak even with every replica up has k > n:
-  availability 0.
+  availability 0.  So has a store or cache whose shard primaries cannot take the peak writes,
+  or a store whose disks cannot hold its data: no replica count brings it up (its memory
+  short only costs hits, not availability).
 - A path is up for a request when every component that request reaches is up: path
   availability = product of (1 - reach x (1 - A)), reach being the share of the path's
   requests that reach the component (1 for all of them on a plain series path, so this is
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .quantities import MONTH_DAYS, YEAR_DAYS
-from .scaling import ComponentLoad
+from .scaling import ComponentLoad, Limit
 
 DEFAULT_SLO = 0.999                 # "three nines" when the spec states no availability target
 MINUTES_PER_DAY = 1440.0
@@ -129,6 +131,8 @@ class ComponentAvailability:
     per_replica: float
     needed: int          # k: replicas per shard that carry today's peak
     availability: float
+    short: Limit | None = None   # a write or disk limit past 100%: down whatever the replicas
+
 
     @property
     def downtime(self) -> Downtime:
@@ -148,12 +152,15 @@ class PathAvailability:
 
 def availabilities(components: Sequence, component_loads: Sequence[ComponentLoad]
                    ) -> tuple[ComponentAvailability, ...]:
-    """k-of-n availability of every component (spec order)."""
-    return tuple(
-        ComponentAvailability(c.name, c.replicas, c.shards, c.availability, load.replicas_to_carry,
-                              component_availability(c.availability, c.replicas,
-                                                     load.replicas_to_carry, c.shards))
-        for c, load in zip(components, component_loads))
+    """k-of-n availability of every component (spec order); 0 for one short of writes or disk."""
+    result = []
+    for c, load in zip(components, component_loads):
+        short = load.short
+        value = 0.0 if short else component_availability(c.availability, c.replicas, load.replicas_to_carry,
+                                                         c.shards)
+        result.append(ComponentAvailability(c.name, c.replicas, c.shards, c.availability, load.replicas_to_carry,
+                                            value, short))
+    return tuple(result)
 
 
 def path_summary(path: Sequence[str], reach: Mapping[str, float], availability: Mapping[str, float],

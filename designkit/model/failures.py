@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .scaling import ComponentLoad, Limit, is_stateful, path_reach
 
@@ -68,14 +68,17 @@ class Scenario:
     nodes_lost: int
     survives: bool                   # the survivors carry peak without overload
     survivors_utilization: float | None  # busiest survivor afterwards; None when none survive
+    short: Limit | None = None       # a write or disk limit of the one hit already past 100%
     downstream: str | None = None    # cache loss: the component the misses now land on
     load_multiplier: float | None = None  # cache loss: reads reaching `downstream`, after/before
     downstream_read_qps: float | None = None  # cache loss: peak reads `downstream` now receives
 
     @property
     def rto_met(self) -> bool:
-        """True when detection + failover fit within the RTO and the survivors then carry peak."""
-        return self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds and self.survives
+        """True when detection + failover fit within the RTO and the survivors then carry peak
+        (never when what it hits could not carry peak before the failure either)."""
+        return (self.recovery_seconds is not None and self.recovery_seconds <= self.rto_seconds and self.survives
+                and self.short is None)
 
 
 @dataclass(frozen=True)
@@ -344,4 +347,11 @@ def scenarios(spec, component_loads: Sequence[ComponentLoad], traffic: Traffic, 
         result.append(partition)
     result.append(zone_outage(comps, by_name, traffic, rto_seconds, lag_seconds))
     result.append(region_outage(comps, rto_seconds))
-    return tuple(result)
+    return tuple(_with_short(s, by_name) for s in result)
+
+
+def _with_short(s: Scenario, loads_by_name: Mapping[str, ComponentLoad]) -> Scenario:
+    """Note a write or disk limit already past 100% on what the failure hits (a cache loss: behind it)."""
+    hit = s.downstream if s.name == "Cache cluster loss" else s.component
+    short = loads_by_name[hit].short if hit in loads_by_name else None
+    return replace(s, short=short) if short else s

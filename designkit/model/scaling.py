@@ -190,6 +190,12 @@ class ComponentLoad:
         return lim.utilization if lim else None
 
     @property
+    def short(self) -> Limit | None:
+        """The most overloaded write or disk limit past 100%: no replica count carries peak then."""
+        over = [lim for lim in self.limits if lim.metric in ("write_qps", "storage_bytes") and lim.utilization > 1]
+        return max(over, key=lambda lim: lim.utilization) if over else None
+
+    @property
     def break_multiplier(self) -> float:
         """Multiple of today's traffic at which the first limit is full (inf: never)."""
         return min((lim.break_multiplier for lim in self.limits), default=math.inf)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ..rows.scaling import METRIC_WORDS
+from ..rows.wording import say_load
 from .style import COLORS, styled
 
 
@@ -12,8 +14,6 @@ class LoadChart:
     """Live widgets: each component's fullest limit at peak as a bar, green/amber/red by utilization."""
 
     CUT = 3.0  # bars stop at 300%; the label still says the real share
-    WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes", "storage_bytes": "disk",
-             "memory_bytes": "memory"}
 
     @styled
     def __init__(self, analysis, *, width: float = 8.0):
@@ -46,7 +46,7 @@ class LoadChart:
             bar.set_color(COLORS["ok"] if lim.utilization < target else
                           COLORS["warn"] if lim.utilization < 1 else COLORS["bad"])
             label.set_x(shown * 100)
-            label.set_text(f" {lim.utilization * 100:.3g}% {self.WORDS.get(lim.metric, lim.metric)}"
+            label.set_text(f" {say_load(lim.utilization)} {METRIC_WORDS[lim.metric]}"
                            + (" (cut)" if lim.utilization > self.CUT else ""))
         self.target.set_xdata([target * 100] * 2)
         self.ax.set_xlim(0, 150 if widest <= 1.15 else 400)   # two fixed scales: live redraws stay cheap

@@ -245,9 +245,9 @@ def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
     shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
     small = 9
     # one box per distinct server and shard: 1 server is one box, never "Server 1, Server 2, Server 1"
-    servers = [_box(f"Server {n}", "", small) for n in dict.fromkeys((1, 2, cap.servers_needed))
+    servers = [_box(f"Server {n:,}", "", small) for n in dict.fromkeys((1, 2, cap.servers_needed))
                if n <= cap.servers_needed]
-    shard_boxes = [_box(f"Shard {n}", "", small) for n in dict.fromkeys((1, shards))]
+    shard_boxes = [_box(f"Shard {n:,}", "", small) for n in dict.fromkeys((1, shards))]
     width = 63
     lb, top = _place([_Box(("Load Balancer",), 13)], width)
     mid, mid_c = _place(servers, width, gap=6)

@@ -46,7 +46,7 @@ def capacity_rows(cap: Capacity) -> Rows:
     ])
     body += [
         ["Cache memory", f"{q.say_bytes(cap.cache_memory_bytes)} (hot share of a day's reads)"],
-        ["App servers", f"{cap.servers_needed} at peak "
+        ["App servers", f"{cap.servers_needed:,} at peak "
                         f"(each handles {q.say_qps(cap.server_qps, approx=False)} requests/second)"],
     ]
     return rows(["Capacity", ""], body)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...model import quantities as q
 from ...model.cost import Bill, CostLine
+from ...model.scaling import CELL_NODES
 from .wording import count
 
 HEADER = ["Component", "Priced as", "Nodes", "Compute", "Storage", "Requests, messages", "A month", "At 10x"]
@@ -80,6 +81,8 @@ def rows(analysis) -> list[list[str]]:
             parts = [_money(line.compute), storage_cell(line), requests_cell(line)]
         nodes = f"{line.billed_nodes:,}" if line.billed_nodes else "–"
         later = f" ({count(then.billed_nodes, 'node')})" if then.billed_nodes else ""
+        if then.billed_nodes > CELL_NODES:
+            later = f" ({count(then.billed_nodes, 'node')}, more than the {CELL_NODES:,} one cluster runs)"
         result.append([line.component, priced_as(line), nodes, *parts,
                        q.say_dollars(line.total), q.say_dollars(then.total) + later])
     bill, then = analysis.cost, analysis.cost_10x
@@ -110,7 +113,17 @@ def summary(analysis) -> str:
     bill, then = analysis.cost, analysis.cost_10x
     if bill.total <= 0:
         return "The design costs nothing a month at these prices."
+    short = any(load.utilization > 1 or load.short for load in analysis.loads)
+    nodes = sum(line.billed_nodes for line in bill.lines)
+    fleet = f" for the {count(nodes, 'node')} it runs, which cannot carry today's peak" if short and nodes else ""
     return (f"The design costs about {q.say_dollars(bill.total)} a month "
-            f"({q.say_dollars(bill.per_million_requests)} per million requests); at 10x today's traffic, "
+            f"({q.say_dollars(bill.per_million_requests)} per million requests){fleet}; at 10x today's traffic, "
             f"about {q.say_dollars(then.total)} a month ({q.say_dollars(then.per_million_requests)} "
-            f"per million requests). Where it goes: {shares_phrase(bill)}.")
+            f"per million requests){_past(analysis, 10.0)}. Where it goes: {shares_phrase(bill)}.")
+
+
+def _past(analysis, multiplier: float) -> str:
+    """A bill beyond the envelope prices a fleet the design cannot run: say so."""
+    if analysis.envelope.holds(multiplier):
+        return ""
+    return ", a fleet past the design's envelope, so the design must change before then"

@@ -11,6 +11,7 @@ import math
 from ...model import quantities as q
 from ...model.analysis import Analysis
 from ...model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
+from .scaling import METRIC_WORDS
 from .table import Cell, Line, Rows, rows
 from .wording import count, possessive, say_load
 
@@ -21,7 +22,11 @@ def availability_rows(a: Analysis) -> Rows:
     for c in a.components:
         replicas = str(c.replicas) if c.shards == 1 else f"{c.shards} × {c.replicas}"
         needs = f"{c.needed} of {c.replicas}" + (" per shard" if c.shards > 1 else "")
-        if c.needed > c.replicas:
+        if c.short is not None:
+            needs = Cell(f"more shards than it runs ({METRIC_WORDS[c.short.metric]} at {say_load(c.short.utilization)})",
+                         "bad")
+            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
+        elif c.needed > c.replicas:
             needs = Cell(f"{c.needed:,} to carry peak; it runs {c.replicas:,}" + (" a shard" if c.shards > 1 else ""),
                          "bad")
             value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
@@ -78,6 +83,10 @@ def _impact(a: Analysis, s) -> str:
             return f"No reads reach {comp} at today's read:write ratio, so {s.downstream} feels nothing"
         text = (f"{s.downstream} gets {q.say_times(s.load_multiplier)} the reads "
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
+        if s.survives and s.short is not None:
+            word = METRIC_WORDS[s.short.metric]
+            return (text + f"; its reads hold at {say_share(s.survivors_utilization)}, but its {word} "
+                    f"{'is' if word == 'disk' else 'are'} already at {say_load(s.short.utilization)}")
         if s.survives:
             return text + f" and holds at {say_share(s.survivors_utilization)}"
         return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
@@ -164,6 +173,10 @@ def _affected(s) -> str:
 def _rto(s) -> Cell:
     """Whether service is back within the RTO: failover in time and survivors that carry peak."""
     rto = say_duration(s.rto_seconds)
+    if s.short is not None:
+        hit = s.downstream if s.name == "Cache cluster loss" else s.component
+        return Cell(f"No: {hit} cannot carry peak even before the failure, its {METRIC_WORDS[s.short.metric]} "
+                    f"at {say_load(s.short.utilization)} (RTO {rto})", "bad")
     if s.rto_met:
         return Cell(f"Yes (RTO {rto})", "ok")
     if s.recovery_seconds is not None and s.recovery_seconds <= s.rto_seconds:

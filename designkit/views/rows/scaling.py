@@ -77,7 +77,7 @@ def _metric(metric: str, value: float) -> str:
 # --- load and scaling -------------------------------------------------------------------------
 
 def _nodes(load) -> str:
-    return str(load.replicas) if load.shards_needed is None else f"{load.shards} × {load.replicas}"
+    return f"{load.replicas:,}" if load.shards_needed is None else f"{load.shards:,} × {load.replicas:,}"
 
 
 def full_at(load, cap: Capacity, envelope=None) -> Cell:
@@ -111,8 +111,8 @@ def load_rows(a: Analysis) -> Rows:
         body.append([load.name, _nodes(load), q.say_qps(load.qps_average), q.say_qps(load.qps_peak),
                      Cell(f"{say_load(load.utilization_average)} / {say_load(load.utilization)}",
                           utilization_status(load.utilization, target)),
-                     f"{load.replicas_needed}{per_shard}",
-                     "—" if load.shards_needed is None else str(load.shards_needed),
+                     f"{load.replicas_needed:,}{per_shard}",
+                     "—" if load.shards_needed is None else f"{load.shards_needed:,}",
                      held, full_at(load, a.capacity, a.envelope)])
     return rows(["Component", "Nodes (shards × replicas)", "Average QPS", "Peak QPS",
                  "Throughput used (avg / peak)", f"Replicas needed ({say_share(target)})", "Shards needed",
@@ -150,7 +150,8 @@ def threshold_rows(a: Analysis) -> Rows:
     """Every scaling threshold: the trigger, and the users and system QPS at which it is due."""
     body = []
     for t in a.thresholds:
-        users = "—" if t.users is None else q.say_count(t.users)
+        users = ("—" if t.users is None else "more than people on Earth" if t.users > WORLD_POPULATION
+                 else q.say_count(t.users))
         vs = Cell(f"{say_times(t.multiplier)} (due now)", "due") if t.reached else say_times(t.multiplier)
         if not t.reached and past_envelope(a, t.multiplier):
             users = "—" if t.users is None else "past the envelope"
