@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import (
 )
 from matplotlib.font_manager import findfont, get_font
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
@@ -368,6 +368,9 @@ def look(artist) -> tuple | None:
         return common + (np.asarray(artist.get_bbox().bounds, np.float32).tobytes(),
                          tuple(artist.get_facecolor()), tuple(artist.get_edgecolor()), artist.get_linewidth(),
                          artist.get_hatch())
+    if isinstance(artist, Polygon):
+        return common + (np.asarray(artist.get_xy(), np.float32).tobytes(), tuple(artist.get_facecolor()),
+                         tuple(artist.get_edgecolor()), artist.get_linewidth(), artist.get_hatch())
     if isinstance(artist, Text):
         return common + (artist.get_text(), np.asarray(artist.get_position(), np.float32).tobytes(),
                          str(artist.get_color()), artist.get_fontsize(), artist.get_fontweight(),

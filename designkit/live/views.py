@@ -40,6 +40,7 @@ from .sliders import USERS
 from .state import State
 from .cells import TableView, TextView, esc
 from .render import ChartView
+from .bands import CapacityBands
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,10 @@ def summary_rows(state: State) -> list[list[str]]:
 # --- the views of each section ---------------------------------------------------------------
 
 def _capacity_chart(state: State) -> ChartView:
-    return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
+    if state.spreads is None:
+        return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
+    return ChartView(CapacityBands(state.cap, state.spreads), "dk-chart-capacity", lambda s: (s.cap, s.spreads),
+                     lambda s: (s.cap, s.spreads), state)   # the spec's ranges: P10–P90 bands too
 
 
 def _load_chart(state: State) -> ChartView:
