@@ -34,7 +34,7 @@ PHASES = 4          # sub-pixel positions a string is rendered at, per axis
 class _Ink:
     """A rendered string: where it sits from the anchor's whole pixel, its premultiplied colour and what it leaves."""
 
-    __slots__ = ("alpha", "dx", "dy", "ink", "keep")
+    __slots__ = ("_inked", "alpha", "dx", "dy", "ink", "keep")
 
     def __init__(self, dx: int, dy: int, rgba: np.ndarray):
         self.dx, self.dy = dx, dy
@@ -42,6 +42,16 @@ class _Ink:
         self.ink = rgba[..., :3].astype(np.float32) * coverage
         self.alpha = coverage[..., 0] * 255.0
         self.keep = 1.0 - coverage
+        self._inked = None
+
+    def inked(self) -> tuple:
+        """(rows, columns, ink, alpha, keep) of the pixels it covers, the rest left out: laid over
+        them alone, the canvas comes out the same (a blank pixel leaves what is under it)."""
+        if self._inked is None:
+            rows, columns = np.nonzero(self.keep[..., 0] < 1.0)
+            self._inked = (rows, columns, self.ink[rows, columns], self.alpha[rows, columns],
+                           self.keep[rows, columns])
+        return self._inked
 
     @classmethod
     def over(cls, parts: list[tuple[_Ink, int, int]]) -> _Ink:
@@ -51,7 +61,7 @@ class _Ink:
         x1 = max(dx + ink.dx + ink.keep.shape[1] for ink, dx, _ in parts)
         y1 = max(dy + ink.dy + ink.keep.shape[0] for ink, _, dy in parts)
         whole = cls.__new__(cls)
-        whole.dx, whole.dy = x0, y0
+        whole.dx, whole.dy, whole._inked = x0, y0, None
         whole.ink = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
         whole.keep = np.ones((y1 - y0, x1 - x0, 1), np.float32)
         whole.alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
@@ -221,6 +231,14 @@ class TextCachingRenderer(RendererAgg):
         cx1, cy1 = min(x0 + w, width), min(y0 + h, height)
         if cx0 >= cx1 or cy0 >= cy1:
             return
+        if (cx0, cy0, cx1, cy1) == (x0, y0, x0 + w, y0 + h):     # wholly on the canvas: its inked pixels only
+            rows, columns, ink_rgb, ink_alpha, keep = ink.inked()
+            flat = pixels.reshape(-1, 4)
+            at = (rows + y0) * width + (columns + x0)
+            under = flat[at]
+            flat[at, :3] = under[:, :3] * keep + ink_rgb + 0.5
+            flat[at, 3] = under[:, 3] * keep[:, 0] + ink_alpha + 0.5
+            return
         src = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
         region = pixels[cy0:cy1, cx0:cx1]
         keep = ink.keep[src]
@@ -342,10 +360,21 @@ class QuietCanvas(FigureCanvasAgg):
 def png_rgba(pixels: np.ndarray) -> bytes:
     """A PNG of an RGBA pixel array, as fast as it can be made: no row filters, fastest zlib, the
     pixels as they are (dropping alpha would cost a strided copy slower than the bigger deflate)."""
+    return _png(_rows(pixels))
+
+
+def _rows(pixels: np.ndarray) -> np.ndarray:
+    """PNG's scanlines of an RGBA pixel array: each row after its filter byte ("none"), a copy."""
     height, width = pixels.shape[:2]
     rows = np.empty((height, width * 4 + 1), np.uint8)
     rows[:, 0] = 0                                      # filter type "none" for every row
     rows[:, 1:] = pixels.reshape(height, width * 4)
+    return rows
+
+
+def _png(rows: np.ndarray) -> bytes:
+    """The PNG file of RGBA scanlines (``_rows``)."""
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 4
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -382,8 +411,9 @@ _encoder: ThreadPoolExecutor | None = None
 
 
 def encode(pixels: np.ndarray) -> Future:
-    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores)."""
+    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores).
+    The scanlines are copied here, so ``pixels`` (the canvas's own buffer) may be drawn over at once."""
     global _encoder
     if _encoder is None:
         _encoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="designkit-png")
-    return _encoder.submit(png_rgba, pixels)
+    return _encoder.submit(_png, _rows(pixels))

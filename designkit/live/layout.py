@@ -45,7 +45,8 @@ def pin_labels(fig, renderer) -> None:
 def legend_overlay(renderer, legends: list):
     """Draw the legends alone onto a transparent buffer once; hide them from later draws.
 
-    Returns (where, ink, keep) for ``lay_over``, or None without legends."""
+    Returns (rows, columns, ink, keep) of the pixels the legends cover, for ``lay_over``, or None
+    without legends: a legend's box is mostly empty (3-15% ink), so only its inked pixels are kept."""
     if not legends:
         return None
     renderer.clear()
@@ -59,17 +60,19 @@ def legend_overlay(renderer, legends: list):
     x1 = min(int(renderer.width), int(max(b.x1 for b in boxes)) + 2)
     y0 = max(0, height - int(max(b.y1 for b in boxes)) - 2)
     y1 = min(height, height - int(min(b.y0 for b in boxes)) + 2)
-    pixels = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1].astype(np.float32)
-    alpha = pixels[..., 3:4] / 255.0
-    return (slice(y0, y1), slice(x0, x1)), pixels[..., :3] * alpha, 1.0 - alpha
+    pixels = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1]
+    rows, columns = np.nonzero(pixels[..., 3])
+    inked = pixels[rows, columns].astype(np.float32)
+    alpha = inked[:, 3:4] / 255.0
+    return rows + y0, columns + x0, inked[:, :3] * alpha, 1.0 - alpha
 
 
 def lay_over(pixels: np.ndarray, overlay) -> None:
-    """Lay a legend overlay (``legend_overlay``) over the canvas's pixels, in place."""
+    """Lay a legend overlay (``legend_overlay``) over the canvas's pixels, in place (its inked
+    pixels only: elsewhere the blend leaves a pixel as it is)."""
     if overlay is not None:
-        where, ink, keep = overlay
-        region = pixels[where]
-        region[..., :3] = (region[..., :3] * keep + ink).astype(np.uint8)
+        rows, columns, ink, keep = overlay
+        pixels[rows, columns, :3] = (pixels[rows, columns, :3] * keep + ink).astype(np.uint8)
 
 
 def spills(canvas) -> bool:

@@ -200,7 +200,7 @@ class ChartView:
             self.widget.value = self._images[seen]
             self._make(state, memo, self._images[seen])
             return
-        self._encoding = encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
+        self._encoding = encode(self._pixels(scene))     # scanlines copied: the next draw reuses the buffer
         same = self.layouts == layouts      # a new layout: another scene
         self._encoded = seen if same else None
         self._making = (state, memo) if same else None
