@@ -45,8 +45,8 @@ def pin_labels(fig, renderer) -> None:
 def legend_overlay(renderer, legends: list):
     """Draw the legends alone onto a transparent buffer once; hide them from later draws.
 
-    Returns (rows, columns, ink, keep) of the pixels the legends cover, for ``lay_over``, or None
-    without legends: a legend's box is mostly empty (3-15% ink), so only its inked pixels are kept."""
+    Returns (x, y, pixels) for ``lay_over``: the legends' box from the canvas's bottom left, and
+    its RGBA pixels rows bottom first (as ``draw_image`` takes them); None without legends."""
     if not legends:
         return None
     renderer.clear()
@@ -61,18 +61,16 @@ def legend_overlay(renderer, legends: list):
     y0 = max(0, height - int(max(b.y1 for b in boxes)) - 2)
     y1 = min(height, height - int(min(b.y0 for b in boxes)) + 2)
     pixels = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1]
-    rows, columns = np.nonzero(pixels[..., 3])
-    inked = pixels[rows, columns].astype(np.float32)
-    alpha = inked[:, 3:4] / 255.0
-    return rows + y0, columns + x0, inked[:, :3] * alpha, 1.0 - alpha
+    return x0, height - y1, np.ascontiguousarray(pixels[::-1])
 
 
-def lay_over(pixels: np.ndarray, overlay) -> None:
-    """Lay a legend overlay (``legend_overlay``) over the canvas's pixels, in place (its inked
-    pixels only: elsewhere the blend leaves a pixel as it is)."""
+def lay_over(renderer, overlay) -> None:
+    """Draw a legend overlay (``legend_overlay``) over what the renderer holds (``draw_image``)."""
     if overlay is not None:
-        rows, columns, ink, keep = overlay
-        pixels[rows, columns, :3] = (pixels[rows, columns, :3] * keep + ink).astype(np.uint8)
+        x, y, pixels = overlay
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, x, y, pixels)
+        gc.restore()
 
 
 def spills(canvas) -> bool:

@@ -139,8 +139,8 @@ class ChartView:
         if not self._tight and spills(self.canvas):   # a label wider than at the last layout: make room once
             self._relayout()
             self._draw()
+        lay_over(self.canvas.get_renderer(), self._overlay)
         pixels = np.asarray(self.canvas.buffer_rgba())
-        lay_over(pixels, self._overlay)
         self.renders += 1
         return pixels
 
