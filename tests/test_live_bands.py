@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from designkit.live.bands import CapacityBands
+from designkit.live.bands import CapacityBands, ScalingBands
 from designkit.live.panel import readout
 from designkit.live.render import ChartView
 from designkit.live.scheduling import ManualScheduler
@@ -130,4 +130,24 @@ def test_without_ranges_the_images_are_the_plain_charts_byte_for_byte():
         plain.settle()
         assert bytes(chart.widget.value) == bytes(plain.widget.value)
         assert "most likely" not in panel.qps_peak.value + panel.storage.value + panel.servers.value
+    box.close()
+
+
+def test_the_first_break_band_is_the_uncertaintys_wherever_the_sliders_are():
+    # k times the users fill every component k times sooner: the users slider leaves the spread
+    # of "users when the first component is full" where it was; a replicas move samples again.
+    box = live("chat-system", section=6, scheduler=ManualScheduler(), prepare=False)
+    panel, chart = box.panel, view(box, ChartView, "dk-chart-scaling")
+    assert isinstance(chart.chart, ScalingBands)
+    for move in ({}, {"users": 3e9}, {"users": 2e7}, {"Message Store.replicas": 9}, {"users": 5e8}):
+        panel.set(**move)
+        panel.flush()
+        state = panel.state
+        expected = Uncertainty(live_ranges(panel.base, state.spec), state.spec).spread("first_break_users")
+        patch = chart.chart.span_patch
+        assert patch.get_visible()
+        assert (patch.get_x(), patch.get_x() + patch.get_width()) == pytest.approx((expected.p10, expected.p90),
+                                                                                   rel=1e-9), move
+    live_pixels, whole = png_pixels(chart.widget.value), drawn_by_matplotlib_alone(chart)
+    assert abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6
     box.close()

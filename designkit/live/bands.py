@@ -6,10 +6,13 @@ so its images stay byte for byte what they were.
 
 from __future__ import annotations
 
+import math
+
 from matplotlib.patches import Polygon, Rectangle
 
 from ..model import quantities as q
 from ..views.charts.capacity import CapacityChart
+from ..views.charts.scaling import ScalingChart
 from ..views.charts.style import COLORS, styled
 
 SHADE = 0.22            # the band's opacity over a bar or under a line
@@ -57,3 +60,35 @@ class CapacityBands:
             patch.set_xy([(0, 0), (years, total.p10 * copies), (years, total.p90 * copies)])
         self.chart.ax_storage.set_ylim(0, max(cap.storage_replicated_bytes, total.p90 * cap.replication_factor,
                                               1) * 1.05)
+
+
+class ScalingBands:
+    """The scaling chart, with the P10–P90 span of the users at which the first component is full
+    shaded behind its lines (the ranges' "when does it break")."""
+
+    HELD = ScalingChart.HELD
+
+    @styled
+    def __init__(self, chart: ScalingChart, spread):
+        self.chart, self.fig = chart, chart.fig
+        self.span_patch = chart.ax.add_patch(Rectangle((1, 0), 1, 1, transform=chart.ax.get_xaxis_transform(),
+                                                       facecolor=COLORS["bad"], alpha=SHADE / 2,
+                                                       edgecolor="none", zorder=0.5))
+        self._spread(spread)
+
+    span = property(lambda self: self.chart.span, lambda self, value: setattr(self.chart, "span", value),
+                    doc="The chart's held x span (``ScalingChart.HELD``).")
+
+    @styled
+    def update(self, analysis, spread) -> None:
+        """Show another analysis and the first break's spread on the same artists."""
+        self.chart.update(analysis)
+        self._spread(spread)
+
+    def _spread(self, spread) -> None:
+        shown = spread is not None and math.isfinite(spread.p10)
+        self.span_patch.set_visible(shown)
+        if shown:
+            high = spread.p90 if math.isfinite(spread.p90) else self.chart.ax.get_xlim()[1]
+            self.span_patch.set_x(spread.p10)
+            self.span_patch.set_width(high - spread.p10)

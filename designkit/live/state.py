@@ -94,6 +94,21 @@ def spreads(base: Spec, spec: Spec, cap: Capacity) -> dict[str, Spread] | None:
     return {key: out[key] for key, _, _ in CAPACITY_FIGURES}
 
 
+def first_break(base: Spec, spec: Spec) -> Spread | None:
+    """P10/P50/P90 of the users at which the first component fills its nodes, over ``base``'s
+    ranges as they stand under the sliders (None without ranges, or in the totals form).
+
+    k times the traffic fills every component k times sooner, so with only the Users slider moved
+    (the components as the spec has them) the spread is the spec's own, sampled once; any other
+    move runs ``Uncertainty``'s 40 analyses again (~0.3 s, once per state kept)."""
+    ranges = live_ranges(base, spec)
+    if not ranges or not (spec.scale.per_user and spec.scale.users):
+        return None
+    if _multiple(base, spec) is not None and spec.components == base.components:
+        return uncertainty(base).spread("first_break_users")
+    return Uncertainty(ranges, spec).spread("first_break_users")
+
+
 @dataclass(frozen=True)
 class State:
     """What every view draws from: the overrides in force, the validated spec, its numbers."""
@@ -118,6 +133,11 @@ class State:
         """Each capacity figure's P10/P50/P90 here when the spec gives ranges (None without: nothing
         changes), by figure key (``model.sensitivity.CAPACITY_FIGURES``)."""
         return None if self.base is None else spreads(self.base, self.spec, self.cap)
+
+    @cached_property
+    def first_break(self) -> Spread | None:
+        """When the spec gives ranges: the spread of the users at which the first component is full."""
+        return None if self.base is None else first_break(self.base, self.spec)
 
     @classmethod
     def of(cls, overrides: dict, spec: Spec, base: Spec | None = None) -> "State":
