@@ -5,6 +5,12 @@ and Agg shapes and rasterizes every glyph of every string on every draw: since m
 that is ~0.1 ms a glyph in Python, most of a live update.  ``TextCachingRenderer`` renders a
 string once per quarter-pixel position onto a scratch buffer and lays that ink over later draws
 (a live PNG, never an article figure: those are SVG text).
+
+Documented matplotlib only: a string is drawn with ``RendererAgg.draw_text`` on a scratch
+renderer, read back with ``buffer_rgba`` and laid over with ``draw_image`` (the renderer
+interface's own image drawing), and backgrounds are Agg's ``copy_from_bbox`` / ``restore_region``
+(the blitting tutorial's).  Nothing here reads or writes a private attribute, and nothing
+reproduces how a matplotlib release lays text out or rasterizes it.
 """
 
 from __future__ import annotations
@@ -14,17 +20,11 @@ import struct
 import zlib
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from types import MappingProxyType
 
 import numpy as np
-from matplotlib.backends.backend_agg import (
-    FigureCanvasAgg,
-    RendererAgg,
-    get_hinting_flag,
-)
-from matplotlib.font_manager import findfont, get_font
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
@@ -32,41 +32,17 @@ PHASES = 4          # sub-pixel positions a string is rendered at, per axis
 
 
 class _Ink:
-    """A rendered string: where it sits from the anchor's whole pixel, its premultiplied colour and what it leaves."""
+    """A rendered string: where its box sits from the anchor's whole pixel, and its RGBA pixels,
+    rows bottom first (as ``draw_image`` takes an image, matplotlib's images included)."""
 
-    __slots__ = ("alpha", "dx", "dy", "ink", "keep")
+    __slots__ = ("dx", "dy", "rgba")
 
     def __init__(self, dx: int, dy: int, rgba: np.ndarray):
         self.dx, self.dy = dx, dy
-        coverage = rgba[..., 3:4].astype(np.float32) / 255.0
-        self.ink = rgba[..., :3].astype(np.float32) * coverage
-        self.alpha = coverage[..., 0] * 255.0
-        self.keep = 1.0 - coverage
-
-    @classmethod
-    def over(cls, parts: list[tuple[_Ink, int, int]]) -> _Ink:
-        """The inks laid one over the next, each (ink, dx, dy) moved by (dx, dy): one ink, as if laid in turn."""
-        x0 = min(dx + ink.dx for ink, dx, _ in parts)
-        y0 = min(dy + ink.dy for ink, _, dy in parts)
-        x1 = max(dx + ink.dx + ink.keep.shape[1] for ink, dx, _ in parts)
-        y1 = max(dy + ink.dy + ink.keep.shape[0] for ink, _, dy in parts)
-        whole = cls.__new__(cls)
-        whole.dx, whole.dy = x0, y0
-        whole.ink = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-        whole.keep = np.ones((y1 - y0, x1 - x0, 1), np.float32)
-        whole.alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
-        for ink, dx, dy in parts:
-            top, left = dy + ink.dy - y0, dx + ink.dx - x0
-            where = (slice(top, top + ink.keep.shape[0]), slice(left, left + ink.keep.shape[1]))
-            whole.ink[where] = whole.ink[where] * ink.keep + ink.ink
-            whole.alpha[where] = whole.alpha[where] * ink.keep[..., 0] + ink.alpha
-            whole.keep[where] *= ink.keep
-        return whole
+        self.rgba = np.ascontiguousarray(rgba[::-1])
 
 
 _cache: OrderedDict[tuple, object] = OrderedDict()
-_glyphs: OrderedDict[tuple, object] = OrderedDict()    # one character's ink, by sub-pixel position
-_shapes: OrderedDict[tuple, object] = OrderedDict()    # one string's layout in one font
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 
@@ -87,37 +63,6 @@ def _key(gc, s: str, prop, angle: float, dpi: float, mtext) -> tuple | None:
             gc.get_forced_alpha(), gc.get_antialiased(), None if features is None else tuple(features), language)
 
 
-class Shape:
-    """A one-line string as Agg lays it out in one font: each glyph's place (FreeType's 26.6 units)
-    and the string's width, height and descent in pixels (what ``get_text_width_height_descent``
-    measures), or ``places`` None when the font lacks one of its characters."""
-
-    __slots__ = ("descent", "height", "places", "width")
-
-    def __init__(self, places, width: float, height: float, descent: float):
-        self.places, self.width, self.height, self.descent = places, width, height, descent
-
-
-def shape(s: str, prop, dpi: float) -> Shape:
-    """``s`` laid out in ``prop``'s font at ``dpi``, once: the text's layout and its ink both need it,
-    and laying a string out costs ~0.3 ms (``FT2Font.set_text``)."""
-    key = (s, *_font(prop), float(dpi))
-    found = _shapes.get(key)
-    if found is not None:
-        _shapes.move_to_end(key)
-        return found
-    font = get_font(findfont(prop))
-    font.clear()
-    font.set_size(prop.get_size_in_points(), dpi)
-    places = font.set_text(s, 0.0, flags=get_hinting_flag())
-    width, height = font.get_width_height()
-    found = _shapes[key] = Shape(None if any(font.get_char_index(ord(c)) == 0 for c in s) else places,
-                                 width / 64, height / 64, font.get_descent() / 64)
-    while len(_shapes) > TEXTS:
-        _shapes.popitem(last=False)
-    return found
-
-
 class TextCachingRenderer(RendererAgg):
     """RendererAgg whose plain text is rendered once per string and laid over from then on."""
 
@@ -133,7 +78,7 @@ class TextCachingRenderer(RendererAgg):
         cell = (*key, x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
         ink = _cache.get(cell, False)
         if ink is False:
-            ink = _cache[cell] = self._render(gc, x, y, s, prop, angle, mtext, key)
+            ink = _cache[cell] = self._alone(gc, x, y, s, prop, angle, mtext)
             while len(_cache) > TEXTS:
                 _cache.popitem(last=False)
             TextCachingRenderer.misses += 1
@@ -144,46 +89,6 @@ class TextCachingRenderer(RendererAgg):
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         elif ink is not None:
             self._lay(ink, math.floor(x), math.floor(y))
-
-    def _render(self, gc, x, y, s, prop, angle, mtext, key: tuple):
-        """A new string's ink (``key`` from ``_key``): put together from its characters' inks when it
-        can be (plain ASCII, upright, one font, default features and language), else drawn whole."""
-        if angle == 0 and len(s) > 1 and s.isascii() and s.isprintable() and len(prop.get_family()) == 1 \
-                and key[-2:] == (None, None):
-            ink = self._compose(gc, x, y, s, prop, key[1:-2])
-            if ink is not False:
-                return ink
-        return self._alone(gc, x, y, s, prop, angle, mtext)
-
-    def _compose(self, gc, x, y, s, prop, look: tuple):
-        """``s``'s ink from its characters' inks, each where Agg puts that glyph: at the anchor plus the
-        glyph's place in the string's layout (kerning included), rendered there alone.  Agg renders
-        a string glyph by glyph this way, so the pixels are its own; a character is rendered once per
-        sub-pixel position (``look``: the string's key but the string), and a new string costs its
-        layout (~0.5 ms) instead of ~2-5 ms.  False when the font lacks a character or the layout is
-        not one glyph per character (a ligature: "fi" is one glyph)."""
-        places = shape(s, prop, self.dpi).places
-        if places is None or len(places) != len(s):
-            return False
-        parts = []
-        for c, (gx, gy) in zip(s, places):
-            if c == " ":
-                continue
-            px = round((x + gx / 64) * PHASES) / PHASES           # y grows downwards, FreeType's upwards
-            py = round((y - gy / 64) * PHASES) / PHASES
-            key = (c, *look, px % 1, py % 1)
-            glyph = _glyphs.get(key, False)
-            if glyph is False:
-                glyph = _glyphs[key] = self._alone(gc, px, py, c, prop, 0.0, None)
-                while len(_glyphs) > TEXTS * 2:
-                    _glyphs.popitem(last=False)
-            else:
-                _glyphs.move_to_end(key)
-            if glyph is _OVERSIZE:
-                return False
-            if glyph is not None:
-                parts.append((glyph, math.floor(px) - math.floor(x), math.floor(py) - math.floor(y)))
-        return _Ink.over(parts) if parts else None
 
     def _alone(self, gc, x, y, s, prop, angle, mtext):
         """Draw ``s`` alone on a transparent scratch buffer at (x, y)'s sub-pixel offset, cropped to its
@@ -212,20 +117,11 @@ class TextCachingRenderer(RendererAgg):
         return _Ink(left + int(cols[0]), top + int(rows[0]), crop)
 
     def _lay(self, ink: _Ink, x: int, y: int) -> None:
-        """Blend the ink over this renderer's pixels with its top-left at (x + dx, y + dy), clipped to the canvas."""
-        pixels = np.asarray(self.buffer_rgba())
-        height, width = pixels.shape[:2]
-        x0, y0 = x + ink.dx, y + ink.dy
-        h, w = ink.keep.shape[:2]
-        cx0, cy0 = max(x0, 0), max(y0, 0)
-        cx1, cy1 = min(x0 + w, width), min(y0 + h, height)
-        if cx0 >= cx1 or cy0 >= cy1:
-            return
-        src = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
-        region = pixels[cy0:cy1, cx0:cx1]
-        keep = ink.keep[src]
-        region[..., :3] = region[..., :3] * keep + ink.ink[src] + 0.5
-        region[..., 3] = region[..., 3] * keep[..., 0] + ink.alpha[src] + 0.5
+        """Draw the ink with its box's top-left at (x + dx, y + dy) from the canvas's top-left
+        (``draw_image`` counts from the bottom, and clips to the canvas)."""
+        gc = self.new_gc()
+        self.draw_image(gc, x + ink.dx, self.height - (y + ink.dy + ink.rgba.shape[0]), ink.rgba)
+        gc.restore()
 
 
 def plain_text(text: Text) -> bool:
@@ -239,24 +135,20 @@ def plain_text(text: Text) -> bool:
             and not (text.get_clip_on() and (text.get_clip_box() is not None or text.get_clip_path() is not None)))
 
 
-SHARE = MappingProxyType({"left": 0.0, "center": 0.5, "right": 1.0})   # of a string's width left of its anchor
-
-
 class TextLayouts:
     """Where Agg draws each plain string from its anchor, remembered, and drawn from there again.
 
     ``Text.draw`` lays its string out on every call (~0.3 ms; a live move draws some thirty
-    texts), but where a string lands from its anchor depends only on the look kept here.  An
-    upright string never seen lands where one of the same look, height and descent did, moved by
-    its alignment's share of the difference in width (its vertical place depends only on those
-    two): a new bar label costs one layout of its string, not matplotlib's whole text layout.
+    texts), but where a string lands from its anchor depends only on the look kept here.  The
+    place is what ``Text.draw`` itself handed the renderer (``draw_text``'s x and y, the
+    renderer interface), recorded the first time a look is drawn: nothing of matplotlib's text
+    layout is worked out here.
     """
 
     SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
 
     def __init__(self):
         self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
-        self._rows: OrderedDict[tuple, tuple[float, float]] = OrderedDict()   # offset at zero width
 
     def draw(self, text: Text, renderer) -> None:
         """Draw ``text`` on ``renderer`` (a ``TextCachingRenderer``) as ``text.draw`` would."""
@@ -273,23 +165,13 @@ class TextLayouts:
                 text.get_linespacing(), *_font(prop), dpi)
         offset = self._offsets.get(look)
         if offset is None:
-            row = self._row(text, look, prop, dpi)
-            if row is not None and row[0] in self._rows:
-                self._rows.move_to_end(row[0])
-                zero_x, offset_y = self._rows[row[0]]
-                offset = self._remember(look, (zero_x - row[1], offset_y))
-        if offset is None:
             renderer.last_text = None
             text.draw(renderer)
             if renderer.last_text is not None:
                 drawn_x, drawn_y = renderer.last_text
                 if renderer.flipy():                    # Agg places text from the top
                     drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
-                offset = self._remember(look, (drawn_x - x, drawn_y - y))
-                if row is not None:
-                    self._rows[row[0]] = (offset[0] + row[1], offset[1])
-                    while len(self._rows) > self.SIZE:
-                        self._rows.popitem(last=False)
+                self._remember(look, (drawn_x - x, drawn_y - y))
             return
         self._offsets.move_to_end(look)
         gc = renderer.new_gc()
@@ -308,18 +190,6 @@ class TextLayouts:
         while len(self._offsets) > self.SIZE:
             self._offsets.popitem(last=False)
         return offset
-
-    def _row(self, text: Text, look: tuple, prop, dpi: float) -> tuple[tuple, float] | None:
-        """For an upright string in one font: (its look but the string, with its height and descent;
-        the share of its width left of the anchor); None for any other (rotated, or a font
-        lacking one of its characters)."""
-        if text.get_rotation() != 0 or text.get_rotation_mode() not in ("default", "anchor") \
-                or len(prop.get_family()) != 1 or look[2] not in SHARE:
-            return None
-        laid = shape(look[0], prop, dpi)
-        if laid.places is None:
-            return None
-        return (look[1:], laid.height, laid.descent), SHARE[look[2]] * laid.width
 
 
 class QuietCanvas(FigureCanvasAgg):
@@ -342,10 +212,21 @@ class QuietCanvas(FigureCanvasAgg):
 def png_rgba(pixels: np.ndarray) -> bytes:
     """A PNG of an RGBA pixel array, as fast as it can be made: no row filters, fastest zlib, the
     pixels as they are (dropping alpha would cost a strided copy slower than the bigger deflate)."""
+    return _png(_rows(pixels))
+
+
+def _rows(pixels: np.ndarray) -> np.ndarray:
+    """PNG's scanlines of an RGBA pixel array: each row after its filter byte ("none"), a copy."""
     height, width = pixels.shape[:2]
     rows = np.empty((height, width * 4 + 1), np.uint8)
     rows[:, 0] = 0                                      # filter type "none" for every row
     rows[:, 1:] = pixels.reshape(height, width * 4)
+    return rows
+
+
+def _png(rows: np.ndarray) -> bytes:
+    """The PNG file of RGBA scanlines (``_rows``)."""
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 4
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -368,6 +249,9 @@ def look(artist) -> tuple | None:
         return common + (np.asarray(artist.get_bbox().bounds, np.float32).tobytes(),
                          tuple(artist.get_facecolor()), tuple(artist.get_edgecolor()), artist.get_linewidth(),
                          artist.get_hatch())
+    if isinstance(artist, Polygon):
+        return common + (np.asarray(artist.get_xy(), np.float32).tobytes(), tuple(artist.get_facecolor()),
+                         tuple(artist.get_edgecolor()), artist.get_linewidth(), artist.get_hatch())
     if isinstance(artist, Text):
         return common + (artist.get_text(), np.asarray(artist.get_position(), np.float32).tobytes(),
                          str(artist.get_color()), artist.get_fontsize(), artist.get_fontweight(),
@@ -379,8 +263,9 @@ _encoder: ThreadPoolExecutor | None = None
 
 
 def encode(pixels: np.ndarray) -> Future:
-    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores)."""
+    """PNG-encode on a thread: zlib lets go of the GIL, so the next chart is drawn meanwhile (2 cores).
+    The scanlines are copied here, so ``pixels`` (the canvas's own buffer) may be drawn over at once."""
     global _encoder
     if _encoder is None:
         _encoder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="designkit-png")
-    return _encoder.submit(png_rgba, pixels)
+    return _encoder.submit(_png, _rows(pixels))

@@ -45,7 +45,8 @@ def pin_labels(fig, renderer) -> None:
 def legend_overlay(renderer, legends: list):
     """Draw the legends alone onto a transparent buffer once; hide them from later draws.
 
-    Returns (where, ink, keep) for ``lay_over``, or None without legends."""
+    Returns (x, y, pixels) for ``lay_over``: the legends' box from the canvas's bottom left, and
+    its RGBA pixels rows bottom first (as ``draw_image`` takes them); None without legends."""
     if not legends:
         return None
     renderer.clear()
@@ -59,17 +60,17 @@ def legend_overlay(renderer, legends: list):
     x1 = min(int(renderer.width), int(max(b.x1 for b in boxes)) + 2)
     y0 = max(0, height - int(max(b.y1 for b in boxes)) - 2)
     y1 = min(height, height - int(min(b.y0 for b in boxes)) + 2)
-    pixels = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1].astype(np.float32)
-    alpha = pixels[..., 3:4] / 255.0
-    return (slice(y0, y1), slice(x0, x1)), pixels[..., :3] * alpha, 1.0 - alpha
+    pixels = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1]
+    return x0, height - y1, np.ascontiguousarray(pixels[::-1])
 
 
-def lay_over(pixels: np.ndarray, overlay) -> None:
-    """Lay a legend overlay (``legend_overlay``) over the canvas's pixels, in place."""
+def lay_over(renderer, overlay) -> None:
+    """Draw a legend overlay (``legend_overlay``) over what the renderer holds (``draw_image``)."""
     if overlay is not None:
-        where, ink, keep = overlay
-        region = pixels[where]
-        region[..., :3] = (region[..., :3] * keep + ink).astype(np.uint8)
+        x, y, pixels = overlay
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, x, y, pixels)
+        gc.restore()
 
 
 def spills(canvas) -> bool:

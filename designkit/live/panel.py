@@ -21,6 +21,7 @@ from typing import Callable
 import ipywidgets as w
 
 from ..model import quantities as q
+from ..views.rows.spread import say, say_range
 from ..errors import DesignkitError
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .ahead import Ahead
@@ -37,6 +38,12 @@ log = logging.getLogger(__name__)
 
 MIN_INTERVAL = 0.02      # seconds between two updates at least (more when an update takes longer)
 STATES = 64             # computed states kept, by the sliders' values
+
+def readout(spread) -> str:
+    """A ranged figure as the article says it: '~12K–48K, most likely ~23K' (P10–P90)."""
+    low, high, likely = (say(value, spread.unit) for value in (spread.p10, spread.p90, spread.likely))
+    return likely if low == high else f"{say_range(low, high)}, most likely {likely}"
+
 
 # --- the panel --------------------------------------------------------------------------------
 
@@ -129,9 +136,8 @@ class Panel:
         """The spec overrides the sliders stand for (see ``sliders.overrides``)."""
         return sliders.overrides(self.controls, self.base, self.base_overrides, supposing)
 
-    @staticmethod
-    def _state(overrides: dict, spec: Spec) -> State:
-        return State.of(overrides, spec)
+    def _state(self, overrides: dict, spec: Spec) -> State:
+        return State.of(overrides, spec, self.base)
 
     def compute(self, overrides: dict | None = None) -> State:
         """Validate the sliders' spec (or ``overrides``'s) and compute its numbers (raises SpecError
@@ -236,12 +242,13 @@ class Panel:
     def _show(self, state: State) -> None:
         for control in self.controls.values():
             control.refresh()
-        cap = state.cap
-        self.qps_peak.value = q.say_qps(cap.qps_peak)
+        cap, spreads = state.cap, state.spreads
+        self.qps_peak.value = q.say_qps(cap.qps_peak) if spreads is None else readout(spreads["qps_peak"])
         self.qps_average.value = q.say_qps(cap.qps_average)
         self.retention_label.value = f"over {q.say_days(cap.retention_days)}"
-        self.storage.value = q.say_bytes(cap.storage_total_bytes)
-        self.servers.value = str(cap.servers_needed)
+        self.storage.value = (q.say_bytes(cap.storage_total_bytes) if spreads is None
+                              else readout(spreads["storage_total_bytes"]))
+        self.servers.value = str(cap.servers_needed) if spreads is None else readout(spreads["servers_needed"])
         for view in self.views:
             view.update(state)
         for view in self.views:         # a chart's PNG was encoded on a thread meanwhile

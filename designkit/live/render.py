@@ -139,8 +139,8 @@ class ChartView:
         if not self._tight and spills(self.canvas):   # a label wider than at the last layout: make room once
             self._relayout()
             self._draw()
+        lay_over(self.canvas.get_renderer(), self._overlay)
         pixels = np.asarray(self.canvas.buffer_rgba())
-        lay_over(pixels, self._overlay)
         self.renders += 1
         return pixels
 
@@ -200,7 +200,7 @@ class ChartView:
             self.widget.value = self._images[seen]
             self._make(state, memo, self._images[seen])
             return
-        self._encoding = encode(np.array(self._pixels(scene)))    # a copy: the next draw reuses the buffer
+        self._encoding = encode(self._pixels(scene))     # scanlines copied: the next draw reuses the buffer
         same = self.layouts == layouts      # a new layout: another scene
         self._encoded = seen if same else None
         self._making = (state, memo) if same else None

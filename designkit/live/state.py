@@ -1,14 +1,112 @@
-"""What every live view draws from: the overrides in force, the validated spec and its numbers."""
+"""What every live view draws from: the overrides in force, the validated spec and its numbers,
+and, when the spec gives ranges, how far its capacity figures spread under the sliders."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 from ..model.analysis import Analysis, analyze
-from ..model.capacity import Capacity, estimate
+from ..model.capacity import Capacity, estimate, servers_for
+from ..model.ranges import InputRange
+from ..model.sensitivity import CAPACITY_FIGURES, Spread, Uncertainty, uncertainty
 from ..model.spec import Spec
 from ..views.prose.templating import render_spec
+
+TRAFFIC = ("users", "daily_active_users", "reads", "writes")
+"""Ranged inputs a slider carries along: moved to k times its likely value, the range is k times as wide."""
+
+LINEAR = frozenset(key for key, _, _ in CAPACITY_FIGURES) - {"servers_needed"}
+"""Capacity figures proportional to the traffic (servers follow the peak QPS, rounded up)."""
+
+
+def _value(scale, field: str) -> float | None:
+    """A scale input's value as its range holds it (a read:write ratio as reads per write)."""
+    value = getattr(scale, field)
+    if value is None:
+        return None
+    if field == "read_write_ratio":
+        reads, writes = value
+        return reads / writes if writes else math.inf
+    return float(value)
+
+
+def live_ranges(base: Spec, spec: Spec) -> tuple[InputRange, ...]:
+    """The base spec's ranges as they stand under the sliders (``spec``): a range whose input the
+    sliders left alone stays; a traffic input moved to k times its likely value (the users slider)
+    takes its range along, k times as wide; any other input a slider sets is one value, no range."""
+    out = []
+    for r in base.scale.ranges:
+        value = _value(spec.scale, r.field)
+        if value is None:
+            continue
+        if math.isclose(value, r.likely, rel_tol=1e-12):
+            out.append(r)
+        elif r.field in TRAFFIC and r.likely > 0:
+            k = value / r.likely
+            out.append(dataclasses.replace(r, low=r.low * k, likely=value, high=r.high * k))
+    return tuple(out)
+
+
+def _multiple(base: Spec, spec: Spec) -> float | None:
+    """k when ``spec``'s scale is ``base``'s with every traffic input k times as large and nothing
+    else changed (the users slider alone moved), else None."""
+    before, after = base.scale.model_dump(), spec.scale.model_dump()
+    k = None
+    for field, old in before.items():
+        new = after[field]
+        if new == old:
+            continue
+        if field not in TRAFFIC or not old or new is None:
+            return None
+        ratio = new / old
+        if k is None:
+            k = ratio
+        elif not math.isclose(ratio, k, rel_tol=1e-9):
+            return None
+    return 1.0 if k is None else k
+
+
+def spreads(base: Spec, spec: Spec, cap: Capacity) -> dict[str, Spread] | None:
+    """P10/P50/P90 of each capacity figure over ``base``'s ranges as they stand under the sliders
+    (None when there are none): ``Uncertainty(live_ranges(base, spec), spec).capacity``.
+
+    The users slider alone multiplies every sample's traffic by the same k, so each figure
+    proportional to traffic spreads k times as far and app servers follow the peak QPS (a monotone
+    function keeps its percentiles): the base spec's 2,000 samples, scaled, with no new estimate.
+    Any other move samples again (~30-100 ms, once per state: states are kept)."""
+    ranges = live_ranges(base, spec)
+    if not ranges:
+        return None
+    k = _multiple(base, spec)
+    if k is None:
+        found = Uncertainty(ranges, spec).capacity
+        return {s.figure: s for s in found}
+    made = {s.figure: s for s in uncertainty(base).capacity}
+    out = {key: Spread(key, s.p10 * k, s.p50 * k, s.p90 * k, float(getattr(cap, key)), s.unbounded)
+           for key, s in made.items() if key in LINEAR}
+    peak = made["qps_peak"]
+    out["servers_needed"] = Spread("servers_needed", *(float(servers_for(p * k, spec.scale.server_qps))
+                                                       for p in (peak.p10, peak.p50, peak.p90)),
+                                   float(cap.servers_needed), made["servers_needed"].unbounded)
+    return {key: out[key] for key, _, _ in CAPACITY_FIGURES}
+
+
+def first_break(base: Spec, spec: Spec) -> Spread | None:
+    """P10/P50/P90 of the users at which the first component fills its nodes, over ``base``'s
+    ranges as they stand under the sliders (None without ranges, or in the totals form).
+
+    k times the traffic fills every component k times sooner, so with only the Users slider moved
+    (the components as the spec has them) the spread is the spec's own, sampled once; any other
+    move runs ``Uncertainty``'s 40 analyses again (~0.3 s, once per state kept)."""
+    ranges = live_ranges(base, spec)
+    if not ranges or not (spec.scale.per_user and spec.scale.users):
+        return None
+    if _multiple(base, spec) is not None and spec.components == base.components:
+        return uncertainty(base).spread("first_break_users")
+    return Uncertainty(ranges, spec).spread("first_break_users")
 
 
 @dataclass(frozen=True)
@@ -18,6 +116,7 @@ class State:
     overrides: dict
     spec: Spec
     cap: Capacity
+    base: Spec | None = None        # the panel's spec before any slider moved: where the ranges come from
 
     @cached_property
     def analysis(self) -> Analysis:
@@ -29,9 +128,18 @@ class State:
         """The spec with its ``{{ figures }}`` said at this scale, for the views that show spec prose."""
         return render_spec(self.spec, "sliders", analysis=self.analysis)
 
+    @cached_property
+    def spreads(self) -> dict[str, Spread] | None:
+        """Each capacity figure's P10/P50/P90 here when the spec gives ranges (None without: nothing
+        changes), by figure key (``model.sensitivity.CAPACITY_FIGURES``)."""
+        return None if self.base is None else spreads(self.base, self.spec, self.cap)
 
+    @cached_property
+    def first_break(self) -> Spread | None:
+        """When the spec gives ranges: the spread of the users at which the first component is full."""
+        return None if self.base is None else first_break(self.base, self.spec)
 
     @classmethod
-    def of(cls, overrides: dict, spec: Spec) -> "State":
+    def of(cls, overrides: dict, spec: Spec, base: Spec | None = None) -> "State":
         """The state of a validated spec under ``overrides``: its capacity now, its analysis when asked."""
-        return cls(overrides, spec, estimate(spec.scale))
+        return cls(overrides, spec, estimate(spec.scale), base)

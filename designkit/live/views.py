@@ -40,6 +40,7 @@ from .sliders import USERS
 from .state import State
 from .cells import TableView, TextView, esc
 from .render import ChartView
+from .bands import CapacityBands, ScalingBands
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,10 @@ def summary_rows(state: State) -> list[list[str]]:
 # --- the views of each section ---------------------------------------------------------------
 
 def _capacity_chart(state: State) -> ChartView:
-    return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
+    if state.spreads is None:
+        return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
+    return ChartView(CapacityBands(state.cap, state.spreads), "dk-chart-capacity", lambda s: (s.cap, s.spreads),
+                     lambda s: (s.cap, s.spreads), state)   # the spec's ranges: P10–P90 bands too
 
 
 def _load_chart(state: State) -> ChartView:
@@ -178,8 +182,13 @@ def _load_table(state: State) -> TableView:
 def _scaling_chart(state: State) -> ChartView:
     users = state.spec.scale.users
     span = (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
-    return ChartView(ScalingChart(state.analysis, users=span), "dk-chart-scaling", lambda s: (s.analysis,),
-                     lambda s: (s.cap.users, s.analysis.loads), state)
+    chart = ScalingChart(state.analysis, users=span)
+    if state.first_break is None:
+        return ChartView(chart, "dk-chart-scaling", lambda s: (s.analysis,), lambda s: (s.cap.users, s.analysis.loads),
+                         state)
+    return ChartView(ScalingBands(chart, state.first_break), "dk-chart-scaling",   # the spec's ranges: when it breaks
+                     lambda s: (s.analysis, s.first_break), lambda s: (s.cap.users, s.analysis.loads, s.first_break),
+                     state)
 
 
 def _latency_chart(state: State) -> ChartView:
