@@ -34,6 +34,7 @@ CSS = """
 .moving input { flex: 1 1 12rem; accent-color: var(--accent); }
 .moving output { font-weight: bold; font-variant-numeric: tabular-nums; min-width: 14rem; }
 .moving-note { color: var(--muted); font-size: 0.85rem; }
+html.moving-on { scroll-padding-top: calc(var(--moving-bar, 3rem) + 0.5rem); }   /* #anchors land below the bar */
 html.moving-on main > * { content-visibility: auto; contain-intrinsic-size: auto 4rem; }
 @media print {
   html.moving-on main > * { content-visibility: visible; }
@@ -147,6 +148,10 @@ SCRIPT = """
     if (p !== null) { go(p, false); }
   });
   nav.hidden = false;
+  /* the bar's height (it wraps on a narrow screen) is how far below the top an #anchor lands */
+  function bar() { document.documentElement.style.setProperty("--moving-bar", nav.offsetHeight + "px"); }
+  bar();
+  if (window.ResizeObserver) { new ResizeObserver(bar).observe(nav); }
   document.documentElement.classList.add("moving-on");   /* off-screen elements skip layout on each step */
   var at = fromHash();
   go(at === null ? data.start : at, false);

@@ -1,0 +1,73 @@
+"""The moving handout as a reader meets it in Chromium: in-page links, the #scale= fragment, printing.
+
+One handout of the reference, made in-process (the article the notebooks write, the grid's figures
+at 1x as its figures), read in one browser for the whole module.
+"""
+
+import pytest
+from _browser import chromium_page
+from _specs import article_of
+
+from designkit.model import load_spec
+from designkit.views.pages.handout import render_handout
+from designkit.views.pages.scaled_handout import MovingGrid
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    """The reference's handout with its scale control, written to a file: its path."""
+    folder = tmp_path_factory.mktemp("handout")
+    grid = MovingGrid(load_spec("reference"), "reference", workers=1)
+    one = next(p for p in grid.points() if p.scale == "1x")
+    (folder / "figures").mkdir()
+    for name, svg in one.figures.items():
+        (folder / "figures" / f"{name}.svg").write_text(svg)
+    page = render_handout(article_of("reference"), assets_dir=folder, parts=[grid.parts()],
+                          practice=grid.practice())
+    path = folder / "handout.html"
+    path.write_text(page)
+    return path
+
+
+@pytest.fixture(scope="module")
+def page():
+    """One Chromium page for the module; console and page errors are collected in ``page.errors``."""
+    with chromium_page(viewport={"width": 1280, "height": 720}) as page:
+        page.errors = []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        yield page
+
+
+# Each Contents link clicked in turn: [href, heading's top, the bar's bottom] once the scroll settled.
+CLICK_EACH = """async () => {
+  const links = [...document.querySelectorAll("#table-of-contents + ol a[href^='#']")];
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const out = [];
+  for (const a of links) {
+    window.scrollTo(0, 0);
+    await frame();
+    a.click();
+    await frame(); await frame();
+    const heading = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+    out.push([a.getAttribute("href"), heading.getBoundingClientRect().top,
+              document.getElementById("designkit-moving").getBoundingClientRect().bottom]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 420])   # at 420 px the bar wraps to more lines
+def test_contents_links_land_below_the_sticky_bar(handout, page, width):
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(handout.as_uri() + "#scale=10x")
+    landed = page.evaluate(CLICK_EACH)
+    assert len(landed) >= 9
+    assert [href for href, top, bar in landed if not bar <= top < 720] == []
+    assert all(bar > 30 for _, _, bar in landed)        # the bar is there, sticky, above each heading
+    assert page.evaluate("location.hash") == landed[-1][0]
+    assert page.locator("#designkit-scale").input_value() == "9"   # x10 kept
+    assert page.errors == []
+
