@@ -71,3 +71,39 @@ def test_contents_links_land_below_the_sticky_bar(handout, page, width):
     assert page.locator("#designkit-scale").input_value() == "9"   # x10 kept
     assert page.errors == []
 
+
+@pytest.mark.parametrize("fragment, shows, says", [
+    ("1000x", "100x", "1000x is outside this handout's range (×0.01 to ×100): showing ×100"),
+    ("1e9x", "100x", "1e9x is outside this handout's range (×0.01 to ×100): showing ×100"),
+    ("0.001x", "0.01x", "0.001x is outside this handout's range (×0.01 to ×100): showing ×0.01"),
+    ("0x", "1x", "“0x” is not a traffic scale (write it like #scale=10x): showing ×1"),
+    ("-1x", "1x", "“-1x” is not a traffic scale (write it like #scale=10x): showing ×1"),
+    ("abc", "1x", "“abc” is not a traffic scale (write it like #scale=10x): showing ×1"),
+    ("%3Cb%3Ex", "1x", "“<b>x” is not a traffic scale (write it like #scale=10x): showing ×1"),
+    ("0.01x", "0.01x", ""),
+    ("3x", "2x", ""),                                      # between steps: the nearest, no warning
+])
+def test_a_fragment_the_control_cannot_show_is_said_and_corrected(handout, page, fragment, shows, says):
+    page.goto("about:blank")                         # a new load, not a same-page fragment change
+    page.goto(handout.as_uri() + "#scale=" + fragment)
+    warn = page.locator("#designkit-moving .moving-warn")
+    assert page.evaluate("location.hash") == "#scale=" + shows          # the URL says what the page shows
+    assert page.locator("#designkit-moving output").inner_text().startswith("×" + shows[:-1] + " ·")
+    assert (warn.inner_text() if says else warn.is_visible()) == (says or False)
+    assert page.locator("main b").count() == 0                          # the fragment is text, never markup
+    page.locator("#designkit-scale").press("ArrowLeft" if shows == "100x" else "ArrowRight")   # a move clears it
+    assert not warn.is_visible()
+    assert page.errors == []
+
+
+def test_a_fragment_typed_while_reading_is_followed(handout, page):
+    page.goto("about:blank")
+    page.goto(handout.as_uri() + "#scale=10x")
+    page.evaluate("location.hash = '#scale=1000x'")
+    page.wait_for_function("location.hash === '#scale=100x'")
+    assert "1000x is outside" in page.locator("#designkit-moving .moving-warn").inner_text()
+    page.evaluate("location.hash = '#scale=5x'")
+    page.wait_for_function("document.querySelector('#designkit-scale').value === '8'")
+    assert not page.locator("#designkit-moving .moving-warn").is_visible()
+    page.click("a[href='#7-reliability']")                                # an in-page link keeps the step
+    assert page.locator("#designkit-scale").input_value() == "8" and page.errors == []
