@@ -4,6 +4,8 @@ One handout of the reference, made in-process (the article the notebooks write, 
 at 1x as its figures), read in one browser for the whole module.
 """
 
+import re
+
 import pytest
 from _browser import chromium_page
 from _specs import article_of
@@ -107,3 +109,37 @@ def test_a_fragment_typed_while_reading_is_followed(handout, page):
     assert not page.locator("#designkit-moving .moving-warn").is_visible()
     page.click("a[href='#7-reliability']")                                # an in-page link keeps the step
     assert page.locator("#designkit-scale").input_value() == "8" and page.errors == []
+
+
+A4_HEIGHT = 841.89
+TOP_MARGIN = 12 / 25.4 * 72      # the print CSS's @page margin, in points
+
+
+def test_printed_each_section_starts_a_page_and_no_page_is_wasted(handout, page):
+    """27 A4 pages before (a section's end, and a table pushed whole to the next page, left pages half
+    empty); 23 measured with the print CSS of now.  Each of the nine sections and the Practice
+    appendix begin at the top of a page, and only they force a break."""
+    page.goto("about:blank")
+    page.goto(handout.as_uri())
+    starts = page.evaluate("""() => {
+      const heads = [...document.querySelectorAll("main h2, section.practice h2")];
+      const box = document.createElement("p");          // links make Chromium name each heading's place
+      heads.forEach(h => { const a = document.createElement("a"); a.href = "#" + h.id; a.textContent = h.id;
+                           box.appendChild(a); });
+      document.body.appendChild(box);
+      return heads.map(h => h.id);
+    }""")
+    pdf = page.pdf(format="A4")
+    page.emulate_media(media="print")
+    forced = page.evaluate("""() => [...document.querySelectorAll("body *")]
+      .filter(e => getComputedStyle(e).breakBefore === "page").map(e => e.id || e.tagName)""")
+    page.emulate_media(media="no-override")
+    pages = [int(n) for n in re.findall(rb"(\d+) 0 obj\s*<</Type /Page\b", pdf)]
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == len(pages) <= 25
+    where = {m.group(1).decode(): (pages.index(int(m.group(2))), float(m.group(3)))
+             for m in re.finditer(rb"/([\w.-]+) \[(\d+) 0 R /XYZ [\d.]+ ([\d.]+) 0\]", pdf)}
+    sections = [h for h in starts if re.match(r"\d-", h)] + ["practice"]
+    assert len(sections) == 10 and forced == sections
+    assert [h for h in sections if where[h][1] < A4_HEIGHT - TOP_MARGIN - 40] == []   # at the top of a page
+    assert len({where[h][0] for h in sections}) == 10                                  # each on its own page
+    assert where["references"][0] == where["9-key-takeaways"][0]   # references follow the last section
