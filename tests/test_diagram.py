@@ -180,3 +180,23 @@ def test_any_name_is_a_safe_mermaid_label(name):
     assert re.fullmatch(r"(?:[A-Za-z0-9 .,:/()+_-]|#\d+;)*", said)
     back = re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), said)
     assert back == " ".join(name.split())
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_horizontal_scaling_boxes_fit_their_labels_at_every_scale(name):
+    """At 1000x 'Server 23241' wrapped to 'Server' over '23241': each box holds its label on one line,
+    whatever the count and however it is said (the boxes grow, and the sketch with them)."""
+    from designkit.model import analyze, estimate
+    from designkit.views.diagrams.boxes import horizontal_scaling_diagram
+    for scale in ("0.1x", "1x", "10x", "100x", "1000x"):
+        spec = load_spec(name, {"scale": scale})
+        cap = estimate(spec.scale)
+        analysis = analyze(spec, cap)
+        drawing = horizontal_scaling_diagram(cap, analysis).splitlines()
+        shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
+        labels = [label.strip() for line in drawing for label in re.findall(r"│([^│]*)│", line) if label.strip()]
+        want = [f"Server {n}" for n in dict.fromkeys((1, 2, cap.servers_needed)) if n <= cap.servers_needed]
+        want += [f"Shard {n}" for n in dict.fromkeys((1, shards))]
+        assert labels == want, (name, scale)                         # each label whole, on one line
+        tops = [line for line in drawing if "┌─" in line and "┐" in line]
+        assert len({len(box) for line in tops for box in re.findall(r"┌─+┐", line)}) == 1   # boxes alike

@@ -31,4 +31,4 @@ def test_build_all_examples(all_examples):
         assert sorted(p.name for p in (tmp_path / name / "figures").iterdir()) == [
             "availability.svg", "capacity.svg", "cost.svg", "latency.svg", "scaling.svg", *ranged]
         assert re.search(r"path: p99 at peak is [\d.]+ \S+?(?: against a target of|; its target is) p", md), name
-        assert re.search(r"The design costs about \$[\d,.]+ a month", md), name
+        assert re.search(r"The design costs about \\\$[\d,.]+ a month", md), name

@@ -6,8 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from designkit.views.pages.handout import CSP, anchor, heading_ids, render_handout
+from designkit.views.pages.handout import CSP, anchor, heading_ids, render_elements, render_handout
 
 WIDE_LINE = "x" * 110  # wider than A4 at the normal code size: print CSS must shrink it
 
@@ -295,3 +297,32 @@ def test_handout_reads_and_prints_in_chromium(page_html, assets):
             const img = new Image(); img.src = "https://example.invalid/pixel.png"; document.body.append(img);
         })""")
         assert violated == "img-src"
+
+
+# --- '$' is a dollar, never math ------------------------------------------------------------------
+
+_DOLLAR_TEXT = st.lists(st.sampled_from(["$", "$1,234", "$0.085/h", " ", "a", "($4.94 per million)", "\\", "\\$",
+                                         "*", "_", "|", "5", "$$", "x$y"]), min_size=1).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(_DOLLAR_TEXT, min_size=2, max_size=2), line=_DOLLAR_TEXT.filter(str.strip))
+def test_dollars_are_escaped_and_the_handout_shows_them_as_written(cells, line):
+    """JupyterLab (MathJax), GitHub and kramdown read two '$' in a row or paragraph as math: every '$'
+    the views emit is '\\$', which mistune (the handout), kramdown and GitHub all show as '$'."""
+    from html import unescape
+
+    from designkit.views.markdown import span, table, text
+    markdown = table(["Cost", "Other"], [[span(c) for c in cells]]) + "\n\n" + text(line)
+    assert re.search(r"(?<!\\)\$", markdown.replace("\\\\", "")) is None   # no bare '$' left
+    html = "".join(render_elements(markdown))
+    shown = [unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r"<td>(.*?)</td>", html)
+             + re.findall(r"<p>(.*?)</p>", html)]
+    said = lambda s: " ".join(s.split())      # as a browser shows it: runs of spaces as one
+    assert [said(s) for s in shown] == [said(c) for c in cells] + [said(line)]
+
+
+def test_the_cost_table_escapes_every_dollar():
+    from _specs import article_of
+    article = article_of("reference")
+    assert "\\$151,001" in article and re.search(r"(?<!\\)\$", article) is None

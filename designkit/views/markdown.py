@@ -8,7 +8,7 @@ import re
 _SPACE_RUN = re.compile(r"\s+")                             # one pass: '\s*BREAK\s*' rescans long spaces
 _BREAK_CHAR = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_ACTIVE = re.compile(r"([\\`*\[\]|])")                      # code, emphasis, links, cells
+_ACTIVE = re.compile(r"([\\`*\[\]|$])")   # code, emphasis, links, cells; '$': no math in JupyterLab or GitHub
 _TILDE = re.compile(r"(?<=\S)~|~(?![\d.])")                 # a tilde that could strike through ('~46K' cannot)
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # snake_case stays as written
 _BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")  # heading, quote, list, setext, ordered list
@@ -34,7 +34,8 @@ def one_line(value: str) -> str:
 
 def span(value: str) -> str:
     """A piece of a line, its spaces kept: HTML-escaped, on one line, and every character that opens
-    code, emphasis, a link, an image or a table cell backslash-escaped."""
+    code, emphasis, a link, an image, a table cell or math ('$1 / $2' in JupyterLab) backslash-escaped
+    (every renderer the article meets, kramdown, GitHub, mistune, shows '\\$' as '$')."""
     value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _fold(str(value)))))
     return _TILDE.sub(r"\\~", _EDGE_UNDERSCORE.sub(r"\\_", value))
 

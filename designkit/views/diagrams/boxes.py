@@ -243,12 +243,13 @@ def flows(spec) -> str:
 def horizontal_scaling_diagram(cap: Capacity, analysis) -> str:
     """The template's horizontal-scaling sketch with this system's server and shard counts."""
     shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
-    small = 9
     # one box per distinct server and shard: 1 server is one box, never "Server 1, Server 2, Server 1"
-    servers = [_box(f"Server {n:,}", "", small) for n in dict.fromkeys((1, 2, cap.servers_needed))
-               if n <= cap.servers_needed]
-    shard_boxes = [_box(f"Shard {n:,}", "", small) for n in dict.fromkeys((1, shards))]
-    width = 63
+    server_labels = [f"Server {n:,}" for n in dict.fromkeys((1, 2, cap.servers_needed)) if n <= cap.servers_needed]
+    shard_labels = [f"Shard {n:,}" for n in dict.fromkeys((1, shards))]
+    small = max(9, *map(len, server_labels + shard_labels))   # every label on one line, whatever its count
+    servers = [_box(label, "", small) for label in server_labels]
+    shard_boxes = [_box(label, "", small) for label in shard_labels]
+    width = max(63, 3 * (small + 4) + 2 * 6)                   # three boxes and their gaps fit
     lb, top = _place([_Box(("Load Balancer",), 13)], width)
     mid, mid_c = _place(servers, width, gap=6)
     low, low_c = _place(shard_boxes, width, gap=6)

@@ -256,20 +256,25 @@ img { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 0.9rem; }
 
 @media print {
-  @page { size: A4; margin: 18mm 15mm; }
+  @page { size: A4; margin: 12mm 14mm; }
   html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font-size: 10.5pt; line-height: 1.45; }
+  body { font-size: 10pt; line-height: 1.4; }
   main { max-width: none; margin: 0; padding: 0; }
-  h2 { break-before: page; }
+  h1, h2, h3, h4 { margin: 1.1em 0 0.4em; break-after: avoid; }
+  h2 { break-before: page; }                      /* each section starts a page, and nothing else does */
   h2:first-of-type, h2#references { break-before: auto; }
-  h1, h2, h3, h4 { break-after: avoid; }
+  section.practice > h2 { break-before: page; }   /* the appendix too */
   hr { display: none; }
+  p, ul, ol { margin: 0.5em 0; }
   p, li { orphans: 3; widows: 3; }
-  pre, table, figure, blockquote, tr { break-inside: avoid; }
+  pre, figure, blockquote, tr { break-inside: avoid; }   /* small blocks whole; a long table breaks between rows */
+  thead { display: table-header-group; }
   pre { overflow: visible; border-radius: 0; padding: 2mm 3mm;
     font-size: clamp(5pt, calc(170mm / (var(--cols) * 0.61)), 8.5pt); }
-  table { display: table; font-size: 9pt; }
-  img { max-height: 110mm; }
+  table { display: table; font-size: 8.5pt; }
+  th, td { padding: 0.2rem 0.5rem; }
+  figure { margin: 0.8rem 0; }
+  img { max-height: 80mm; }
   a { color: inherit; }
   a[href^="http"]::after { content: " <" attr(href) ">"; color: var(--muted); font-size: 85%;
     word-break: break-all; }

@@ -22,7 +22,8 @@ def control(count: int, start: int, label: str) -> str:
             f'aria-valuetext="{html.escape(label)}">\n'
             f'<output for="designkit-scale">{html.escape(label)}</output>\n'
             f"<span class=\"moving-note\">times the spec's own traffic: every number, table and figure "
-            f"follows</span>\n</nav>\n")
+            f"follows</span>\n"
+            f'<span class="moving-warn" role="status" hidden></span>\n</nav>\n')
 
 
 CSS = """
@@ -34,11 +35,14 @@ CSS = """
 .moving input { flex: 1 1 12rem; accent-color: var(--accent); }
 .moving output { font-weight: bold; font-variant-numeric: tabular-nums; min-width: 14rem; }
 .moving-note { color: var(--muted); font-size: 0.85rem; }
+.moving-warn { flex-basis: 100%; color: #9a3412; font-size: 0.9rem; font-weight: bold; }
+.moving-warn[hidden] { display: none; }
+html.moving-on { scroll-padding-top: calc(var(--moving-bar, 3rem) + 0.5rem); }   /* #anchors land below the bar */
 html.moving-on main > * { content-visibility: auto; contain-intrinsic-size: auto 4rem; }
 @media print {
   html.moving-on main > * { content-visibility: visible; }
   .moving { position: static; max-width: none; padding: 0 0 2mm; border: 0; }
-  .moving input, .moving-note { display: none; }
+  .moving input, .moving-note, .moving-warn { display: none; }
 }
 """
 
@@ -62,7 +66,8 @@ SCRIPT = """
   if (kids.length === first.length) {
     for (var i = 0; i < kids.length; i++) { keys.set(kids[i], first[i]); }
   }
-  var pattern = /^#scale=([0-9]+(?:\\.[0-9]+)?)x?$/i;
+  var warn = nav.querySelector(".moving-warn");
+  var number = /^([0-9]*\\.?[0-9]+(?:e[+-]?[0-9]+)?)x?$/i;
 
   function make(id) {
     tpl.innerHTML = data.elements[id].map(function (b) { return data.blocks[b]; }).join("");
@@ -111,8 +116,13 @@ SCRIPT = """
     }
   }
 
+  function say(text) { warn.textContent = text; warn.hidden = !text; }
+
+  function step(p) { return "\u00d7" + points[p].scale.replace(/x$/, ""); }
+
   function go(p, write) {
     p = Math.max(0, Math.min(points.length - 1, p));
+    say("");
     if (p !== current) { render(p); current = p; }
     input.value = String(p);
     out.textContent = points[p].label;
@@ -128,28 +138,57 @@ SCRIPT = """
     }
   }
 
+  /* the step a #scale= fragment asks for, and what the bar says when it cannot show it as written;
+     null for any other fragment (an in-page link keeps the position) */
   function fromHash() {
-    var m = pattern.exec(location.hash);
+    var m = /^#scale=(.*)$/i.exec(location.hash);
     if (!m) { return null; }
-    var want = Math.log(parseFloat(m[1]));
-    var best = null;
+    var raw = m[1];
+    try { raw = decodeURIComponent(raw); } catch (e) { /* shown as written */ }
+    var shown = raw.length > 24 ? raw.slice(0, 24) + "\u2026" : raw;
+    var n = number.exec(raw.trim());
+    var want = n ? parseFloat(n[1]) : NaN;
+    if (!(want > 0 && isFinite(want))) {
+      return { p: current, warn: "\u201c" + shown + "\u201d is not a traffic scale (write it like #scale=10x): showing "
+                                 + step(current) };
+    }
+    var best = 0;
     var gap = Infinity;
     points.forEach(function (pt, i) {
-      var d = Math.abs(Math.log(parseFloat(pt.scale)) - want);
+      var d = Math.abs(Math.log(parseFloat(pt.scale)) - Math.log(want));
       if (d < gap) { gap = d; best = i; }
     });
-    return best;
+    var low = parseFloat(points[0].scale);
+    var high = parseFloat(points[points.length - 1].scale);
+    if (want < low * (1 - 1e-9) || want > high * (1 + 1e-9)) {
+      return { p: best, warn: shown.replace(/x?$/i, "x") + " is outside this handout's range (" + step(0) + " to "
+                              + step(points.length - 1) + "): showing " + step(best) };
+    }
+    return { p: best, warn: "" };
+  }
+
+  /* go where the fragment says, say what could not be shown, and correct the URL to the step shown */
+  function follow() {
+    var at = fromHash();
+    if (at === null) { return false; }
+    go(at.p, false);
+    say(at.warn);
+    var hash = "#scale=" + points[at.p].scale;
+    if (location.hash !== hash) {
+      try { history.replaceState(null, "", hash); } catch (e) { /* a file: URL in an old browser */ }
+    }
+    return true;
   }
 
   input.addEventListener("input", function () { go(parseInt(input.value, 10), true); });
-  window.addEventListener("hashchange", function () {
-    var p = fromHash();
-    if (p !== null) { go(p, false); }
-  });
+  window.addEventListener("hashchange", follow);
   nav.hidden = false;
+  /* the bar's height (it wraps on a narrow screen) is how far below the top an #anchor lands */
+  function bar() { document.documentElement.style.setProperty("--moving-bar", nav.offsetHeight + "px"); }
+  bar();
+  if (window.ResizeObserver) { new ResizeObserver(bar).observe(nav); }
   document.documentElement.classList.add("moving-on");   /* off-screen elements skip layout on each step */
-  var at = fromHash();
-  go(at === null ? data.start : at, false);
+  if (!follow()) { go(data.start, false); }
   window.designkitMoving = { go: function (p) { go(p, true); }, count: points.length };
 })();
 """

@@ -2,7 +2,10 @@
 
 One set of charts is built at the spec's own scale and updated in place for each point (the
 classes' ``update``); the layout is solved once and then frozen, so a point costs one draw and
-no layout.  A chart whose inputs did not change reuses its last SVG.  The SVG is slimmed for
+no layout, unless a label of that point would leave the figure (wider tick labels at x10): then
+that point is laid out again, from the spec's own layout, so a point's SVG does not depend on
+which points came before it (forked workers draw shares of the grid).  A chart whose inputs did
+not change reuses its last SVG.  The SVG is slimmed for
 embedding: no XML prologue or metadata, coordinates to 0.1 pt, no group ids nothing refers to.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
 from ..charts.style import house_style
@@ -50,6 +54,23 @@ def _draw(fig) -> str:
     return slim(buffer.getvalue())
 
 
+def _lay_out(fig) -> None:
+    """Solve the figure's constrained layout for what it shows now, and keep it (no engine after)."""
+    with house_style(_NO_AUTOLAYOUT):
+        fig.set_layout_engine("constrained")
+        fig.get_layout_engine().execute(fig)   # solve the constrained layout (no draw) ...
+        fig.set_layout_engine(None)            # ... and keep it ("none" would still draw twice per save)
+
+
+def _spills(fig, margin: float = 1.0) -> bool:
+    """Whether some text or legend reaches within ``margin`` points of the figure's edge, or past it
+    (their extents measured with a bare Agg renderer, nothing drawn)."""
+    with house_style():
+        box = fig.get_tightbbox(RendererAgg(*fig.canvas.get_width_height(), fig.dpi))   # inches
+    edge = margin / 72
+    return box.x0 < edge or box.y0 < edge or box.x1 > fig.get_figwidth() - edge or box.y1 > fig.get_figheight() - edge
+
+
 def _availability_key(analysis):
     return (tuple((c.component, c.availability) for c in analysis.components),
             analysis.read_path.availability if analysis.read_path else None,
@@ -77,9 +98,8 @@ class GridFigures:
                 for axis in (ax.xaxis, ax.yaxis):    # '0.001' not mathtext '10^-3': half an availability draw
                     if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
                         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            with house_style(_NO_AUTOLAYOUT):
-                chart.fig.draw_without_rendering()   # solve the constrained layout once ...
-                chart.fig.set_layout_engine(None)    # ... and keep it ("none" would still draw twice per save)
+            _lay_out(chart.fig)
+        self.base = {name: [ax.get_position() for ax in chart.fig.axes] for name, chart in self.charts.items()}
 
     def draw(self, analysis, spec=None) -> dict[str, str]:
         """Slim SVG of each figure for this analysis (same components as the first one); with the
@@ -95,8 +115,14 @@ class GridFigures:
             if key is not None and last is not None and last[0] == key:
                 out[name] = last[1]
                 continue
+            fig = self.charts[name].fig
+            for ax, position in zip(fig.axes, self.base[name]):
+                ax.set_position(position)
+                ax.set_in_layout(True)           # set_position takes an axes out of the layout; the re-layout needs it
             self.charts[name].update(value)
-            out[name] = _draw(self.charts[name].fig)
+            if _spills(fig):                   # a label wider than the layout made room for
+                _lay_out(fig)
+            out[name] = _draw(fig)
             self.last[name] = (key, out[name])
         if spec is not None and spec.scale.ranges:
             from ...model.sensitivity import uncertainty
