@@ -195,8 +195,8 @@ def test_horizontal_scaling_boxes_fit_their_labels_at_every_scale(name):
         drawing = horizontal_scaling_diagram(cap, analysis).splitlines()
         shards = max((load.shards_needed or 1 for load in analysis.loads), default=1)
         labels = [label.strip() for line in drawing for label in re.findall(r"│([^│]*)│", line) if label.strip()]
-        want = [f"Server {n}" for n in dict.fromkeys((1, 2, cap.servers_needed)) if n <= cap.servers_needed]
-        want += [f"Shard {n}" for n in dict.fromkeys((1, shards))]
+        want = [f"Server {n:,}" for n in dict.fromkeys((1, 2, cap.servers_needed)) if n <= cap.servers_needed]
+        want += [f"Shard {n:,}" for n in dict.fromkeys((1, shards))]
         assert labels == want, (name, scale)                         # each label whole, on one line
         tops = [line for line in drawing if "┌─" in line and "┐" in line]
         assert len({len(box) for line in tops for box in re.findall(r"┌─+┐", line)}) == 1   # boxes alike
