@@ -13,7 +13,7 @@ from ...model.analysis import Analysis
 from ...model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
 from .scaling import METRIC_WORDS
 from .table import Cell, Line, Rows, rows
-from .wording import count, possessive, say_load
+from .wording import count, plural_name, possessive, say_load, verb
 
 
 def availability_rows(a: Analysis) -> Rows:
@@ -61,16 +61,16 @@ def _impact(a: Analysis, s) -> str:
     if s.name == "Server crash":
         load = a.load(comp)
         if s.survivors_utilization is None:
-            return f"{comp} has a single replica: everything through it stops until it is replaced"
+            return f"{comp} {verb(comp, 'has', 'have')} a single replica: everything through it stops until it is replaced"
         left = load.replicas - 1
-        return (f"1 of {load.replicas} {comp} replicas dies: requests sent to it fail until it is "
+        return (f"1 of {load.replicas:,} {comp} replicas dies: requests sent to it fail until it is "
                 f"taken out; {count(left, 'survivor')} then run{'s' if left == 1 else ''} at "
                 f"{say_load(s.survivors_utilization)}")
     if s.name == "Database primary failure":
         load = a.load(comp)
-        shard = "its" if load.shards == 1 else f"1 of {load.shards} shards'"
+        shard = "its" if load.shards == 1 else f"1 of {load.shards:,} shards'"
         if s.survivors_utilization is None:
-            return f"{comp} has no replica to promote: {shard} data is unavailable until restored"
+            return f"{comp} {verb(comp, 'has', 'have')} no replica to promote: {shard} data is unavailable until restored"
         left = load.replicas - 1
         return (f"{comp} primary dies: {shard} writes fail until a replica is promoted; "
                 f"{count(left, 'replica')} then serve{'s' if left == 1 else ''} reads at "
@@ -81,14 +81,14 @@ def _impact(a: Analysis, s) -> str:
         before = a.load(s.downstream).read_qps_peak
         if s.downstream_read_qps == 0:
             return f"No reads reach {comp} at today's read:write ratio, so {s.downstream} feels nothing"
-        text = (f"{s.downstream} gets {q.say_times(s.load_multiplier)} the reads "
+        text = (f"{s.downstream} {verb(s.downstream, 'gets', 'get')} {q.say_times(s.load_multiplier)} the reads "
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives and s.short is not None:
             word = METRIC_WORDS[s.short.metric]
             return (text + f"; its reads hold at {say_share(s.survivors_utilization)}, but its {word} "
                     f"{'is' if word == 'disk' else 'are'} already at {say_load(s.short.utilization)}")
         if s.survives:
-            return text + f" and holds at {say_share(s.survivors_utilization)}"
+            return text + f" and {verb(s.downstream, 'holds', 'hold')} at {say_share(s.survivors_utilization)}"
         return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
     if s.name == "Network partition":
         load = a.load(comp)
@@ -99,14 +99,14 @@ def _impact(a: Analysis, s) -> str:
             return (f"A zone is cut off with {possessive(comp)} primary: sync replication stops its writes "
                     f"until the majority side promotes a new primary")
         return (f"A zone is cut off with {possessive(comp)} primary: it keeps accepting writes its replicas "
-                f"never see; they are lost once it is fenced off ({load.replicas} replicas, async)")
+                f"never see; they are lost once it is fenced off ({load.replicas:,} replicas, async)")
     if s.name == "Availability-zone outage":
         total = sum(load.nodes for load in a.loads)
         if s.survivors_utilization is None:
-            return (f"{s.nodes_lost} of {total} nodes go dark; {comp} loses its only copy and is "
+            return (f"{s.nodes_lost:,} of {total:,} nodes go dark; {comp} {verb(comp, 'loses', 'lose')} its only copy and is "
                     f"down until the zone returns")
-        after = f"{comp} survivors run at {say_load(s.survivors_utilization)}"
-        return (f"{s.nodes_lost} of {total} nodes go dark; requests sent there fail until "
+        after = f"{possessive(comp)} survivors run at {say_load(s.survivors_utilization)}"
+        return (f"{s.nodes_lost:,} of {total:,} nodes go dark; requests sent there fail until "
                 f"failover, then {after}")
     return "Every component is down: the spec deploys to one region"
 
@@ -114,8 +114,8 @@ def _impact(a: Analysis, s) -> str:
 def _mitigation(a: Analysis, s) -> str:
     if s.name == "Server crash":
         k = next(c.needed for c in a.components if c.component == s.component)
-        return (f"Health checks and auto-scaling; keep N+1 replicas ({k} carr{'ies' if k == 1 else 'y'}"
-                f" peak, so at least {k + 1})")
+        return (f"Health checks and auto-scaling; keep N+1 replicas ({k:,} carr{'ies' if k == 1 else 'y'}"
+                f" peak, so at least {k + 1:,})")
     if s.name == "Database primary failure":
         if s.data_loss == 0:
             return "Automatic promotion of a synchronous replica"
@@ -222,7 +222,7 @@ def recovery_lines(a: Analysis) -> tuple[Line, ...]:
     if lost:
         catch_up += f"; async copies lose up to {say_duration(lost[-1])} of writes (RPO)"
     if unbounded:
-        catch_up += f"; {', '.join(unbounded)} ha{'s' if len(unbounded) == 1 else 've'} no copy: restore from backup"
+        catch_up += f"; {', '.join(unbounded)} ha{'s' if len(unbounded) == 1 and not plural_name(unbounded[0]) else 've'} no copy: restore from backup"
     return (
         (Cell("Detection", "key"), Cell(": health checks notice a failure in "
              f"{_span(detect[0].detection_seconds, detect[-1].detection_seconds, detect[-1].component)}")),
