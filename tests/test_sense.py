@@ -349,3 +349,20 @@ def test_no_bundled_example_has_prose_that_turns_false():
 def test_a_component_name_takes_the_verb_its_last_word_asks_for(name, plural):
     assert plural_name(name) == plural
     assert verb(name, "breaks", "break") == ("break" if plural else "breaks")
+
+
+def test_figures_in_prose_say_whole_numbers_with_separators():
+    """'we need 40,000 gateways', '1,158 of them': an expression's whole number reads like every other
+    count at every scale a reader reaches, never '40000' (nor '1630 min' for a day and more)."""
+    from designkit.views.prose.figure_names import namespace, numbers
+    from designkit.views.prose.literal_numbers import READER_SCALES, scaled
+    from designkit.views.prose.templating import evaluate, expressions, prose_fields
+    for name in example_names():
+        spec = load_spec(name)
+        fields = [(path, text) for path, text in prose_fields(spec) if "{{" in text]
+        for factor in READER_SCALES:
+            names = namespace(numbers(scaled(spec, factor)))
+            for path, text in fields:
+                for source in expressions(text):
+                    said = evaluate(source[2:-2], names)
+                    assert not re.search(r"(?<![\d.,])\d{4,}(?![\d.,])", said), (name, factor, path, said)
