@@ -366,3 +366,17 @@ def test_figures_in_prose_say_whole_numbers_with_separators():
                 for source in expressions(text):
                     said = evaluate(source[2:-2], names)
                     assert not re.search(r"(?<![\d.,])\d{4,}(?![\d.,])", said), (name, factor, path, said)
+
+
+QUORUM_STORES = re.compile(r"\b(?:Cassandra|ScyllaDB|DynamoDB|Riak|QUORUM)\b")
+
+
+def test_a_quorum_store_is_never_given_a_primary_to_lose(case):
+    """Cassandra or ScyllaDB at RF=3 writes to a quorum of peers: no 'URL Store primary dies' row, no
+    partition that 'keeps accepting writes its replicas never see', no async data loss."""
+    spec, a, text = case
+    for comp in spec.components:
+        if comp.kind in ("database", "search") and QUORUM_STORES.search(comp.technology or ""):
+            assert comp.name in a.leaderless, f"{comp.name} ({comp.technology}) is not replication: leaderless"
+            assert f"Database primary failure ({comp.name})" not in text
+            assert f"with {comp.name}'s primary" not in text
