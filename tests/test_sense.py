@@ -338,6 +338,17 @@ def test_the_lint_names_the_scale_at_which_unguarded_prose_turns_false():
         "expression"]
 
 
+def test_the_lint_names_the_scale_at_which_a_margin_turns_into_a_shortfall():
+    """'62^7 is 9.6x the codes ten years need, and that margin ...' is 0.96x at 10x: no margin at all."""
+    from designkit.views.prose.literal_numbers import claims_turning_false
+    spec = load_spec("url-shortener")
+    margin = "{{ (62**7 / (writes_per_day * retention_days)|float)|multiple }}"
+    unguarded = spec.model_copy(update={"summary": f"The space is {margin} the codes we need, a comfortable margin."})
+    assert claims_turning_false(unguarded) == [
+        "summary says a multiple under 1x is a margin at 10x today's traffic ('0.96x the codes we need, a "
+        "comfortable margin'): guard it with a conditional expression"]
+
+
 def test_no_bundled_example_has_prose_that_turns_false():
     from designkit.views.prose.literal_numbers import claims_turning_false
     for name in example_names():
