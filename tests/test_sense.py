@@ -391,3 +391,18 @@ def test_a_quorum_store_is_never_given_a_primary_to_lose(case):
             assert comp.name in a.leaderless, f"{comp.name} ({comp.technology}) is not replication: leaderless"
             assert f"Database primary failure ({comp.name})" not in text
             assert f"with {comp.name}'s primary" not in text
+
+
+def test_a_partition_cuts_off_as_many_primaries_as_the_zone_holds(case):
+    """'A zone is cut off with 22 of Event Store's 64 shard primaries', never 'with Event Store's primary'
+    for a store of 64 shards; agreement follows the count."""
+    spec, a, _ = case
+    for s, row in zip(a.scenarios, rr.scenario_rows(a).texts()):
+        if s.name != "Network partition" or s.component in a.leaderless:
+            continue
+        shards = a.load(s.component).shards
+        assert ("'s primary:" in row[1]) == (shards == 1), row[1]
+        if shards > 1:
+            cut = -(-shards // a.settings.availability_zones)
+            assert f"with {cut:,} of " in row[1] and f" {shards:,} shard primaries" in row[1], row[1]
+            assert ("they keep" in row[1]) == (cut > 1), row[1]

@@ -95,15 +95,21 @@ def _impact(a: Analysis, s) -> str:
         if comp in a.leaderless:
             return (f"A zone is cut off with a third of {possessive(comp)} replicas: quorum reads and writes go on "
                     "with the replicas on the majority side, and hints catch the cut-off ones up once it heals")
+        cut = math.ceil(load.shards / a.settings.availability_zones)
+        if load.shards == 1:
+            who, it, its, fenced = f"{possessive(comp)} primary", "it keeps", "its", "it is"
+        else:
+            who = f"{cut:,} of {possessive(comp)} {load.shards:,} shard primaries"
+            it, its, fenced = ("it keeps", "its", "it is") if cut == 1 else ("they keep", "their", "they are")
         if s.data_loss == 0:
-            return (f"A zone is cut off with {possessive(comp)} primary: sync replication stops its writes "
-                    f"until the majority side promotes a new primary")
-        return (f"A zone is cut off with {possessive(comp)} primary: it keeps accepting writes its replicas "
-                f"never see; they are lost once it is fenced off ({load.replicas:,} replicas, async)")
+            return (f"A zone is cut off with {who}: sync replication stops {its} writes "
+                    f"until the majority side promotes {'a new primary' if its == 'its' else 'new ones'}")
+        return (f"A zone is cut off with {who}: {it} accepting writes {its} replicas "
+                f"never see; those writes are lost once {fenced} fenced off ({load.replicas:,} replicas, async)")
     if s.name == "Availability-zone outage":
         total = sum(load.nodes for load in a.loads)
         if s.survivors_utilization is None:
-            return (f"{s.nodes_lost:,} of {total:,} nodes go dark; {comp} {verb(comp, 'loses', 'lose')} its only copy and is "
+            return (f"{s.nodes_lost:,} of {total:,} nodes go dark; {comp} {verb(comp, 'loses', 'lose')} its only copy and {verb(comp, 'is', 'are')} "
                     f"down until the zone returns")
         after = f"{possessive(comp)} survivors run at {say_load(s.survivors_utilization)}"
         return (f"{s.nodes_lost:,} of {total:,} nodes go dark; requests sent there fail until "
