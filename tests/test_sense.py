@@ -135,7 +135,13 @@ def test_number_agreement(case):
     assert not re.search(singular, text), re.search(rf".{{40}}{singular}.{{20}}", text)
     assert not re.search(r"\b1 \w+ then (?:serve|run)\b", text)
     assert not re.search(r"\b(?:[02-9]|\d{2,}) \w+s then (?:serves|runs)\b", text)
-    assert not re.search(r"\bits (?:requests|reads|writes) fills\b", text)
+    assert not re.search(r"\b(?:its|their) (?:requests|reads|writes) (?:fills|is|needs|has)\b", text), \
+        re.search(r".{40}\b(?:its|their) (?:requests|reads|writes) (?:fills|is|needs|has)\b", text)
+    assert not re.search(r"\b(?:its|their) (?:disk|memory) (?:fill|are|need|have)\b", text)
+    for comp in spec.components:                  # "Coordinators are already over capacity today: their requests"
+        if plural_name(comp.name):
+            assert not re.search(rf"{re.escape(comp.name)}\** (?:are already over capacity today|break first): its\b",
+                                 text), comp.name
     for name in re.findall(r'Let me explain how (.+?) works\.\.\."', text):
         assert " and " not in name, name
 

@@ -174,15 +174,17 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
             continue
         first, rest = bp.breaking[0], bp.breaking[1:]
         what = METRIC_WORDS[first.metric]
+        many = what.endswith("s")                              # its requests fill, its disk fills
+        its = verb(first.component, "its", "their")            # Coordinators: their requests
         if first.multiplier <= 1:
             util = a.load(first.component).breaking_limit.utilization
             said = f" {verb(first.component, 'is', 'are')} already over capacity today: " + (
-                f"its {what} is at {say_load(util)} of its current nodes" if util < 10 else
-                f"its {what} needs {say_times(util)} what its current nodes have")
+                f"{its} {what} {'are' if many else 'is'} at {say_load(util)} of {its} current nodes" if util < 10 else
+                f"{its} {what} {'need' if many else 'needs'} {say_times(util)} what {its} current nodes have")
             status = "over"
         else:
-            fills = "fill" if what.endswith("s") else "fills"     # its requests fill, its disk fills
-            said = (f" {verb(first.component, 'breaks', 'break')} first: its {what} {fills} its current nodes at "
+            fills = "fill" if many else "fills"
+            said = (f" {verb(first.component, 'breaks', 'break')} first: {its} {what} {fills} {its} current nodes at "
                     f"{say_times(first.multiplier)} today's traffic ({scale_at(first.multiplier, cap)})")
             status = "key"
         text = [Cell(": "), Cell(first.component, status), Cell(said)]
