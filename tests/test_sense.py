@@ -412,3 +412,13 @@ def test_a_partition_cuts_off_as_many_primaries_as_the_zone_holds(case):
             cut = -(-shards // a.settings.availability_zones)
             assert f"with {cut:,} of " in row[1] and f" {shards:,} shard primaries" in row[1], row[1]
             assert ("they keep" in row[1]) == (cut > 1), row[1]
+
+
+def test_no_word_is_split_at_a_hyphen_by_a_folded_line():
+    """YAML's folded '>-' joins lines with a space: 'a 31-million-' + 'follower' reads '31-million- follower'.
+    ('over- or under-limiting' is the one kind of hyphen a space may follow.)"""
+    from designkit.views.prose.templating import prose_fields
+    for name in example_names():
+        for path, text in prose_fields(load_spec(name)):
+            for match in re.finditer(r"\w- (?!or |and |to )\w", text):
+                raise AssertionError(f"{name}: {path}: {text[max(0, match.start() - 30):match.end() + 20]!r}")
