@@ -23,13 +23,15 @@ def availability_rows(a: Analysis) -> Rows:
         replicas = str(c.replicas) if c.shards == 1 else f"{c.shards} × {c.replicas}"
         needs = f"{c.needed} of {c.replicas}" + (" per shard" if c.shards > 1 else "")
         if c.short is not None:
-            needs = Cell(f"more shards than it runs ({METRIC_WORDS[c.short.metric]} at {say_load(c.short.utilization)})",
+            needs = Cell(f"more shards than {verb(c.component, 'it runs', 'they run')} "
+                         f"({METRIC_WORDS[c.short.metric]} at {say_load(c.short.utilization)})",
                          "bad")
-            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
+            value, down = Cell(f"0%: {verb(c.component, 'it', 'they')} cannot carry peak", "bad"), Cell("all year", "bad")
         elif c.needed > c.replicas:
-            needs = Cell(f"{c.needed:,} to carry peak; it runs {c.replicas:,}" + (" a shard" if c.shards > 1 else ""),
+            needs = Cell(f"{c.needed:,} to carry peak; {verb(c.component, 'it runs', 'they run')} {c.replicas:,}"
+                         + (" a shard" if c.shards > 1 else ""),
                          "bad")
-            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
+            value, down = Cell(f"0%: {verb(c.component, 'it', 'they')} cannot carry peak", "bad"), Cell("all year", "bad")
         else:
             value, down = say_availability(c.availability), say_downtime(c.downtime.year, YEAR_DAYS)
         body.append([c.component, replicas, say_availability(c.per_replica), needs, value, down])
@@ -77,7 +79,7 @@ def _impact(a: Analysis, s) -> str:
                 f"{say_load(s.survivors_utilization)}")
     if s.name == "Cache cluster loss":
         if s.downstream is None:
-            return f"Nothing is behind {comp}: its reads fail until it is back"
+            return f"Nothing is behind {comp}: {verb(comp, 'its', 'their')} reads fail until {verb(comp, 'it is', 'they are')} back"
         before = a.load(s.downstream).read_qps_peak
         if s.downstream_read_qps == 0:
             return f"No reads reach {comp} at today's read:write ratio, so {s.downstream} feels nothing"
@@ -85,7 +87,8 @@ def _impact(a: Analysis, s) -> str:
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives and s.short is not None:
             word = METRIC_WORDS[s.short.metric]
-            return (text + f"; its reads hold at {say_share(s.survivors_utilization)}, but its {word} "
+            its = verb(s.downstream, "its", "their")
+            return (text + f"; {its} reads hold at {say_share(s.survivors_utilization)}, but {its} {word} "
                     f"{'is' if word == 'disk' else 'are'} already at {say_load(s.short.utilization)}")
         if s.survives:
             return text + f" and {verb(s.downstream, 'holds', 'hold')} at {say_share(s.survivors_utilization)}"
@@ -181,7 +184,8 @@ def _rto(s) -> Cell:
     rto = say_duration(s.rto_seconds)
     if s.short is not None:
         hit = s.downstream if s.name == "Cache cluster loss" else s.component
-        return Cell(f"No: {hit} cannot carry peak even before the failure, its {METRIC_WORDS[s.short.metric]} "
+        return Cell(f"No: {hit} cannot carry peak even before the failure, {verb(hit, 'its', 'their')} "
+                    f"{METRIC_WORDS[s.short.metric]} "
                     f"at {say_load(s.short.utilization)} (RTO {rto})", "bad")
     if s.rto_met:
         return Cell(f"Yes (RTO {rto})", "ok")
