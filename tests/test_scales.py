@@ -109,7 +109,8 @@ def test_replicas_and_shards_needed_use_the_thresholds_of_the_scaling_table(case
         if load.shards_needed is not None:
             shards = int(row[table.column("Shards needed")].replace(",", ""))
             more_shards = shards > load.shards
-            assert more_shards == any((load.name, step) in due for step in ("sharding", "cluster mode")), row
+            assert more_shards == any((load.name, step) in due
+                                      for step in ("sharding", "cluster mode", "add cache shards")), row
 
 
 def test_every_percent_and_multiple_is_a_number_a_person_says(case):

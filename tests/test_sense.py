@@ -424,3 +424,12 @@ def test_no_word_is_split_at_a_hyphen_by_a_folded_line():
         for path, text in prose_fields(load_spec(name)):
             for match in re.finditer(r"\w- (?!or |and |to )\w", text):
                 raise AssertionError(f"{name}: {path}: {text[max(0, match.start() - 30):match.end() + 20]!r}")
+
+
+def test_a_cache_that_already_runs_shards_is_never_told_to_move_to_cluster_mode(case):
+    """'Redis Cluster (3 primaries)' adds cache shards; 'Cluster mode (shard the cache)' is for one shard."""
+    _, a, _ = case
+    sharded = {load.name for load in a.loads if load.kind == "cache" and load.shards > 1}
+    for row in r.strategy_rows(a).texts() + r.threshold_rows(a).texts():
+        if row[0] in sharded:
+            assert "cluster mode" not in row[1].lower(), row

@@ -15,7 +15,14 @@ METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
 METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
                 "storage_bytes": "disk", "memory_bytes": "memory"}
 STRATEGIES = {"add replicas": "Horizontal scaling (add replicas)", "read replicas": "Read replicas",
-              "sharding": "Sharding", "cluster mode": "Cluster mode (shard the cache)"}
+              "sharding": "Sharding", "cluster mode": "Cluster mode (shard the cache)",
+              "add cache shards": "Add cache shards (reshard the cluster)"}
+
+
+def step_said(a: Analysis, component: str, step: str) -> str:
+    """A step as said for its component: a cache that already runs shards adds more ('add cache
+    shards'); only a single-shard cache moves to cluster mode."""
+    return "add cache shards" if step == "cluster mode" and a.load(component).shards > 1 else step
 
 
 def past_envelope(a: Analysis, multiplier: float) -> bool:
@@ -141,7 +148,7 @@ def strategy_rows(a: Analysis) -> Rows:
             due = [t for t in mine if t.step == step]
             if due:
                 status = "due" if any(t.reached for t in due) else None
-                body.append([load.name, STRATEGIES[step],
+                body.append([load.name, STRATEGIES[step_said(a, load.name, step)],
                              Cell(" or ".join(_when(t, a) for t in due), status)])
     return rows(["Component", "Strategy", "When to Apply"], body)
 
@@ -156,7 +163,7 @@ def threshold_rows(a: Analysis) -> Rows:
         if not t.reached and past_envelope(a, t.multiplier):
             users = "—" if t.users is None else "past the envelope"
             vs = f"{say_times(t.multiplier)} (past the envelope)"
-        body.append([t.component, t.step, f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}",
+        body.append([t.component, step_said(a, t.component, t.step), f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}",
                      users, q.say_qps(t.qps), vs])
     return rows(["Component", "Step", "Trigger", "Users", "System peak QPS", "Vs today"], body)
 
@@ -220,7 +227,7 @@ def ten_x_answer(a: Analysis) -> str:
         said = (f"{first.component} {verb(first.component, 'breaks', 'break')} first ({what} full at "
                 f"{say_times(first.multiplier)} today's traffic)")
     load = a.load(first.component)
-    steps = [t.step for t in a.thresholds if t.component == first.component]
+    steps = [step_said(a, t.component, t.step) for t in a.thresholds if t.component == first.component]
     step = steps[0] if steps else "add replicas"
     replicas, shards = needed_at(load, 10)
     it = verb(first.component, "it needs", "they need")
