@@ -311,3 +311,18 @@ def test_the_checker_passes_true_working(lines):
 def test_the_checker_catches_false_working(lines, why):
     with pytest.raises(WorkingError, match=re.escape(why)):
         check_working(lines)
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_practice_says_loads_and_numbers_as_the_article_does(name):
+    """'713x its disk', never '71,338% of its disk'; '× 1,826.25 days', never '× 1826.25 days'."""
+    for factor in SCALES:
+        try:
+            spec = scaled(name, factor)
+        except SpecError:
+            continue
+        for x in bank(spec).questions:
+            for said in [text for _, text in x.givens] + list(x.working) + [x.said]:
+                for figure in re.findall(r"(\d[\d,]*(?:\.\d+)?)%", said):
+                    assert float(figure.replace(",", "")) < 1000, (name, factor, x.key, said)
+                assert not re.search(r"(?<![\d.,])\d{4,}(?![\d,])", said), (name, factor, x.key, said)

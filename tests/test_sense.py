@@ -125,8 +125,11 @@ def test_percentiles_are_in_order(case):
 def test_number_agreement(case):
     spec, _, text = case
     for comp in spec.components:                  # 'Coordinators break first', 'Event Store breaks first'
-        if plural_name(comp.name):
-            assert not re.search(rf"{re.escape(comp.name)}\** (?:breaks|is already)\b", text), comp.name
+        if plural_name(comp.name):                # 'Storage Nodes get 1.2x the reads', "Coordinators' survivors"
+            assert not re.search(rf"{re.escape(comp.name)} cannot carry peak even before the failure, its\b", text)
+            assert not re.search(rf"\*\*{re.escape(comp.name)}\*\* \|[^\n]*(?:it runs|than it runs|0%: it cannot)", text)
+            said = rf"{re.escape(comp.name)}\** (?:breaks|is|has|gets|holds|loses|survivors)\b"
+            assert not re.search(said, text), re.search(rf".{{30}}{said}.{{30}}", text)
     nouns = "|".join(NOUNS)
     assert not re.search(rf"(?<![+\d.,])1 (?:{nouns})s\b", text), \
         re.search(rf".{{40}}(?<![+\d.,])1 (?:{nouns})s\b.{{20}}", text)
@@ -134,7 +137,13 @@ def test_number_agreement(case):
     assert not re.search(singular, text), re.search(rf".{{40}}{singular}.{{20}}", text)
     assert not re.search(r"\b1 \w+ then (?:serve|run)\b", text)
     assert not re.search(r"\b(?:[02-9]|\d{2,}) \w+s then (?:serves|runs)\b", text)
-    assert not re.search(r"\bits (?:requests|reads|writes) fills\b", text)
+    assert not re.search(r"\b(?:its|their) (?:requests|reads|writes) (?:fills|is|needs|has)\b", text), \
+        re.search(r".{40}\b(?:its|their) (?:requests|reads|writes) (?:fills|is|needs|has)\b", text)
+    assert not re.search(r"\b(?:its|their) (?:disk|memory) (?:fill|are|need|have)\b", text)
+    for comp in spec.components:                  # "Coordinators are already over capacity today: their requests"
+        if plural_name(comp.name):
+            assert not re.search(rf"{re.escape(comp.name)}\** (?:are already over capacity today|break first): its\b",
+                                 text), comp.name
     for name in re.findall(r'Let me explain how (.+?) works\.\.\."', text):
         assert " and " not in name, name
 
@@ -165,7 +174,7 @@ def test_a_component_short_of_writes_or_disk_is_never_said_up(case):
     for c, load, row in zip(a.components, a.loads, rr.availability_rows(a).texts()):
         over = [lim for lim in load.limits if lim.metric in ("write_qps", "storage_bytes") and lim.utilization > 1]
         if over or load.replicas_to_carry > load.replicas:
-            assert c.availability == 0 and row[4] == "0%: it cannot carry peak", row
+            assert c.availability == 0 and row[4] == f"0%: {verb(c.component, 'it', 'they')} cannot carry peak", row
         else:
             assert c.availability > 0, row
     for path, row in zip([p for p in (a.read_path, a.write_path) if p], rr.path_rows(a).texts()):
@@ -190,6 +199,13 @@ def test_whole_counts_of_ten_thousand_and_more_carry_separators(case):
     blocks = re.findall(r"^```\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
     for said in cells + [b for b in blocks if "Capacity" in b or "Server" in b or "App servers" in b]:
         assert not re.search(r"(?<![\d.,$/#-])\d{5,}(?![\d.,])", said), said
+
+
+def test_whole_counts_of_a_thousand_and_more_carry_separators_in_computed_cells(case):
+    """'1,019 carry peak, so at least 1,020', as the availability table says '1,019 to carry peak'."""
+    _, a, _ = case
+    for said in computed(a):
+        assert not re.search(r"(?<![\d.,$/#-])\d{4,}(?![\d.,])", said), said
 
 
 def test_thresholds_never_count_more_users_than_people(case):
@@ -330,6 +346,17 @@ def test_the_lint_names_the_scale_at_which_unguarded_prose_turns_false():
         "expression"]
 
 
+def test_the_lint_names_the_scale_at_which_a_margin_turns_into_a_shortfall():
+    """'62^7 is 9.6x the codes ten years need, and that margin ...' is 0.96x at 10x: no margin at all."""
+    from designkit.views.prose.literal_numbers import claims_turning_false
+    spec = load_spec("url-shortener")
+    margin = "{{ (62**7 / (writes_per_day * retention_days)|float)|multiple }}"
+    unguarded = spec.model_copy(update={"summary": f"The space is {margin} the codes we need, a comfortable margin."})
+    assert claims_turning_false(unguarded) == [
+        "summary says a multiple under 1x is a margin at 10x today's traffic ('0.96x the codes we need, a "
+        "comfortable margin'): guard it with a conditional expression"]
+
+
 def test_no_bundled_example_has_prose_that_turns_false():
     from designkit.views.prose.literal_numbers import claims_turning_false
     for name in example_names():
@@ -341,3 +368,68 @@ def test_no_bundled_example_has_prose_that_turns_false():
 def test_a_component_name_takes_the_verb_its_last_word_asks_for(name, plural):
     assert plural_name(name) == plural
     assert verb(name, "breaks", "break") == ("break" if plural else "breaks")
+
+
+def test_figures_in_prose_say_whole_numbers_with_separators():
+    """'we need 40,000 gateways', '1,158 of them': an expression's whole number reads like every other
+    count at every scale a reader reaches, never '40000' (nor '1630 min' for a day and more)."""
+    from designkit.views.prose.figure_names import namespace, numbers
+    from designkit.views.prose.literal_numbers import READER_SCALES, scaled
+    from designkit.views.prose.templating import evaluate, expressions, prose_fields
+    for name in example_names():
+        spec = load_spec(name)
+        fields = [(path, text) for path, text in prose_fields(spec) if "{{" in text]
+        for factor in READER_SCALES:
+            names = namespace(numbers(scaled(spec, factor)))
+            for path, text in fields:
+                for source in expressions(text):
+                    said = evaluate(source[2:-2], names)
+                    assert not re.search(r"(?<![\d.,])\d{4,}(?![\d.,])", said), (name, factor, path, said)
+
+
+QUORUM_STORES = re.compile(r"\b(?:Cassandra|ScyllaDB|DynamoDB|Riak|QUORUM)\b")
+
+
+def test_a_quorum_store_is_never_given_a_primary_to_lose(case):
+    """Cassandra or ScyllaDB at RF=3 writes to a quorum of peers: no 'URL Store primary dies' row, no
+    partition that 'keeps accepting writes its replicas never see', no async data loss."""
+    spec, a, text = case
+    for comp in spec.components:
+        if comp.kind in ("database", "search") and QUORUM_STORES.search(comp.technology or ""):
+            assert comp.name in a.leaderless, f"{comp.name} ({comp.technology}) is not replication: leaderless"
+            assert f"Database primary failure ({comp.name})" not in text
+            assert f"with {comp.name}'s primary" not in text
+
+
+def test_a_partition_cuts_off_as_many_primaries_as_the_zone_holds(case):
+    """'A zone is cut off with 22 of Event Store's 64 shard primaries', never 'with Event Store's primary'
+    for a store of 64 shards; agreement follows the count."""
+    spec, a, _ = case
+    for s, row in zip(a.scenarios, rr.scenario_rows(a).texts()):
+        if s.name != "Network partition" or s.component in a.leaderless:
+            continue
+        shards = a.load(s.component).shards
+        assert ("'s primary:" in row[1]) == (shards == 1), row[1]
+        if shards > 1:
+            cut = -(-shards // a.settings.availability_zones)
+            assert f"with {cut:,} of " in row[1] and f" {shards:,} shard primaries" in row[1], row[1]
+            assert ("they keep" in row[1]) == (cut > 1), row[1]
+
+
+def test_no_word_is_split_at_a_hyphen_by_a_folded_line():
+    """YAML's folded '>-' joins lines with a space: 'a 31-million-' + 'follower' reads '31-million- follower'.
+    ('over- or under-limiting' is the one kind of hyphen a space may follow.)"""
+    from designkit.views.prose.templating import prose_fields
+    for name in example_names():
+        for path, text in prose_fields(load_spec(name)):
+            for match in re.finditer(r"\w- (?!or |and |to )\w", text):
+                raise AssertionError(f"{name}: {path}: {text[max(0, match.start() - 30):match.end() + 20]!r}")
+
+
+def test_a_cache_that_already_runs_shards_is_never_told_to_move_to_cluster_mode(case):
+    """'Redis Cluster (3 primaries)' adds cache shards; 'Cluster mode (shard the cache)' is for one shard."""
+    _, a, _ = case
+    sharded = {load.name for load in a.loads if load.kind == "cache" and load.shards > 1}
+    for row in r.strategy_rows(a).texts() + r.threshold_rows(a).texts():
+        if row[0] in sharded:
+            assert "cluster mode" not in row[1].lower(), row

@@ -107,6 +107,25 @@ def percent(fraction: float, digits: int = 2) -> str:
     return f"{significant(fraction * 100, digits)}%"
 
 
+def load(fraction: float, digits: int = 2) -> str:
+    """A utilization as the article says one: a share up to ten times over ('71%', '558%'), then a
+    multiple ('713x'), never '71,338%'."""
+    said = percent(fraction, digits)
+    return said if float(said[:-1].replace(",", "")) < 1000 else f"{significant(fraction, digits)}x"
+
+
+def _shown(said: str) -> float:
+    """The utilization a ``load`` text shows, as a fraction."""
+    value = float(said[:-1].replace(",", ""))
+    return value / 100 if said.endswith("%") else value
+
+
+def _load_given(lim: scaling.Limit, digits: int) -> str:
+    """'71% of its disk at today's peak', '713x its disk at today's peak'."""
+    said = load(lim.utilization, digits)
+    return f"{said}{' of' if said.endswith('%') else ''} its {_metric(lim.metric)} at today's peak"
+
+
 def _digits_to_tell(rows, factor: float = 10.0) -> int | None:
     """The fewest significant figures (2 at least) at which the utilizations, as said, still put the
     first to fill (and any that truly tie with it) ahead of the rest, and on the right side of
@@ -114,7 +133,7 @@ def _digits_to_tell(rows, factor: float = 10.0) -> int | None:
     first = rows[0][3].utilization
     tied = sum(1 for row in rows if row[0] == rows[0][0])
     for digits in range(2, 7):
-        shown = [float(percent(lim.utilization, digits)[:-1].replace(",", "")) / 100 for *_, lim in rows]
+        shown = [_shown(load(lim.utilization, digits)) for *_, lim in rows]
         if shown[0] > 0 and all(shown[0] > other for other in shown[tied:]) \
                 and (1 / shown[0] < factor) == (1 / first < factor):
             return digits
@@ -124,7 +143,7 @@ def _digits_to_tell(rows, factor: float = 10.0) -> int | None:
 def _full_step(name: str, lim: scaling.Limit, digits: int) -> str:
     """'Event Store: full at 1 ÷ 71% ≈ 1.4x today's traffic', said for its regime."""
     times = _times(lim.break_multiplier)
-    line = f"{name}: full at 1 ÷ {percent(lim.utilization, digits)} ≈ {times} today's traffic"
+    line = f"{name}: full at 1 ÷ {load(lim.utilization, digits)} ≈ {times} today's traffic"
     return line + (" (over capacity today)" if lim.break_multiplier < 1 else "")
 
 
@@ -146,7 +165,7 @@ def scaling_questions(spec, a: Analysis) -> list[Question | None]:
     if digits is None or math.isclose(rows[0][0], 10.0, rel_tol=1e-6):
         return out   # no load, or a true tie (or a fill at exactly 10x): no question a student could settle
     first = a.first_to_break(10)
-    givens = tuple((name, f"{percent(lim.utilization, digits)} of its {_metric(lim.metric)} at today's peak")
+    givens = tuple((name, _load_given(lim, digits))
                    for _, _, name, lim in sorted(rows, key=lambda row: row[1]))
     steps = tuple(_full_step(name, lim, digits) for _, _, name, lim in rows[:3])
     multiple = rows[0][0]
@@ -173,7 +192,7 @@ def _break_question(a: Analysis, row, digits: int) -> Question | None:
         return None
     cap, over = a.capacity, lim.break_multiplier < 1
     full = _full_step(name, lim, digits)
-    given = (name, f"{percent(lim.utilization, digits)} of its {_metric(lim.metric)} at today's peak")
+    given = (name, _load_given(lim, digits))
     times = _times(lim.break_multiplier)
     formula_then = "users today ÷ utilization today" if cap.users is not None else "peak QPS today ÷ utilization today"
     if cap.users is not None:

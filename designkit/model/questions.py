@@ -98,7 +98,9 @@ def said_equals(said: str, *operands: str, approx: bool = False) -> str:
 
 def plain_number(value: float) -> str:
     """A small exact-ish number in working: 86,400, 4, 0.2."""
-    return f"{value:,.0f}" if value >= 1000 and value == int(value) else f"{value:g}"
+    if value >= 1000:
+        return f"{value:,.0f}" if value == int(value) else f"{value:,}"    # '1,826.25 days', never '1826.25'
+    return f"{value:g}"
 
 
 def said_rate(value: float) -> str:

@@ -45,6 +45,8 @@ FALSE_CLAIMS = (
      lambda m: float((m.group(1) or m.group(2)).replace(",", "")) > 100, "fills more than 100%"),
     (re.compile(r"(?<![\d.,])(\d[\d,]*) of (\d[\d,]*)\b(?! ?[%.\d])"),
      lambda m: float(m.group(1).replace(",", "")) > float(m.group(2).replace(",", "")), "says N of M with N > M"),
+    (re.compile(r"(<\s*)?(?<![\d.,])(\d[\d,]*(?:\.\d+)?)x\b[^.;|]*?\b(?:margin|headroom|to spare)\b"),
+     lambda m: bool(m.group(1)) or float(m.group(2).replace(",", "")) < 1, "says a multiple under 1x is a margin"),
 )
 
 

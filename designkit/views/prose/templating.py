@@ -263,6 +263,8 @@ def evaluate(source: str, names: dict[str, Any]) -> str:
     _refuse_odd_number(result)
     if isinstance(result, float) and ("e" in said or "E" in said):
         said = q.say_exact(result)    # a plain number says itself in plain digits, never '1e-05'
+    elif isinstance(result, int) and not isinstance(result, bool) and abs(result) >= 1000:
+        said = f"{result:,}"          # a whole number carries separators, as every count does: '40,000'
     if len(said) > MAX_OUTPUT:
         raise FigureError(f"the figure says {len(said):,} characters; at most {MAX_OUTPUT} are allowed")
     if _NOT_FINITE.search(said):

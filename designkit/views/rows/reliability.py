@@ -13,7 +13,7 @@ from ...model.analysis import Analysis
 from ...model.quantities import MONTH_DAYS, YEAR_DAYS, say_availability, say_downtime, say_duration, say_share
 from .scaling import METRIC_WORDS
 from .table import Cell, Line, Rows, rows
-from .wording import count, possessive, say_load
+from .wording import count, plural_name, possessive, say_load, verb
 
 
 def availability_rows(a: Analysis) -> Rows:
@@ -23,13 +23,15 @@ def availability_rows(a: Analysis) -> Rows:
         replicas = str(c.replicas) if c.shards == 1 else f"{c.shards} × {c.replicas}"
         needs = f"{c.needed} of {c.replicas}" + (" per shard" if c.shards > 1 else "")
         if c.short is not None:
-            needs = Cell(f"more shards than it runs ({METRIC_WORDS[c.short.metric]} at {say_load(c.short.utilization)})",
+            needs = Cell(f"more shards than {verb(c.component, 'it runs', 'they run')} "
+                         f"({METRIC_WORDS[c.short.metric]} at {say_load(c.short.utilization)})",
                          "bad")
-            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
+            value, down = Cell(f"0%: {verb(c.component, 'it', 'they')} cannot carry peak", "bad"), Cell("all year", "bad")
         elif c.needed > c.replicas:
-            needs = Cell(f"{c.needed:,} to carry peak; it runs {c.replicas:,}" + (" a shard" if c.shards > 1 else ""),
+            needs = Cell(f"{c.needed:,} to carry peak; {verb(c.component, 'it runs', 'they run')} {c.replicas:,}"
+                         + (" a shard" if c.shards > 1 else ""),
                          "bad")
-            value, down = Cell("0%: it cannot carry peak", "bad"), Cell("all year", "bad")
+            value, down = Cell(f"0%: {verb(c.component, 'it', 'they')} cannot carry peak", "bad"), Cell("all year", "bad")
         else:
             value, down = say_availability(c.availability), say_downtime(c.downtime.year, YEAR_DAYS)
         body.append([c.component, replicas, say_availability(c.per_replica), needs, value, down])
@@ -61,52 +63,59 @@ def _impact(a: Analysis, s) -> str:
     if s.name == "Server crash":
         load = a.load(comp)
         if s.survivors_utilization is None:
-            return f"{comp} has a single replica: everything through it stops until it is replaced"
+            return f"{comp} {verb(comp, 'has', 'have')} a single replica: everything through it stops until it is replaced"
         left = load.replicas - 1
-        return (f"1 of {load.replicas} {comp} replicas dies: requests sent to it fail until it is "
+        return (f"1 of {load.replicas:,} {comp} replicas dies: requests sent to it fail until it is "
                 f"taken out; {count(left, 'survivor')} then run{'s' if left == 1 else ''} at "
                 f"{say_load(s.survivors_utilization)}")
     if s.name == "Database primary failure":
         load = a.load(comp)
-        shard = "its" if load.shards == 1 else f"1 of {load.shards} shards'"
+        shard = "its" if load.shards == 1 else f"1 of {load.shards:,} shards'"
         if s.survivors_utilization is None:
-            return f"{comp} has no replica to promote: {shard} data is unavailable until restored"
+            return f"{comp} {verb(comp, 'has', 'have')} no replica to promote: {shard} data is unavailable until restored"
         left = load.replicas - 1
         return (f"{comp} primary dies: {shard} writes fail until a replica is promoted; "
                 f"{count(left, 'replica')} then serve{'s' if left == 1 else ''} reads at "
                 f"{say_load(s.survivors_utilization)}")
     if s.name == "Cache cluster loss":
         if s.downstream is None:
-            return f"Nothing is behind {comp}: its reads fail until it is back"
+            return f"Nothing is behind {comp}: {verb(comp, 'its', 'their')} reads fail until {verb(comp, 'it is', 'they are')} back"
         before = a.load(s.downstream).read_qps_peak
         if s.downstream_read_qps == 0:
             return f"No reads reach {comp} at today's read:write ratio, so {s.downstream} feels nothing"
-        text = (f"{s.downstream} gets {q.say_times(s.load_multiplier)} the reads "
+        text = (f"{s.downstream} {verb(s.downstream, 'gets', 'get')} {q.say_times(s.load_multiplier)} the reads "
                 f"({q.say_qps(before)} → {q.say_qps(s.downstream_read_qps)}/s at peak)")
         if s.survives and s.short is not None:
             word = METRIC_WORDS[s.short.metric]
-            return (text + f"; its reads hold at {say_share(s.survivors_utilization)}, but its {word} "
+            its = verb(s.downstream, "its", "their")
+            return (text + f"; {its} reads hold at {say_share(s.survivors_utilization)}, but {its} {word} "
                     f"{'is' if word == 'disk' else 'are'} already at {say_load(s.short.utilization)}")
         if s.survives:
-            return text + f" and holds at {say_share(s.survivors_utilization)}"
+            return text + f" and {verb(s.downstream, 'holds', 'hold')} at {say_share(s.survivors_utilization)}"
         return text + f": overloaded at {say_load(s.survivors_utilization)}, the excess fails"
     if s.name == "Network partition":
         load = a.load(comp)
         if comp in a.leaderless:
             return (f"A zone is cut off with a third of {possessive(comp)} replicas: quorum reads and writes go on "
                     "with the replicas on the majority side, and hints catch the cut-off ones up once it heals")
+        cut = math.ceil(load.shards / a.settings.availability_zones)
+        if load.shards == 1:
+            who, it, its, fenced = f"{possessive(comp)} primary", "it keeps", "its", "it is"
+        else:
+            who = f"{cut:,} of {possessive(comp)} {load.shards:,} shard primaries"
+            it, its, fenced = ("it keeps", "its", "it is") if cut == 1 else ("they keep", "their", "they are")
         if s.data_loss == 0:
-            return (f"A zone is cut off with {possessive(comp)} primary: sync replication stops its writes "
-                    f"until the majority side promotes a new primary")
-        return (f"A zone is cut off with {possessive(comp)} primary: it keeps accepting writes its replicas "
-                f"never see; they are lost once it is fenced off ({load.replicas} replicas, async)")
+            return (f"A zone is cut off with {who}: sync replication stops {its} writes "
+                    f"until the majority side promotes {'a new primary' if its == 'its' else 'new ones'}")
+        return (f"A zone is cut off with {who}: {it} accepting writes {its} replicas "
+                f"never see; those writes are lost once {fenced} fenced off ({load.replicas:,} replicas, async)")
     if s.name == "Availability-zone outage":
         total = sum(load.nodes for load in a.loads)
         if s.survivors_utilization is None:
-            return (f"{s.nodes_lost} of {total} nodes go dark; {comp} loses its only copy and is "
+            return (f"{s.nodes_lost:,} of {total:,} nodes go dark; {comp} {verb(comp, 'loses', 'lose')} its only copy and {verb(comp, 'is', 'are')} "
                     f"down until the zone returns")
-        after = f"{comp} survivors run at {say_load(s.survivors_utilization)}"
-        return (f"{s.nodes_lost} of {total} nodes go dark; requests sent there fail until "
+        after = f"{possessive(comp)} survivors run at {say_load(s.survivors_utilization)}"
+        return (f"{s.nodes_lost:,} of {total:,} nodes go dark; requests sent there fail until "
                 f"failover, then {after}")
     return "Every component is down: the spec deploys to one region"
 
@@ -114,8 +123,8 @@ def _impact(a: Analysis, s) -> str:
 def _mitigation(a: Analysis, s) -> str:
     if s.name == "Server crash":
         k = next(c.needed for c in a.components if c.component == s.component)
-        return (f"Health checks and auto-scaling; keep N+1 replicas ({k} carr{'ies' if k == 1 else 'y'}"
-                f" peak, so at least {k + 1})")
+        return (f"Health checks and auto-scaling; keep N+1 replicas ({k:,} carr{'ies' if k == 1 else 'y'}"
+                f" peak, so at least {k + 1:,})")
     if s.name == "Database primary failure":
         if s.data_loss == 0:
             return "Automatic promotion of a synchronous replica"
@@ -175,7 +184,8 @@ def _rto(s) -> Cell:
     rto = say_duration(s.rto_seconds)
     if s.short is not None:
         hit = s.downstream if s.name == "Cache cluster loss" else s.component
-        return Cell(f"No: {hit} cannot carry peak even before the failure, its {METRIC_WORDS[s.short.metric]} "
+        return Cell(f"No: {hit} cannot carry peak even before the failure, {verb(hit, 'its', 'their')} "
+                    f"{METRIC_WORDS[s.short.metric]} "
                     f"at {say_load(s.short.utilization)} (RTO {rto})", "bad")
     if s.rto_met:
         return Cell(f"Yes (RTO {rto})", "ok")
@@ -222,7 +232,7 @@ def recovery_lines(a: Analysis) -> tuple[Line, ...]:
     if lost:
         catch_up += f"; async copies lose up to {say_duration(lost[-1])} of writes (RPO)"
     if unbounded:
-        catch_up += f"; {', '.join(unbounded)} ha{'s' if len(unbounded) == 1 else 've'} no copy: restore from backup"
+        catch_up += f"; {', '.join(unbounded)} ha{'s' if len(unbounded) == 1 and not plural_name(unbounded[0]) else 've'} no copy: restore from backup"
     return (
         (Cell("Detection", "key"), Cell(": health checks notice a failure in "
              f"{_span(detect[0].detection_seconds, detect[-1].detection_seconds, detect[-1].component)}")),

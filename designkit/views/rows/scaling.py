@@ -15,7 +15,14 @@ METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
 METRIC_WORDS = {"qps": "requests", "read_qps": "reads", "write_qps": "writes",
                 "storage_bytes": "disk", "memory_bytes": "memory"}
 STRATEGIES = {"add replicas": "Horizontal scaling (add replicas)", "read replicas": "Read replicas",
-              "sharding": "Sharding", "cluster mode": "Cluster mode (shard the cache)"}
+              "sharding": "Sharding", "cluster mode": "Cluster mode (shard the cache)",
+              "add cache shards": "Add cache shards (reshard the cluster)"}
+
+
+def step_said(a: Analysis, component: str, step: str) -> str:
+    """A step as said for its component: a cache that already runs shards adds more ('add cache
+    shards'); only a single-shard cache moves to cluster mode."""
+    return "add cache shards" if step == "cluster mode" and a.load(component).shards > 1 else step
 
 
 def past_envelope(a: Analysis, multiplier: float) -> bool:
@@ -141,7 +148,7 @@ def strategy_rows(a: Analysis) -> Rows:
             due = [t for t in mine if t.step == step]
             if due:
                 status = "due" if any(t.reached for t in due) else None
-                body.append([load.name, STRATEGIES[step],
+                body.append([load.name, STRATEGIES[step_said(a, load.name, step)],
                              Cell(" or ".join(_when(t, a) for t in due), status)])
     return rows(["Component", "Strategy", "When to Apply"], body)
 
@@ -156,7 +163,7 @@ def threshold_rows(a: Analysis) -> Rows:
         if not t.reached and past_envelope(a, t.multiplier):
             users = "—" if t.users is None else "past the envelope"
             vs = f"{say_times(t.multiplier)} (past the envelope)"
-        body.append([t.component, t.step, f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}",
+        body.append([t.component, step_said(a, t.component, t.step), f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}",
                      users, q.say_qps(t.qps), vs])
     return rows(["Component", "Step", "Trigger", "Users", "System peak QPS", "Vs today"], body)
 
@@ -174,15 +181,17 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
             continue
         first, rest = bp.breaking[0], bp.breaking[1:]
         what = METRIC_WORDS[first.metric]
+        many = what.endswith("s")                              # its requests fill, its disk fills
+        its = verb(first.component, "its", "their")            # Coordinators: their requests
         if first.multiplier <= 1:
             util = a.load(first.component).breaking_limit.utilization
             said = f" {verb(first.component, 'is', 'are')} already over capacity today: " + (
-                f"its {what} is at {say_load(util)} of its current nodes" if util < 10 else
-                f"its {what} needs {say_times(util)} what its current nodes have")
+                f"{its} {what} {'are' if many else 'is'} at {say_load(util)} of {its} current nodes" if util < 10 else
+                f"{its} {what} {'need' if many else 'needs'} {say_times(util)} what {its} current nodes have")
             status = "over"
         else:
-            fills = "fill" if what.endswith("s") else "fills"     # its requests fill, its disk fills
-            said = (f" {verb(first.component, 'breaks', 'break')} first: its {what} {fills} its current nodes at "
+            fills = "fill" if many else "fills"
+            said = (f" {verb(first.component, 'breaks', 'break')} first: {its} {what} {fills} {its} current nodes at "
                     f"{say_times(first.multiplier)} today's traffic ({scale_at(first.multiplier, cap)})")
             status = "key"
         text = [Cell(": "), Cell(first.component, status), Cell(said)]
@@ -218,7 +227,7 @@ def ten_x_answer(a: Analysis) -> str:
         said = (f"{first.component} {verb(first.component, 'breaks', 'break')} first ({what} full at "
                 f"{say_times(first.multiplier)} today's traffic)")
     load = a.load(first.component)
-    steps = [t.step for t in a.thresholds if t.component == first.component]
+    steps = [step_said(a, t.component, t.step) for t in a.thresholds if t.component == first.component]
     step = steps[0] if steps else "add replicas"
     replicas, shards = needed_at(load, 10)
     it = verb(first.component, "it needs", "they need")
