@@ -206,6 +206,14 @@ def test_only_a_complete_item_with_the_same_digest_is_current(tmp_path):
     os.mkfifo(folder / INPUTS_FILE)       # a FIFO where the record was: refused at once, never read
     assert not is_current(folder, "abc")
     (folder / INPUTS_FILE).unlink()
+    (folder / INPUTS_FILE).symlink_to("/dev/zero")   # endless bytes behind a link: refused, never read
+    started = time.perf_counter()
+    assert not is_current(folder, "abc") and time.perf_counter() - started < 1
+    (folder / INPUTS_FILE).unlink()
+    with open(folder / INPUTS_FILE, "wb") as f:       # a sparse 1 GB "record": refused past the limit
+        f.truncate(1 << 30)
+    assert not is_current(folder, "abc") and time.perf_counter() - started < 2
+    (folder / INPUTS_FILE).unlink()
     (folder / INPUTS_FILE).write_text("{not json")
     assert not is_current(folder, "abc")
 

@@ -12,7 +12,7 @@ import pytest
 
 from designkit.views.pages import article
 from designkit.assets import NOTEBOOKS_DIR
-from designkit.run.build import build
+from designkit.run.build import build, figure_file, plain_figures
 from designkit.sections import SECTIONS, TITLES
 from designkit.views.markdown import anchor
 from designkit.model.capacity import estimate
@@ -102,10 +102,12 @@ def test_figures_referenced_exist_beside_the_article(reference_build):
     md = (out / "article.md").read_text(encoding="utf-8")
     names = re.findall(r"\]\((figures/[^)]+)\)", md)
     assert {"figures/capacity.svg", "figures/scaling.svg", "figures/latency.svg", "figures/cost.svg",
-            "figures/availability.svg"} <= set(names)
+            "figures/availability.svg"} <= set(re.findall(r"\]\((figures/[^)]+)\)", plain_figures(md)))
     for name in names:
         svg = (out / name).read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+        file = name.split("/")[-1]
+        assert file == figure_file(file.split(".")[0], svg)   # named by the hash of its bytes
 
 
 def test_same_spec_same_bytes(reference_build, all_examples):

@@ -18,7 +18,7 @@ from designkit.model.scaling import is_stateful
 from designkit.model.spec import example_names, load_spec
 from designkit.views.prose.templating import EXPRESSION, evaluate, prose_fields
 from designkit.views.prose.figure_names import Figure, flat, namespace, numbers
-from designkit.run.build import over_capacity, spec_warnings
+from designkit.run.build import over_capacity, plain_figures, spec_warnings
 from _specs import article_of
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def articles(all_examples):
 
 @pytest.mark.parametrize("name", example_names())
 def test_the_notebooks_article_is_the_in_process_one(articles, name):
-    assert articles[name, "1x"] == article_of(name)
+    assert plain_figures(articles[name, "1x"]) == article_of(name)
     at_ten = load_spec(name, TEN)                         # what a build at 10x would warn about: only
     assert spec_warnings(at_ten) == over_capacity(at_ten)  # the components that 10x puts over capacity
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from designkit.run import outdir
+from designkit.run.build import figure_file
 
 pytestmark = pytest.mark.slow
 
@@ -230,3 +234,59 @@ def test_a_spec_saved_mid_build_publishes_nothing(reference_build, tmp_path):
     assert status == 2 and "changed while the build ran" in stderr and "Traceback" not in stderr, stderr
     assert outputs(out) == good
     assert not list(out.glob(".staging-*"))
+
+
+def test_a_reader_polling_the_folder_while_it_is_rebuilt_sees_one_build_at_a_time(reference_build, tmp_path):
+    """Issue 27, class 4: every article.md a reader gets names only figures that exist, named by the hash
+    of their bytes, drawn for that article (its peak QPS on the capacity chart); files saved meanwhile stay."""
+    out = tmp_path / "out"
+    shutil.copytree(reference_build[0].out_dir, out)
+    published = [(out / "article.md").read_text(encoding="utf-8")]
+    stop, seen, problems, reads = threading.Event(), set(), [], [0]
+
+    def reader():
+        while not stop.is_set():
+            time.sleep(0.001)   # a publish takes milliseconds; a busier loop only slows the builds
+            try:
+                article = (out / "article.md").read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problems.append("article.md missing")
+                continue
+            reads[0] += 1
+            if article in seen:
+                continue   # checked the moment it appeared (its figures stay until the build after next)
+            seen.add(article)
+            peak = re.search(r"QPS \(peak\): +(~\S+)", article).group(1)
+            names = re.findall(r"!\[[^\]\n]*\]\(figures/([^)\s]+)\)", article)
+            for name in names:
+                try:
+                    svg = (out / "figures" / name).read_text(encoding="utf-8")
+                except FileNotFoundError:
+                    problems.append(f"{peak}: figures/{name} is missing")
+                    continue
+                if figure_file(name.split(".")[0], svg) != name:
+                    problems.append(f"{peak}: figures/{name} holds other bytes than its name says")
+                if name.startswith("capacity.") and f">{peak}<" not in svg:
+                    problems.append(f"{peak}: figures/{name} is another build's capacity chart")
+            if len(names) < 5:
+                problems.append(f"{peak}: the article names {len(names)} figures")
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    saved = []
+    try:
+        for scale in ("10x", "2x"):
+            build = Build(out, ("build", "reference", "-p", f"scale={scale}"))
+            saved += _save_while(build.proc, [out, out / "figures", out / "notebooks"])
+            assert build.finish() == 0, "".join(build.lines)
+            published.append((out / "article.md").read_text(encoding="utf-8"))
+    finally:
+        stop.set()
+        thread.join()
+    assert not problems, problems[:5]
+    assert seen == set(published) and len(published) == 3 and reads[0] > 100, (len(seen), reads[0])
+    assert len(saved) > 30 and not [p for p in saved if not p.is_file()]
+    figures = {p.name for p in (out / "figures").glob("*.svg")}
+    listed, retired = outdir.read_record(out)
+    ten, two = (set(re.findall(r"\(figures/([^)\s]+)\)", text)) for text in published[1:])
+    assert figures == ten | two and {f"figures/{name}" for name in ten - two} == set(retired)   # 1x's: gone

@@ -11,6 +11,7 @@ import contextlib
 import io
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -96,6 +97,16 @@ def test_every_regex_based_parser_is_linear_in_its_input(index, piece):
 def test_the_issues_inputs_answer_at_once(text):
     for index, work in enumerate(PARSERS):
         assert seconds(work, text) < 3.0, index
+
+
+@pytest.mark.parametrize("argv", [["estimate", "reference", "-p", "summary=" + "about " * 100_000],
+                                  ["batch", "reference", "--sweep", "users=" + "1M," * 50_000 + "2M"],
+                                  ["batch", "reference", "--sweep", "users=" + "about " * 100_000]])
+def test_a_huge_p_or_sweep_argument_is_refused_at_once(argv, tmp_path):
+    started = time.perf_counter()
+    status, _, err = run(*argv, *(["-o", str(tmp_path / "b")] if argv[0] == "batch" else []))
+    assert status == 2 and "at most 10,000" in err and err.count("\n") == 1, err
+    assert time.perf_counter() - started < 1.0 and not (tmp_path / "b").exists()
 
 
 def test_a_one_megabyte_practice_answer_is_a_friendly_message():
@@ -366,7 +377,20 @@ def test_any_positive_number_is_said_in_plain_words(say, value):
         assert number.isdigit(), said                          # whole bytes, never '0.5 bytes'
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SAYERS), st.floats(min_value=1e15, max_value=1e300, allow_nan=False, allow_infinity=False))
+def test_a_huge_number_says_no_digit_its_float_does_not_hold(say, value):
+    """1e25x, a 1e40 figure in prose: never the binary value's tail ('10,000,000,000,000,000,905,969,664x')."""
+    said = say(value)
+    digits = re.sub(r"[^0-9]", "", said).lstrip("0")
+    assert not digits[17:].strip("0"), (say, value, said)      # 17 digits round-trip any float; then zeros
+    if say in (q.say_count, q.say_qps, q.say_bytes, q.say_bandwidth):
+        assert not digits[2:].strip("0"), (say, value, said)   # two figures, at every magnitude
+
+
 @pytest.mark.parametrize("say, value, expected", [
+    (q.say_times, 1e25, "10,000,000,000,000,000,000,000,000x"), (q.say_count, 4.6e23, "460000000000 trillion"),
+    (q.say_exact, 2 ** 80, "1,208,925,819,614,629,200,000,000"), (q.say_dollars, 1e20, "$100,000,000,000,000,000,000"),
     (q.say_bytes, 0.5, "< 1 byte"), (q.say_bytes, 0.1, "< 1 byte"), (q.say_bytes, 1.5, "~2 bytes"),
     (q.say_bytes, 1, "1 byte"), (q.say_bytes, 0, "0 bytes"), (q.say_dollars, 1.4e-9, "< $0.0001"),
     (q.say_dollars, 0.00099, "$0.00099"), (q.say_times, 1.5e-6, "< 0.01x"), (q.say_times, 0.012, "0.012x"),

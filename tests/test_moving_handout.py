@@ -25,6 +25,7 @@ from designkit.views.pages.handout import (
     render_elements,
     render_handout,
 )
+from designkit.run.build import plain_figures
 from designkit.views.pages.scaled_handout import GRID, grid_points, json_script, payload, scale_name
 from designkit.views.pages.scaled_figures import slim
 from _specs import article_of
@@ -154,12 +155,12 @@ def test_slim_svg_keeps_the_picture_and_drops_bytes():
 @pytest.mark.slow
 def test_in_process_article_equals_the_notebooks_at_1x(reference_build):
     """Everything in article.md comes from the notebooks' fragments; the notebooks add nothing else."""
-    assert article_of("reference") == reference_build[0].article.read_text()
+    assert article_of("reference") == plain_figures(reference_build[0].article.read_text())
 
 
 @pytest.mark.slow
 def test_in_process_article_equals_the_notebooks_at_10x(scaled_build):
-    assert article_of("reference", {"scale": "10x"}) == scaled_build.article.read_text()
+    assert article_of("reference", {"scale": "10x"}) == plain_figures(scaled_build.article.read_text())
 
 
 # --- in Chromium ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 DAY_SECONDS = 86_400.0
 MONTH_DAYS = 30.4375
@@ -231,6 +232,14 @@ def _unit_kind(unit: str) -> str | None:
 
 # --- saying numbers the way people say them -------------------------------------------
 
+def _whole(value: float, separator: str = "") -> str:
+    """A float rounded to a whole number, in plain digits and no more of them than the float holds:
+    4.6e87 -> '46' and 86 zeros, not the 88 digits of its binary value ('...0343371...')."""
+    if abs(value) < 1e15:
+        return f"{value:{separator}.0f}"
+    return format(Decimal(repr(float(value))), f"{separator}.0f")
+
+
 def _two_sig(value: float) -> str:
     """Two significant figures, no trailing zeros: 11.574 -> '12', 0.913 -> '0.91'."""
     if value == 0:
@@ -240,7 +249,7 @@ def _two_sig(value: float) -> str:
     digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
     rounded = round(value, digits)
     if abs(rounded) >= 10:
-        return f"{rounded:.0f}"
+        return _whole(rounded)
     text = f"{rounded:.{max(digits, 0)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -321,13 +330,13 @@ def say_days(days: float) -> str:
         return f"{_two_sig(seconds)} seconds"
     years = days / YEAR_DAYS
     if days >= YEAR_DAYS * 0.99 and abs(years - round(years)) < 0.01:
-        n = round(years)
-        return f"{n} year{'s' if n != 1 else ''}"
+        n = _whole(years)
+        return f"{n} year{'s' if n != '1' else ''}"
     months = days / MONTH_DAYS
     if days >= MONTH_DAYS * 0.99 and abs(months - round(months)) < 0.01:
-        n = round(months)
-        return f"{n} month{'s' if n != 1 else ''}"
-    text = _two_sig(days) if days < 100 else f"{days:.0f}"
+        n = _whole(months)
+        return f"{n} month{'s' if n != '1' else ''}"
+    text = _two_sig(days) if days < 100 else _whole(days)
     return f"{text} day{'s' if text != '1' else ''}"
 
 
@@ -360,7 +369,7 @@ def say_share(fraction: float) -> str:
     if percent < 0.01:
         return "< 0.01%"
     if percent >= 9.5:
-        return f"{percent:,.0f}%"
+        return f"{_whole(percent, ',')}%"
     return f"{percent:.2g}%"
 
 
@@ -369,7 +378,7 @@ def say_times(multiplier: float) -> str:
     if 0 < multiplier < 0.01:
         return "< 0.01x"
     rounded = float(f"{multiplier:.2g}")
-    return f"{rounded:,.0f}x" if rounded >= 1000 else f"{_plain(rounded)}x"
+    return f"{_whole(rounded, ',')}x" if rounded >= 1000 else f"{_plain(rounded)}x"
 
 
 MAX_NINES = 6  # no availability is known better than 99.9999%: say "> 99.9999%" past it
@@ -439,7 +448,7 @@ def _exact(value: float) -> bool:
 def say_exact(value: float) -> str:
     """A number in full, for when two figures are not enough: 46481.5 -> '46,482', 3.804 -> '3.8'."""
     if abs(value) >= 100:
-        return f"{value:,.0f}"
+        return _whole(value, ",")
     return _plain(value, 3)
 
 
@@ -472,7 +481,7 @@ def parse_dollars(text: object) -> float:
 def say_dollars(amount: float) -> str:
     """Dollars as a bill says them: 123456.7 -> '$123,457', 42.5 -> '$42.50', 0.0963 -> '$0.096'."""
     if amount >= 100:
-        return f"${amount:,.0f}"
+        return f"${_whole(amount, ',')}"
     if amount >= 1:
         return f"${amount:,.2f}"
     if amount == 0:

@@ -20,6 +20,7 @@ MAX_DEPTH = 32                 # nesting of mappings and lists
 MAX_ALIASES = 100              # *alias uses in one spec
 MAX_EXPANDED_NODES = 100_000   # nodes once every alias is expanded
 MAX_EXPANDED_CHARS = 2_000_000 # characters of text once every alias is expanded
+MAX_OVERRIDE_CHARS = 10_000    # one -p or --sweep argument (YAML scanning costs ~2 us a character)
 SPEC_FIELDS = {"name", "summary", "scale", "components", "requirements", "interview_context"}
 READ_SECONDS = 5.0             # a pipe or device that sends nothing for this long is refused
 
@@ -257,6 +258,9 @@ def _mark(mark) -> str:
 
 def parse_override(text: str) -> tuple[str, Any]:
     """'users=1 billion' -> ('users', '1 billion'); values are YAML scalars."""
+    if len(text) > MAX_OVERRIDE_CHARS:
+        raise SpecError("-p", [(text[:40] + "...", f"{len(text):,} characters; a -p value is at most "
+                                                   f"{MAX_OVERRIDE_CHARS:,}: put long text in the spec")])
     if "=" not in text:
         raise SpecError("-p", [(text, "expected field=value, e.g. users='1 billion'")])
     key, value = text.split("=", 1)

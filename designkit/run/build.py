@@ -8,6 +8,7 @@ article; what the build may touch in the output folder is ``outdir``'s to say.  
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -30,7 +31,9 @@ from ..sections import SECTIONS, TITLES
 
 PARAMETERS = ("spec", "overrides", "interactive")
 FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-FIGURE_REF = re.compile(r"!\[[^\]\n]*\]\(figures/([^)\s]+)\)")  # images only: prose cannot make one
+FIGURE_REF = re.compile(r"(!\[[^\]\n]*\]\(figures/)([^)\s]+)\)")  # images only: prose cannot make one
+FIGURE_FILE = re.compile(r"(\]\(figures/[a-z0-9][a-z0-9-]{0,63})\.[0-9a-f]{8}(\.svg\))")
+HASH_DIGITS = 8
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,8 @@ def _source_cell(path: Path, executed_index: int | None) -> int | None:
     return executed_index - 1 if tagged and executed_index > tagged[0] else executed_index
 
 
-def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
-    """article.md text and the figures, from the executed notebooks' fragments."""
+def assemble(executed: list, paths: list[Path]) -> tuple[str, dict[str, str]]:
+    """article.md text and the figures (file name -> SVG text), from the executed notebooks' fragments."""
     from .fragments import collect
 
     pieces: list[tuple[int, int, str]] = []
@@ -185,11 +188,26 @@ def assemble(executed: list, paths: list[Path]) -> tuple[str, list]:
     if not any(p[0] == 0 for p in pieces):
         raise BuildError(TITLES[0], paths[0].name, "no front matter fragment was emitted")
     markdown = "\n\n".join(text.strip() for _, _, text in sorted(pieces)) + "\n"
-    for name in FIGURE_REF.findall(markdown):
+    for _, name in FIGURE_REF.findall(markdown):
         stem = name.removesuffix(".svg")
         if not name.endswith(".svg") or stem not in figures:
             raise BuildError("all", "article.md", f"the article refers to figures/{name}, which no notebook drew")
-    return markdown, [figures[name] for name in sorted(figures)]
+    files = {name: figure_file(name, fig.svg) for name, fig in figures.items()}
+    markdown = FIGURE_REF.sub(lambda m: f"{m.group(1)}{files[m.group(2).removesuffix('.svg')]})", markdown)
+    return markdown, {files[name]: figures[name].svg for name in sorted(figures)}
+
+
+def figure_file(name: str, svg: str) -> str:
+    """'capacity.1a2b3c4d.svg': a figure's file name holds the hash of its bytes, so a build's new
+    figures never take the names of the ones the article in place shows (they are published first,
+    then the article in one step), and the same spec gives the same names."""
+    return f"{name}.{hashlib.sha256(svg.encode('utf-8')).hexdigest()[:HASH_DIGITS]}.svg"
+
+
+def plain_figures(markdown: str) -> str:
+    """article.md with its figures named as the notebooks name them ('figures/capacity.svg'): the
+    article the model writes in-process (``views.pages.full_article.article_at``), byte for byte."""
+    return FIGURE_FILE.sub(r"\1\2", markdown)
 
 
 def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
@@ -238,8 +256,8 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
             closing.start()
         markdown, figures = assemble(executed, paths)
         (staging / "figures").mkdir()
-        for fig in figures:
-            (staging / "figures" / f"{fig.name}.svg").write_text(fig.svg, encoding="utf-8")
+        for name, svg in figures.items():
+            (staging / "figures" / name).write_text(svg, encoding="utf-8")
         (staging / "article.md").write_text(markdown, encoding="utf-8")
         try:
             parts = [grid.parts()] if grid is not None else []
@@ -254,7 +272,7 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
         written = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*"))
                    if p.is_file() and p.name != outdir.MARK]
         outdir.write_manifest(staging, written)
-        outdir.publish(staging, out)
+        outdir.publish(staging, out, keep_previous=True)
         published = True
     finally:
         pinned.close()

@@ -14,8 +14,7 @@ from typing import Any, Iterable
 from .. import __version__
 from .build import section_pool
 from ..errors import BuildError, DesignkitError, SpecError
-from ..model.source import canonical_field, signature
-from ..model.source import parse_override, read_raw, resolve
+from ..model.source import MAX_OVERRIDE_CHARS, canonical_field, parse_override, read_raw, resolve, signature
 from ..model.spec import slugify
 
 INPUTS_FILE = ".designkit-inputs.json"  # written last into an item: resume trusts only items that have it
@@ -73,6 +72,9 @@ class Item:
 
 def parse_sweep(text: str) -> Sweep:
     """'users=1M,10M,1B' -> Sweep('users', ...); values are YAML scalars, as with -p."""
+    if len(text) > MAX_OVERRIDE_CHARS:
+        raise SpecError("--sweep", [(text[:40] + "...", f"{len(text):,} characters; a --sweep is at most "
+                                                        f"{MAX_OVERRIDE_CHARS:,}")])
     if "=" not in text or not text.split("=", 1)[0].strip():
         raise SpecError("--sweep", [(text, "expected field=value1,value2,..., e.g. users=1M,10M,100M,1B")])
     field, values = (part.strip() for part in text.split("=", 1))
@@ -338,8 +340,9 @@ class Job:
     out: Path
 
     def publish(self, index: int, built: Path) -> None:
-        """Move the complete item into its folder file by file, the inputs record last; a user's file in
-        the item folder stays, and one in the way refuses the item (outdir.publish)."""
+        """Move the complete item into its folder file by file like a build (its figures, then its
+        handout and article in one step each), the inputs record last; a user's file in the item
+        folder stays, and one in the way refuses the item (outdir.publish)."""
         from . import outdir
         record = built / INPUTS_FILE
         record.write_text(json.dumps(self.records[index], indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -351,4 +354,4 @@ class Job:
         with _PUBLISHING:
             target.mkdir(parents=True, exist_ok=True)
             outdir.safe_path(self.out, f"{folder}/{INPUTS_FILE}")
-        outdir.publish(built, target, last=INPUTS_FILE)
+        outdir.publish(built, target, last=(*outdir.ENTRY_POINTS, INPUTS_FILE), keep_previous=True)

@@ -2,11 +2,15 @@
 
 A build writes a manifest (``.designkit-manifest.json``): every file it wrote with its SHA-256.  It
 refuses root, the home folder, a file, an unwritable folder, symlinked outputs and any non-empty
-folder without a manifest.  Publishing moves the new files in one at a time (folders are never
-moved or removed whole, so a file saved into ``figures/`` meanwhile survives) and removes only files
-the manifest lists whose bytes are still the ones designkit wrote; any other file in the way is a
-refusal, never an overwrite.  Symlinks are never followed out of the folder.  Staging folders carry
-their owner's process id and a marker file, so only designkit's own leftovers are ever cleaned.
+folder without a manifest.  Publishing moves the new files in one at a time, the entry points
+(``article.md``) last, each with one rename: a new name never replaces anything, and a file of
+designkit's is swapped with its successor in one step, so a reader sees one build's article and the
+figures it names (they are named by their content's hash, so new ones never take an old one's name).
+Folders are never moved or removed whole, so a file saved into ``figures/`` meanwhile survives;
+only files the manifest lists whose bytes are still the ones designkit wrote are replaced or
+removed, the previous build's a build later; any other file in the way is a refusal, never an
+overwrite.  Symlinks are never followed out of the folder.  Staging folders carry their owner's
+process id and a marker file, so only designkit's own leftovers are ever cleaned.
 """
 
 from __future__ import annotations
@@ -139,6 +143,13 @@ def _relative(name: str) -> bool:
 def read_manifest(out: Path) -> dict[str, tuple[str, ...]] | None:
     """What designkit wrote into out: relative path -> the SHA-256s it may have, or None without a
     manifest.  A manifest of the first format (names only) maps each name to () ("unknown")."""
+    record = read_record(out)
+    return None if record is None else record[0]
+
+
+def read_record(out: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]] | None:
+    """The manifest's files (as ``read_manifest``) and those of them that are *retired*: the previous
+    build's, kept for one more build so that a reader of the previous article still finds its figures."""
     path = out / MANIFEST
     try:
         record = json.loads(read_state(path))
@@ -148,12 +159,15 @@ def read_manifest(out: Path) -> dict[str, tuple[str, ...]] | None:
         raise OutputError(out, f"{MANIFEST} is unreadable; it is how designkit knows what it wrote "
                                "here: remove the folder's designkit files by hand or choose another") from None
     files = record.get("files") if isinstance(record, dict) else None
+    retired = record.get("retired", []) if isinstance(record, dict) else None
     if isinstance(files, list) and all(isinstance(f, str) for f in files):
         files = {f: None for f in files}
     if not isinstance(files, dict) or not all(
-            isinstance(k, str) and _relative(k) and isinstance(v, (str, list, type(None))) for k, v in files.items()):
+            isinstance(k, str) and _relative(k) and isinstance(v, (str, list, type(None))) for k, v in files.items()) \
+            or not isinstance(retired, list) or not all(isinstance(r, str) and r in files for r in retired):
         raise OutputError(out, f"{MANIFEST} does not list files; choose another output folder")
-    return {k: (v,) if isinstance(v, str) else tuple(map(str, v or ())) for k, v in files.items()}
+    return ({k: (v,) if isinstance(v, str) else tuple(map(str, v or ())) for k, v in files.items()},
+            tuple(retired))
 
 
 def digest(path: Path) -> str | None:
@@ -173,12 +187,15 @@ def digest(path: Path) -> str | None:
         os.close(fd)
 
 
-def write_manifest(folder: Path, files) -> None:
+def write_manifest(folder: Path, files, retired=()) -> None:
     """The manifest of what was written into folder: a mapping of path -> SHA-256(s), or a list of
-    paths (hashed here).  Written whole (a temporary file renamed over the old one)."""
+    paths (hashed here), and which of them are retired (see ``read_record``).  Written whole (a
+    temporary file renamed over the old one)."""
     if not isinstance(files, dict):
         files = {name: digest(folder / name) for name in files}
     record = {"designkit": __version__, "files": {k: _said(v) for k, v in sorted(files.items())}}
+    if retired:
+        record["retired"] = sorted(rel for rel in retired if rel in files)
     write_file(folder / MANIFEST, json.dumps(record, indent=1) + "\n")
 
 
@@ -301,6 +318,43 @@ def staging_dir(out: Path) -> Path:
 
 # --- publishing ----------------------------------------------------------------------------------
 
+ENTRY_POINTS = ("handout.html", "article.md")
+"""What a reader opens first, put in place last (article.md last of all): each refers only to files
+published before it (the figures, by names that hold their content's hash) or to none (the handout)."""
+
+_RENAME_EXCHANGE = 2           # linux/fs.h: renameat2() swaps the two names in one step
+_AT_FDCWD = -100
+
+
+def _renameat2():
+    """libc's renameat2, or None where there is none (not Linux, or an old C library)."""
+    try:
+        import ctypes
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, ImportError, TypeError):   # TypeError: no CDLL(None) (Windows)
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap what two names in one folder tree point to, in one step (a reader opening ``second``
+    gets the old file or the new one, never neither); False where the system cannot swap (not
+    Linux, or a file system without RENAME_EXCHANGE): nothing was done then."""
+    if _RENAMEAT2 is None:
+        return False
+    import ctypes
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
 def _link_in(source: Path, target: Path) -> None:
     """Move source to target, never replacing anything there (a file saved meanwhile stays)."""
     try:
@@ -313,59 +367,121 @@ def _link_in(source: Path, target: Path) -> None:
     os.unlink(source)
 
 
-def publish(staging: Path, out: Path, last: str = "article.md") -> dict[str, tuple[str, ...]]:
-    """Put the files staging's manifest lists into out, one by one, ``last`` last; all or nothing.
+def _is(path: Path, hashes: tuple[str, ...]) -> bool:
+    """path is a regular file holding one of these contents (any regular file when hashes is ())."""
+    found = digest(path)
+    return found is not None and (not hashes or found in hashes)
 
-    Old files are moved aside only when the old manifest lists them and their bytes are unchanged;
-    anything else in the way refuses the publish before anything moves.  Files the old manifest lists
-    that the new build did not write are removed (when unchanged).  Returns the new manifest.
+
+def _put_back(held: Path, target: Path) -> None:
+    """Return a file taken from target; if someone saved a file there meanwhile, keep both."""
+    try:
+        _link_in(held, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            _link_in(held, target.with_name(f"{target.name}.{os.getpid()}.kept"))
+
+
+def take(target: Path, held: Path, hashes: tuple[str, ...]) -> bool:
+    """Move target to held if it holds one of these contents; True when it did.  Anything else found
+    there (a file saved meanwhile, a symlink) is put back where it was: never removed."""
+    try:
+        os.rename(target, held)
+    except FileNotFoundError:
+        return False
+    if _is(held, hashes):
+        return True
+    _put_back(held, target)
+    return False
+
+
+def replace(source: Path, target: Path, hashes: tuple[str, ...]) -> None:
+    """Put source at target, whose file must hold one of these contents; afterwards source holds
+    that old file.  Where the system swaps names in one step, a reader of target sees the old file or
+    the new one, never neither; elsewhere target is missing for an instant.  Anything else found at
+    target (a file saved meanwhile) stays there: OSError, nothing replaced."""
+    if exchange(source, target):
+        if _is(source, hashes):
+            return
+        new = digest(target)
+        exchange(source, target)          # back: the file saved meanwhile is where it was
+        if digest(source) != new:         # saved again in that instant: keep that one too
+            _put_back(source, target)
+        raise OSError(errno.EEXIST, "changed while the build ran")
+    held = source.with_name(source.name + ".old")
+    if not take(target, held, hashes):
+        raise OSError(errno.EEXIST, "changed while the build ran")
+    try:
+        _link_in(source, target)
+    except OSError:
+        _put_back(held, target)           # the old file back (beside a file saved in that instant)
+        raise
+    os.rename(held, source)
+
+
+def publish(staging: Path, out: Path, last: str | tuple[str, ...] = ENTRY_POINTS, *,
+            keep_previous: bool = False) -> dict[str, tuple[str, ...]]:
+    """Put the files staging's manifest lists into out, ``last`` last; all or nothing.
+
+    Each file goes in with one rename that never replaces anything, or, where a file of designkit's
+    with other bytes has its name (``article.md``), swaps with it in one step; a file already there
+    with the same bytes (a figure named by its hash) is left alone.  Old files are replaced only when
+    the old manifest lists them and their bytes are unchanged; anything else in the way refuses the
+    publish before anything moves, and one saved meanwhile stops it and puts everything back.
+
+    Files the old manifest lists that the new build did not write are removed when unchanged; with
+    ``keep_previous`` they are kept as *retired* until the next publish (so that a reader who opened
+    the previous article just before the swap still finds its figures), and the files retired by the
+    publish before are removed instead.  Returns the new manifest.
     """
+    last = (last,) if isinstance(last, str) else tuple(last)
     new = read_manifest(staging) or {}
-    old = read_manifest(out) or {}
-    names = sorted(new, key=lambda rel: (rel == last, rel))
+    old, was_retired = read_record(out) or ({}, ())
+    names = sorted(new, key=lambda rel: (last.index(rel) + 1 if rel in last else 0, rel))
     check_targets(out, names, old)
-    stale = [rel for rel in old if rel not in new and unchanged(out, rel, old)]
+    kept = {rel: old[rel] for rel in old if rel not in new and unchanged(out, rel, old)}
     # Crash-safe: while files move, the manifest accepts both the old and the new bytes of each.
-    write_manifest(out, {rel: tuple(dict.fromkeys(old.get(rel, ()) + new[rel])) for rel in names}
-                   | {rel: old[rel] for rel in stale})
+    write_manifest(out, {rel: tuple(dict.fromkeys(old.get(rel, ()) + new[rel])) for rel in names} | kept,
+                   retired=[rel for rel in was_retired if rel in kept])
     trash = make_staging(staging, ".old-")
-    moved_old: list[tuple[Path, Path]] = []
-    moved_new: list[tuple[Path, Path]] = []
+    done: list[tuple[str, Path, Path, bool]] = []     # (rel, target, source, swapped)
     try:
         for rel in names:
             target = safe_path(out, rel)
+            if os.path.lexists(target) and rel in old and _is(target, new[rel]) and unchanged(out, rel, old):
+                continue     # the same bytes are there already: a figure this build drew as an earlier one did
             target.parent.mkdir(parents=True, exist_ok=True)
             safe_path(out, rel)   # a folder made meanwhile by someone else is still checked
+            source = staging / rel
             if os.path.lexists(target):
-                aside = trash / f"{len(moved_old)}"
-                os.rename(target, aside)
-                moved_old.append((aside, target))
-                if rel not in old or (old[rel] and digest(aside) not in old[rel]):
-                    raise OSError(errno.EEXIST, f"{rel} changed while the build ran")
-            _link_in(staging / rel, target)
-            moved_new.append((target, staging / rel))
+                if rel not in old:
+                    raise OSError(errno.EEXIST, f"{rel} was saved while the build ran")
+                try:
+                    replace(source, target, old[rel])
+                except OSError as exc:
+                    raise OSError(exc.errno, f"{rel} {exc.strerror}") from None
+                done.append((rel, target, source, True))
+            else:
+                _link_in(source, target)
+                done.append((rel, target, source, False))
     except (OSError, OutputError) as exc:
-        for target, source in reversed(moved_new):
+        for rel, target, source, swapped in reversed(done):   # only files still holding the new bytes
             with contextlib.suppress(OSError):
-                _link_in(target, source)
-        for aside, target in reversed(moved_old):
-            try:
-                _link_in(aside, target)
-            except OSError:      # someone saved a file there meanwhile: keep both, never delete either
-                with contextlib.suppress(OSError):
-                    _link_in(aside, target.with_name(f"{target.name}.{os.getpid()}.kept"))
+                if swapped:
+                    replace(source, target, new[rel])   # the old file back, in one step where possible
+                else:
+                    take(target, source, new[rel])
         with contextlib.suppress(OSError):
-            write_manifest(out, old) if old else (out / MANIFEST).unlink()
+            write_manifest(out, old, retired=was_retired) if old else (out / MANIFEST).unlink()
         why = getattr(exc, "strerror", None) or str(exc)
         raise BuildError("all", str(out), f"could not put the new article in place ({why}); "
                                           "the last good one is unchanged") from None
-    for rel in stale:
+    retire = [rel for rel in kept if rel not in was_retired] if keep_previous else []
+    for number, rel in enumerate(rel for rel in kept if rel not in retire):
         path = safe_path(out, rel)
-        if unchanged(out, rel, old):
-            with contextlib.suppress(OSError):
-                path.unlink()
+        take(path, trash / str(number), kept[rel])    # a file saved there meanwhile stays
         _remove_empty(out, path.parent)
-    write_manifest(out, new)
+    write_manifest(out, new | {rel: kept[rel] for rel in retire}, retired=retire)
     return new
 
 

@@ -29,7 +29,7 @@ IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _H1 = re.compile(r"^# +(.+?)(?: +#+)? *$", re.M)
 _PLUGINS = ["table", "strikethrough"]
-_FIGURE = re.compile(r"^figures/([a-z0-9][a-z0-9-]{0,63})\.svg$")
+_FIGURE = re.compile(r"^figures/([a-z0-9][a-z0-9-]{0,63})(?:\.[0-9a-f]{8})?\.svg$")  # name[.hash].svg
 
 
 @dataclass(frozen=True)
