@@ -268,6 +268,9 @@ def test_the_largest_accepted_topology_analyzes(tmp_path):
 def test_a_10000_point_sweep_is_refused_before_any_work():
     values = ",".join(f"{n}K" for n in range(1, 10_001))
     status, _, err = run("batch", "reference", "--sweep", f"users={values}")
+    assert status == 2 and "a --sweep is at most 10,000" in err        # too long to read at all
+    values = ",".join(f"{n}K" for n in range(1, 1_501))                  # short enough: 1,500 points
+    status, _, err = run("batch", "reference", "--sweep", f"users={values}")
     assert status == 2 and f"at most {MAX_ITEMS} articles" in err
     status, _, err = run("batch", "reference", "url-shortener", "--sweep", "peak_factor=" +
                          ",".join(f"{n}x" for n in range(1, 11)), "--sweep",
