@@ -15,18 +15,14 @@ from typing import Any, Callable
 import ipywidgets as w
 
 from ..views.charts.style import COLORS
-from ..views.charts.capacity import CapacityChart
-from ..views.charts.scaling import ScalingChart
-from ..views.charts.latency import LatencyChart
-from ..views.charts.availability import AvailabilityChart
-from ..views.charts.load import LoadChart
+from ..views.charts import registry
+from ..views.charts.registry import Chart
 from ..views.rows import cost as cost_rows
 from ..views.rows import latency as latency_rows
 from ..views.rows import reliability as rr
 from ..views.rows import scaling as r
 from ..views.rows.table import Cell, Line, Rows
 from ..views.rows.capacity import capacity_rows
-from ..views.charts.cost import CostChart
 from ..views.rows.interview import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
 from ..model.quantities import say_share
@@ -159,13 +155,8 @@ def summary_rows(state: State) -> list[list[str]]:
 
 # --- the views of each section ---------------------------------------------------------------
 
-def _capacity_chart(state: State) -> ChartView:
-    return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
 
 
-def _load_chart(state: State) -> ChartView:
-    return ChartView(LoadChart(state.analysis), "dk-chart-load", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.loads, s.analysis.settings), state)
 
 
 def _load_table(state: State) -> TableView:
@@ -175,22 +166,10 @@ def _load_table(state: State) -> TableView:
                        "Shards needed", "Full at"), numeric=(1, 2))
 
 
-def _scaling_chart(state: State) -> ChartView:
-    users = state.spec.scale.users
-    span = (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
-    return ChartView(ScalingChart(state.analysis, users=span), "dk-chart-scaling", lambda s: (s.analysis,),
-                     lambda s: (s.cap.users, s.analysis.loads), state)
 
 
-def _latency_chart(state: State) -> ChartView:
-    return ChartView(LatencyChart(state.analysis), "dk-chart-latency", lambda s: (s.analysis,),
-                     lambda s: s.analysis.queueing, state)
 
 
-def _availability_chart(state: State) -> ChartView:
-    return ChartView(AvailabilityChart(state.analysis), "dk-chart-availability", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.components, s.analysis.read_path, s.analysis.write_path,
-                                s.analysis.settings), state)
 
 
 def today_line(state: State) -> Line:
@@ -226,24 +205,17 @@ def cost_table_rows(state: State) -> list[list[str]]:
     return [[esc(cell) for cell in row] for row in cost_rows.rows(state.analysis)]
 
 
-def _cost_chart(state: State) -> ChartView:
-    return ChartView(CostChart(state.analysis), "dk-chart-cost", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.cost, s.analysis.cost_10x), state)
 
 
 VIEWS: dict[str, Callable[[State], Any]] = {
     "capacity_table": lambda s: table_view(lambda s: capacity_rows(s.cap), "dk-table-capacity", s),
-    "capacity_chart": _capacity_chart,
-    "load_chart": _load_chart,
     "load_table": _load_table,
     "data_table": lambda s: TableView(["Data", ""], data_rows, "dk-table-data", s),
     "decision_table": lambda s: TableView(["The numbers behind the decisions", ""], decision_rows,
                                           "dk-table-decisions", s),
     "breaks": lambda s: lines_view(break_lines, "dk-breaks", s, title="What breaks first"),
-    "scaling_chart": _scaling_chart,
     "threshold_table": lambda s: table_view(lambda s: r.threshold_rows(s.analysis), "dk-table-thresholds", s,
                                             title="Scaling thresholds"),
-    "latency_chart": _latency_chart,
     "queue_table": lambda s: table_view(lambda s: r.queueing_rows(s.analysis), "dk-table-queueing", s,
                                         ("Component", "Servers", "Utilization", "P(wait)", "Response time",
                                          "Vs service time"), title="Queueing (M/M/c)"),
@@ -252,13 +224,11 @@ VIEWS: dict[str, Callable[[State], Any]] = {
     "tail_table": lambda s: TableView(latency_rows.PATH_HEADER, tail_rows, "dk-table-tail", s,
                                       title="Path percentiles at peak"),
     "cost": lambda s: TextView(cost_lines, "dk-cost", s, title="Monthly cost"),
-    "cost_chart": _cost_chart,
     "cost_table": lambda s: TableView(cost_rows.HEADER, cost_table_rows, "dk-table-cost", s,
                                       numeric=(2, 3, 4, 5, 6), title="Monthly bill (AWS on-demand list prices)"),
     "paths": lambda s: table_view(lambda s: rr.path_rows(s.analysis), "dk-paths", s,
                                   ("Path", "Availability", "Down/year", "Down/month", "SLO (budget)",
                                    "Budget used"), title="Availability"),
-    "availability_chart": _availability_chart,
     "scenario_table": lambda s: table_view(lambda s: rr.scenario_rows(s.analysis), "dk-table-scenarios", s,
                                            ("Scenario", "Affected", "Data loss", "Detection + failover",
                                             "RTO met?"), title="Failure scenarios (requests failing at peak)"),
@@ -268,10 +238,42 @@ VIEWS: dict[str, Callable[[State], Any]] = {
                                        title="Follow-up questions"),
     "summary_table": lambda s: TableView(["Headline numbers", ""], summary_rows, "dk-table-summary", s),
 }
-"""Every live view by the name the section registry (``designkit.sections``) gives it."""
+"""Every live table and text view by the name the section registry (``designkit.sections``) gives it;
+the charts are the chart registry's (``views.charts.registry``), as ``<name>_chart``."""
 
-SECTION_VIEWS: dict[int, list[Callable[[State], Any]]] = {
-    s.number: [VIEWS[name] for name in s.live] for s in SECTIONS}
+CHART_OPTIONS: dict[str, Callable[[State], dict]] = {"scaling": lambda s: {"users": users_span(s)}}
+"""What a live chart is built with beyond its numbers (the scaling chart spans the users slider's range)."""
+
+
+def users_span(state: State) -> tuple[float, float] | None:
+    """The users slider's range, widened to the spec's own users (None for a totals-form spec)."""
+    users = state.spec.scale.users
+    return (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
+
+
+def chart_view(entry: Chart, state: State) -> ChartView:
+    """A registered chart as a live view: redrawn when what it changes with changes."""
+    options = CHART_OPTIONS.get(entry.name, lambda s: {})(state)
+    return ChartView(entry.make(state, **options), f"dk-chart-{entry.name}", entry.inputs, entry.changes_with, state)
+
+
+def view(name: str) -> Callable[[State], Any]:
+    """The live view called ``name``: a table or text view, or a registered chart (``<name>_chart``)."""
+    if name in VIEWS:
+        return VIEWS[name]
+    charts = {f"{c.name}_chart": c for c in registry.CHARTS if c.live}
+    if name not in charts:
+        raise KeyError(f"no live view named {name!r}")
+    entry = charts[name]
+    return lambda state: chart_view(entry, state)
+
+
+def section_views(section: int) -> list[str]:
+    """The names of section ``section``'s live views: the section registry's, then any registered
+    chart of the section it does not name."""
+    named = list(SECTIONS[section - 1].live)
+    return named + [f"{c.name}_chart" for c in registry.CHARTS
+                    if c.live and c.section == section and f"{c.name}_chart" not in named]
 
 
 class LiveSection(w.VBox):
@@ -299,15 +301,15 @@ def live(spec: str = "reference", overrides: dict | None = None, *, section: int
          scheduler: Callable | None = None, prepare: bool | None = None) -> LiveSection:
     """The shared control panel and section ``section``'s live views, for ``display`` in a notebook
     (``prepare``: work out nearby scales while idle; by default only on the kernel's own loop)."""
-    if section not in SECTION_VIEWS:
-        raise ValueError(f"section must be 1 to {len(SECTION_VIEWS)}, got {section!r}")
+    if section not in range(1, len(SECTIONS) + 1):
+        raise ValueError(f"section must be 1 to {len(SECTIONS)}, got {section!r}")
     key = (str(resolve(spec)), repr(sorted((overrides or {}).items())), section)
     before = _SHOWN.get(key, lambda: None)()
     if before is not None:          # the cell run again: ipywidgets would keep the old one (~30 MB) forever
         before.close()
         del before                  # or this frame keeps it through the collection below, and it is frozen
     panel = Panel(spec, overrides, scheduler=scheduler, prepare=prepare)
-    views = [panel.add(factory(panel.state)) for factory in SECTION_VIEWS[section]]
+    views = [panel.add(view(name)(panel.state)) for name in section_views(section)]
     box = LiveSection(panel, section, views)
     _SHOWN[key] = weakref.ref(box)
     panel.ahead.built()             # after the old one was closed: its garbage goes in this collection

@@ -117,7 +117,7 @@ class Preview:
                 figures = self.good.figures                  # the same numbers draw the same charts
             else:
                 if self._charts is None or self._charts[0] != _shape(analysis):
-                    self._charts = (_shape(analysis), GridFigures(analysis))   # laid out once per shape
+                    self._charts = (_shape(analysis), GridFigures(spec, analysis))   # laid out once per shape
                 figures = self._charts[1].draw(analysis)
             good, error = Good(markdown, figures, bank(spec)), None
         except DesignkitError as exc:

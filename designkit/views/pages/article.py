@@ -6,9 +6,11 @@ notebooks call them and emit the result as an article fragment (see ``emit``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ...model import quantities as q
+from ...model.analysis import Analysis
 from ...model.capacity import Capacity
 from ...sections import TITLES
 from ..rows import cost as cost_rows
@@ -20,12 +22,36 @@ from ..rows.capacity import capacity_rows
 from ..rows.wording import count
 from ..diagrams.boxes import architecture_diagram, flows, horizontal_scaling_diagram
 from ..diagrams.mermaid import mermaid_flowchart
+from ..charts import registry
 from ..markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
                          r"Primary function|Language/Framework|key challenge|main trade-off area|"
                          r"Common follow-up question|Next Component)\]")
+
+
+def chart_figure(name: str, spec=None) -> str:
+    """The Markdown image of the registered chart ``name``, with its alt text (``charts.registry``)."""
+    return figure(name, text(registry.chart(name).alt(spec)))
+
+
+def with_charts(section: int):
+    """A section part that ends with its section's registered charts it does not place itself (the
+    ones that apply to these numbers): a chart added to the registry is in the article at once."""
+    def wrap(part):
+        @functools.wraps(part)
+        def written(spec, *numbers):
+            markdown = part(spec, *numbers)
+            unplaced = [c for c in registry.of_section(section) if f"(figures/{c.name}.svg" not in markdown]
+            if not unplaced:
+                return markdown
+            cap = next((n for n in numbers if isinstance(n, Capacity)), None)
+            analysis = next((n for n in numbers if isinstance(n, Analysis)), None)
+            drawn = registry.Numbers(spec, cap, analysis)
+            return join([markdown, *(chart_figure(c.name, spec) for c in unplaced if c.applies(drawn))])
+        return written
+    return wrap
 
 
 def names_in(spec) -> frozenset[str]:
@@ -121,6 +147,7 @@ def requirement_tables(spec) -> str:
     ])
 
 
+@with_charts(1)
 def requirements(spec, cap: Capacity) -> str:
     """Section 1: questions, requirements, the capacity block and its chart."""
     return join([
@@ -132,7 +159,7 @@ def requirements(spec, cap: Capacity) -> str:
         requirement_tables(spec),
         "### Capacity Estimation",
         code(capacity_block(cap)),
-        figure("capacity", f"Capacity of {text(spec.name)}: requests per second and storage over retention"),
+        chart_figure("capacity", spec),
         *capacity_ranges(spec),
     ])
 
@@ -159,7 +186,7 @@ def estimate_ranges(spec, analysis) -> list[str]:
     for label, rows, line in tornadoes:
         parts += [f"**{text(label)}**", table(spread_rows.TORNADO_HEADER, [[text(c) for c in r] for r in rows]),
                   text(line)]
-    parts.append(figure("tornado", "Tornado chart: each ranged input swung from its low end to its high end"))
+    parts.append(chart_figure("tornado", spec))
     return parts
 
 
@@ -179,6 +206,7 @@ def high_level_architecture(spec) -> str:
     ])
 
 
+@with_charts(3)
 def core_components(spec) -> str:
     """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
     parts, words = [heading(3)], names_in(spec)
@@ -209,6 +237,7 @@ def interviewer_asks(qa) -> str:
     return f'> **Interviewer might ask**: "{question}"\n>\n> {text(qa.answer)}'
 
 
+@with_charts(4)
 def data_model(spec) -> str:
     """Section 4: schema and access patterns."""
     model = spec.data_model
@@ -227,6 +256,7 @@ def data_model(spec) -> str:
     ])
 
 
+@with_charts(5)
 def key_design_decisions(spec) -> str:
     """Section 5: each decision with its options, then the summary table."""
     parts, words = [heading(5)], names_in(spec)
@@ -273,6 +303,7 @@ def interview_timeline(spec) -> str:
            - Answer remaining questions""")
 
 
+@with_charts(9)
 def key_takeaways(spec) -> str:
     """Section 9: concepts, trade-offs, red flags, then the references."""
     t = spec.takeaways
@@ -330,6 +361,7 @@ def missing_prose(spec) -> list[str]:
 
 # --- the sections built on the analysis ------------------------------------------------
 
+@with_charts(2)
 def high_level_architecture_with_load(spec, analysis) -> str:
     """Section 2 plus the load each component carries at peak."""
     parts = [high_level_architecture(spec)]
@@ -343,6 +375,7 @@ def high_level_architecture_with_load(spec, analysis) -> str:
 
 
 
+@with_charts(6)
 def scalability(spec, analysis) -> str:
     """Section 6: horizontal scaling, computed strategies and thresholds, what breaks first, queueing."""
     cap = analysis.capacity
@@ -361,7 +394,7 @@ def scalability(spec, analysis) -> str:
             tables.strategies_table(analysis),
             "### Scaling Thresholds",
             tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
-            figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
+            chart_figure("scaling", spec),
             "### What Breaks First",
             tables.envelope_text(analysis),
             tables.breaks_lines(analysis),
@@ -370,7 +403,7 @@ def scalability(spec, analysis) -> str:
             "the knee, then climbs steeply. That is why we scale out at "
             f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
             tables.queueing_table(analysis),
-            figure("latency", "M/M/c response time against utilization for the busiest components"),
+            chart_figure("latency", spec),
             *tail_latency(analysis),
             *cost(analysis),
             *estimate_ranges(spec, analysis),
@@ -412,7 +445,7 @@ def cost(analysis) -> list[str]:
         cost_rows.BASIS,
         table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
         f"- {text(cost_rows.summary(analysis))}",
-        figure("cost", "Monthly cost per component, today and at 10x"),
+        chart_figure("cost"),
     ]
 
 
@@ -426,6 +459,7 @@ def _bold_last(rows: list[list[str]]) -> list[list[str]]:
     return rows[:-1] + [[f"**{cell}**" if cell else cell for cell in rows[-1]]] if rows else rows
 
 
+@with_charts(7)
 def reliability(spec, analysis) -> str:
     """Section 7: failure scenarios, availability in series and parallel, recovery with computed times."""
     if not analysis.loads:
@@ -441,7 +475,7 @@ def reliability(spec, analysis) -> str:
         "a path run in series (the path is up only while all of them are).",
         tables.availability_table(analysis),
         tables.paths_table(analysis) if analysis.read_path or analysis.write_path else "",
-        figure("availability", "Expected downtime a year per component and per path"),
+        chart_figure("availability", spec),
         "### Recovery Procedures",
         tables.recovery_lines(analysis),
     ])
@@ -452,6 +486,7 @@ def key_phrases(spec, analysis) -> list[list[str]]:
     return [[text(c.text) for c in row] for row in key_phrase_rows(spec, analysis).rows]
 
 
+@with_charts(8)
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
     return join([
