@@ -15,6 +15,7 @@ from .live import baseline
 from .model import analyze, availability, estimate, queueing, scaling
 from .model import quantities as q
 from .model.analysis import Analysis
+from .model.numbers import Numbers
 from .model.spec import load_spec
 from .run import fragments
 from .views.pages import article
@@ -72,7 +73,7 @@ def figure(name: str, system, numbers=None):
     analysis you computed) and emit it for the article, with the registry's alt text; the chart,
     or None when it has nothing to draw (a tornado without ranges)."""
     entry = registry.chart(name)
-    drawn = registry.Numbers(system, *_split(numbers))
+    drawn = Numbers(system, *_split(numbers))
     if not entry.applies(drawn):
         return None
     chart = entry.make(drawn)

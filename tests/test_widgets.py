@@ -29,6 +29,7 @@ from designkit.live.render import ChartView
 from designkit.live.scalebar import typed_targets
 from designkit.live.scheduling import ManualScheduler
 from designkit.live.views import LiveSection, plain
+from designkit.views.rows.capacity import capacity_rows
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
@@ -644,7 +645,7 @@ def test_reliability_views_follow_the_analysis():
 
 
 def test_phrases_and_compact_views_carry_live_numbers():
-    for section, needle in ((8, "peak QPS"), (4, "Rows written a day"), (5, "Read share"), (9, "Peak QPS")):
+    for section, needle in ((8, "peak QPS"), (4, "Writes/day"), (5, "Read share"), (9, "QPS (peak)")):
         box, panel, _ = manual(section)
         panel.set(users=2e9)
         panel.flush()
@@ -654,8 +655,11 @@ def test_phrases_and_compact_views_carry_live_numbers():
         assert needle in text and q.say_qps(cap.qps_peak) in text
     box, panel, _ = manual(4)
     rows = dict(map(tuple, box.views[0].table.text()))
-    assert rows["Rows written a day"] == "1 billion"
-    assert rows["Rows over 5 years"] == q.say_count(1e9 * 5 * q.YEAR_DAYS)
+    assert rows["Writes/day"] == "1 billion"
+    assert rows["Rows, 5-year total"] == q.say_count(1e9 * 5 * q.YEAR_DAYS)
+    _, cap, _ = expected("reference", panel.overrides())
+    block = dict(map(tuple, capacity_rows(cap).texts()))
+    assert rows["Daily growth"] == block["Daily growth"] and rows["Per record"] == block["Per record"]  # the article's words
 
 
 def test_notebook_overrides_are_the_starting_point():

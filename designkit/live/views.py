@@ -17,15 +17,13 @@ import ipywidgets as w
 from ..views.charts.style import COLORS
 from ..views.charts import registry
 from ..views.charts.registry import Chart
+from ..views.rows import registry as tables_registry
+from ..views.rows.registry import Table
 from ..views.rows import cost as cost_rows
 from ..views.rows import latency as latency_rows
-from ..views.rows import reliability as rr
 from ..views.rows import scaling as r
 from ..views.rows.table import Cell, Line, Rows
-from ..views.rows.capacity import capacity_rows
-from ..views.rows.interview import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
-from ..model.quantities import say_share
 from ..model.spec import resolve
 from ..sections import SECTIONS, TITLES
 
@@ -95,78 +93,7 @@ def lines_view(make: Callable[[State], tuple[Line, ...]], css: str, state: State
     return TextView(lambda s: [html_line(line) for line in make(s)], css, state, **options)
 
 
-# --- the live-only tables (sections 4, 5 and 9): said with the same helpers -----------------------
-
-def data_rows(state: State) -> list[list[str]]:
-    """Section 4: rows a day and over retention, record size, storage with and without copies."""
-    cap = state.cap
-    return [
-        ["Rows written a day", q.say_count(cap.writes_per_day)],
-        [f"Rows over {q.say_days(cap.retention_days)}", q.say_count(cap.writes_per_day * cap.retention_days)],
-        ["Record size", q.say_bytes(cap.record_size_bytes)],
-        ["Storage per day", q.say_bytes(cap.storage_per_day_bytes)],
-        ["Storage over retention", q.say_bytes(cap.storage_total_bytes)],
-        [f"With {cap.replication_factor} copies", q.say_bytes(cap.storage_replicated_bytes)],
-        ["Reads/s at peak", q.say_qps(cap.read_qps_peak)],
-        ["Writes/s at peak", q.say_qps(cap.write_qps_peak)],
-    ]
-
-
-def first_full(state: State):
-    """The load whose current nodes fill first at any scale, or None when nothing is loaded."""
-    loads = [load for load in state.analysis.loads if load.breaking_limit is not None]
-    return min(loads, key=lambda load: load.break_multiplier) if loads else None
-
-
-def decision_rows(state: State) -> list[list[str]]:
-    """Section 5: the numbers design decisions rest on."""
-    cap = state.cap
-    share = cap.reads_per_day / cap.requests_per_day if cap.requests_per_day else 0.0
-    rows = [
-        ["Read share", say_share(share)],
-        ["Peak QPS", f"{q.say_qps(cap.qps_peak)} ({q.say_qps(cap.read_qps_peak)} reads, "
-                     f"{q.say_qps(cap.write_qps_peak)} writes)"],
-        [f"Storage over {q.say_days(cap.retention_days)}", q.say_bytes(cap.storage_total_bytes)],
-        ["Cache memory (hot set)", q.say_bytes(cap.cache_memory_bytes)],
-        ["App servers at peak", str(cap.servers_needed)],
-    ]
-    load = first_full(state)
-    rows.append(["First to break", "nothing" if load is None else
-                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap, state.analysis.envelope))}"])
-    return rows
-
-
-def summary_rows(state: State) -> list[list[str]]:
-    """Section 9: the headline numbers of the whole article."""
-    cap, a = state.cap, state.analysis
-    rows = []
-    if cap.users is not None:
-        rows.append(["Users", q.say_count(cap.users)])
-    rows += [
-        ["Peak QPS", q.say_qps(cap.qps_peak)],
-        [f"Storage over {q.say_days(cap.retention_days)}", q.say_bytes(cap.storage_total_bytes)],
-        ["App servers at peak", str(cap.servers_needed)],
-        ["Breaks first at 10x", esc(a.first_to_break(10) or "nothing")],
-    ]
-    if a.read_path is not None:
-        rows.append(["Read path availability", q.say_availability(a.read_path.availability)])
-    return rows
-
-
 # --- the views of each section ---------------------------------------------------------------
-
-
-
-
-
-def _load_table(state: State) -> TableView:
-    needed = r.load_rows(state.analysis).header[5]   # "Replicas needed (70%)": the target is in the name
-    return table_view(lambda s: r.load_rows(s.analysis), "dk-table-load", state,
-                      ("Component", "Peak QPS", "Nodes (shards × replicas)", "Throughput used (avg / peak)", needed,
-                       "Shards needed", "Full at"), numeric=(1, 2))
-
-
-
 
 
 
@@ -190,56 +117,21 @@ def tail_lines(state: State) -> list[str]:
     return [esc(line) for line in latency_rows.path_lines(state.analysis)]
 
 
-def tail_rows(state: State) -> list[list[str]]:
-    """Each path's percentiles at peak, target, verdict and crossing, escaped for HTML."""
-    return [[esc(cell) for cell in row] for row in latency_rows.path_rows(state.analysis)]
-
-
 def cost_lines(state: State) -> list[str]:
     """The month's total, per million requests, and at 10x."""
     return [esc(cost_rows.summary(state.analysis))]
 
 
-def cost_table_rows(state: State) -> list[list[str]]:
-    """Per component: nodes and dollars a month today and at 10x, escaped for HTML."""
-    return [[esc(cell) for cell in row] for row in cost_rows.rows(state.analysis)]
-
-
 
 
 VIEWS: dict[str, Callable[[State], Any]] = {
-    "capacity_table": lambda s: table_view(lambda s: capacity_rows(s.cap), "dk-table-capacity", s),
-    "load_table": _load_table,
-    "data_table": lambda s: TableView(["Data", ""], data_rows, "dk-table-data", s),
-    "decision_table": lambda s: TableView(["The numbers behind the decisions", ""], decision_rows,
-                                          "dk-table-decisions", s),
     "breaks": lambda s: lines_view(break_lines, "dk-breaks", s, title="What breaks first"),
-    "threshold_table": lambda s: table_view(lambda s: r.threshold_rows(s.analysis), "dk-table-thresholds", s,
-                                            title="Scaling thresholds"),
-    "queue_table": lambda s: table_view(lambda s: r.queueing_rows(s.analysis), "dk-table-queueing", s,
-                                        ("Component", "Servers", "Utilization", "P(wait)", "Response time",
-                                         "Vs service time"), title="Queueing (M/M/c)"),
-    "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s,
-                                       title="Tail latency against the target"),
-    "tail_table": lambda s: TableView(latency_rows.PATH_HEADER, tail_rows, "dk-table-tail", s,
-                                      title="Path percentiles at peak"),
+    "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s, title="Tail latency against the target"),
     "cost": lambda s: TextView(cost_lines, "dk-cost", s, title="Monthly cost"),
-    "cost_table": lambda s: TableView(cost_rows.HEADER, cost_table_rows, "dk-table-cost", s,
-                                      numeric=(2, 3, 4, 5, 6), title="Monthly bill (AWS on-demand list prices)"),
-    "paths": lambda s: table_view(lambda s: rr.path_rows(s.analysis), "dk-paths", s,
-                                  ("Path", "Availability", "Down/year", "Down/month", "SLO (budget)",
-                                   "Budget used"), title="Availability"),
-    "scenario_table": lambda s: table_view(lambda s: rr.scenario_rows(s.analysis), "dk-table-scenarios", s,
-                                           ("Scenario", "Affected", "Data loss", "Detection + failover",
-                                            "RTO met?"), title="Failure scenarios (requests failing at peak)"),
-    "phrases": lambda s: table_view(lambda s: key_phrase_rows(s.prose, s.analysis), "dk-phrases", s,
-                                    title="Key phrases, with this system's numbers"),
-    "follow_ups": lambda s: table_view(lambda s: follow_up_rows(s.prose, s.analysis), "dk-follow-ups", s,
-                                       title="Follow-up questions"),
-    "summary_table": lambda s: TableView(["Headline numbers", ""], summary_rows, "dk-table-summary", s),
 }
-"""Every live table and text view by the name the section registry (``designkit.sections``) gives it;
-the charts are the chart registry's (``views.charts.registry``), as ``<name>_chart``."""
+"""The live text views by the name the section registry (``designkit.sections``) gives them; the tables
+are the table registry's (``views.rows.registry``), the charts the chart registry's
+(``views.charts.registry``), as ``<name>_chart``."""
 
 CHART_OPTIONS: dict[str, Callable[[State], dict]] = {"scaling": lambda s: {"users": users_span(s)}}
 """What a live chart is built with beyond its numbers (the scaling chart spans the users slider's range)."""
@@ -257,10 +149,19 @@ def chart_view(entry: Chart, state: State) -> ChartView:
     return ChartView(entry.make(state, **options), f"dk-chart-{entry.name}", entry.inputs, entry.changes_with, state)
 
 
+def registered_table(entry: Table, state: State) -> TableView:
+    """A registered table as a live view: the article's rows as HTML cells."""
+    columns = entry.columns(entry.rows(state)) if entry.columns else None
+    return table_view(entry.rows, entry.css_class, state, columns, numeric=entry.numeric, title=entry.title)
+
+
 def view(name: str) -> Callable[[State], Any]:
-    """The live view called ``name``: a table or text view, or a registered chart (``<name>_chart``)."""
+    """The live view called ``name``: a text view, a registered table, or a registered chart (``<name>_chart``)."""
     if name in VIEWS:
         return VIEWS[name]
+    tables = {t.name: t for t in tables_registry.TABLES}
+    if name in tables:
+        return lambda state: registered_table(tables[name], state)
     charts = {f"{c.name}_chart": c for c in registry.CHARTS if c.live}
     if name not in charts:
         raise KeyError(f"no live view named {name!r}")
@@ -269,11 +170,12 @@ def view(name: str) -> Callable[[State], Any]:
 
 
 def section_views(section: int) -> list[str]:
-    """The names of section ``section``'s live views: the section registry's, then any registered
-    chart of the section it does not name."""
+    """The names of section ``section``'s live views: the section registry's, then any registered table
+    or chart of the section it does not name."""
     named = list(SECTIONS[section - 1].live)
-    return named + [f"{c.name}_chart" for c in registry.CHARTS
-                    if c.live and c.section == section and f"{c.name}_chart" not in named]
+    more = [t.name for t in tables_registry.TABLES if t.section == section]
+    more += [f"{c.name}_chart" for c in registry.CHARTS if c.live and c.section == section]
+    return named + [name for name in more if name not in named]
 
 
 class LiveSection(w.VBox):

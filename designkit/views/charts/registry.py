@@ -23,25 +23,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from ...model.analysis import Analysis, analyze
-from ...model.capacity import Capacity, estimate
-
-
-class Numbers:
-    """What a chart is drawn from: ``spec``, ``cap`` (its estimate) and ``analysis`` (computed when asked)."""
-
-    def __init__(self, spec, cap: Capacity | None = None, analysis: Analysis | None = None):
-        self.spec = spec
-        self.cap = cap if cap is not None else (analysis.capacity if analysis is not None else estimate(spec.scale))
-        if analysis is not None:
-            self.__dict__["analysis"] = analysis
-
-    @cached_property
-    def analysis(self) -> Analysis:
-        return analyze(self.spec, self.cap)
 
 
 def _always(_numbers) -> bool:

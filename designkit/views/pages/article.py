@@ -12,6 +12,7 @@ import re
 from ...model import quantities as q
 from ...model.analysis import Analysis
 from ...model.capacity import Capacity
+from ...model.numbers import Numbers
 from ...sections import TITLES
 from ..rows import cost as cost_rows
 from ..rows import latency as latency_rows
@@ -23,6 +24,7 @@ from ..rows.wording import count
 from ..diagrams.boxes import architecture_diagram, flows, horizontal_scaling_diagram
 from ..diagrams.mermaid import mermaid_flowchart
 from ..charts import registry
+from ..rows import registry as table_registry
 from ..markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
@@ -36,20 +38,27 @@ def chart_figure(name: str, spec=None) -> str:
     return figure(name, text(registry.chart(name).alt(spec)))
 
 
-def with_charts(section: int):
-    """A section part that ends with its section's registered charts it does not place itself (the
-    ones that apply to these numbers): a chart added to the registry is in the article at once."""
+def with_registered(section: int):
+    """A section part that ends with what the registries add to its section: the tables registered to
+    be appended (``rows.registry``) and the charts (``charts.registry``) it does not place itself, the
+    ones that apply to these numbers.  A table or chart added to a registry is in the article at once."""
     def wrap(part):
         @functools.wraps(part)
         def written(spec, *numbers):
             markdown = part(spec, *numbers)
-            unplaced = [c for c in registry.of_section(section) if f"(figures/{c.name}.svg" not in markdown]
-            if not unplaced:
+            charts = [c for c in registry.of_section(section) if f"(figures/{c.name}.svg" not in markdown]
+            added = table_registry.appended(section)
+            if not charts and not added:
                 return markdown
             cap = next((n for n in numbers if isinstance(n, Capacity)), None)
             analysis = next((n for n in numbers if isinstance(n, Analysis)), None)
-            drawn = registry.Numbers(spec, cap, analysis)
-            return join([markdown, *(chart_figure(c.name, spec) for c in unplaced if c.applies(drawn))])
+            drawn = Numbers(spec, cap, analysis)
+            more = []
+            for entry in added:
+                if entry.applies(drawn):
+                    more += [f"### {text(entry.title or entry.name)}", tables.prose_table(entry.rows(drawn))]
+            more += [chart_figure(c.name, spec) for c in charts if c.applies(drawn)]
+            return join([markdown, *more])
         return written
     return wrap
 
@@ -147,7 +156,7 @@ def requirement_tables(spec) -> str:
     ])
 
 
-@with_charts(1)
+@with_registered(1)
 def requirements(spec, cap: Capacity) -> str:
     """Section 1: questions, requirements, the capacity block and its chart."""
     return join([
@@ -184,8 +193,7 @@ def estimate_ranges(spec, analysis) -> list[str]:
     parts = ["### What If the Estimates Are Off", text(intro), "\n".join(f"- {text(line)}" for line in lines),
              text(why)]
     for label, rows, line in tornadoes:
-        parts += [f"**{text(label)}**", table(spread_rows.TORNADO_HEADER, [[text(c) for c in r] for r in rows]),
-                  text(line)]
+        parts += [f"**{text(label)}**", tables.prose_table(rows), text(line)]
     parts.append(chart_figure("tornado", spec))
     return parts
 
@@ -206,7 +214,7 @@ def high_level_architecture(spec) -> str:
     ])
 
 
-@with_charts(3)
+@with_registered(3)
 def core_components(spec) -> str:
     """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
     parts, words = [heading(3)], names_in(spec)
@@ -237,7 +245,7 @@ def interviewer_asks(qa) -> str:
     return f'> **Interviewer might ask**: "{question}"\n>\n> {text(qa.answer)}'
 
 
-@with_charts(4)
+@with_registered(4)
 def data_model(spec) -> str:
     """Section 4: schema and access patterns."""
     model = spec.data_model
@@ -256,7 +264,7 @@ def data_model(spec) -> str:
     ])
 
 
-@with_charts(5)
+@with_registered(5)
 def key_design_decisions(spec) -> str:
     """Section 5: each decision with its options, then the summary table."""
     parts, words = [heading(5)], names_in(spec)
@@ -303,7 +311,7 @@ def interview_timeline(spec) -> str:
            - Answer remaining questions""")
 
 
-@with_charts(9)
+@with_registered(9)
 def key_takeaways(spec) -> str:
     """Section 9: concepts, trade-offs, red flags, then the references."""
     t = spec.takeaways
@@ -361,7 +369,7 @@ def missing_prose(spec) -> list[str]:
 
 # --- the sections built on the analysis ------------------------------------------------
 
-@with_charts(2)
+@with_registered(2)
 def high_level_architecture_with_load(spec, analysis) -> str:
     """Section 2 plus the load each component carries at peak."""
     parts = [high_level_architecture(spec)]
@@ -375,7 +383,7 @@ def high_level_architecture_with_load(spec, analysis) -> str:
 
 
 
-@with_charts(6)
+@with_registered(6)
 def scalability(spec, analysis) -> str:
     """Section 6: horizontal scaling, computed strategies and thresholds, what breaks first, queueing."""
     cap = analysis.capacity
@@ -427,7 +435,7 @@ def tail_latency(analysis) -> list[str]:
         "time plus, sometimes, a wait, so the sum's distribution is known exactly and its percentiles "
         "are solved from it (hops independent), counting every hop, as a cache miss does. "
         "Queueing and service time only: no network round trips.",
-        table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
+        tables.prose_table(latency_rows.component_rows(analysis)),
         path_latency_table(analysis),
         "\n".join(f"- {text(line)}" for line in latency_rows.path_lines(analysis)),
     ]
@@ -435,7 +443,7 @@ def tail_latency(analysis) -> list[str]:
 
 def path_latency_table(analysis) -> str:
     """Each path's p50/p95/p99 at peak against its target, as a Markdown table."""
-    return table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis)))
+    return tables.prose_table(latency_rows.path_rows(analysis))
 
 
 def cost(analysis) -> list[str]:
@@ -443,23 +451,13 @@ def cost(analysis) -> list[str]:
     return [
         "### Cost",
         cost_rows.BASIS,
-        table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
+        tables.prose_table(cost_rows.rows(analysis)),
         f"- {text(cost_rows.summary(analysis))}",
         chart_figure("cost"),
     ]
 
 
-def _said(rows: list[list[str]]) -> list[list[str]]:
-    """Computed cells that name spec components, made safe as Markdown like all spec text."""
-    return [[text(cell) if cell else cell for cell in row] for row in rows]
-
-
-def _bold_last(rows: list[list[str]]) -> list[list[str]]:
-    """The rows with the last one (a total) in bold."""
-    return rows[:-1] + [[f"**{cell}**" if cell else cell for cell in rows[-1]]] if rows else rows
-
-
-@with_charts(7)
+@with_registered(7)
 def reliability(spec, analysis) -> str:
     """Section 7: failure scenarios, availability in series and parallel, recovery with computed times."""
     if not analysis.loads:
@@ -481,12 +479,12 @@ def reliability(spec, analysis) -> str:
     ])
 
 
-def key_phrases(spec, analysis) -> list[list[str]]:
-    """The Key Phrases table's cells as Markdown: the spec's phrases, the computed ones in their place."""
-    return [[text(c.text) for c in row] for row in key_phrase_rows(spec, analysis).rows]
+def key_phrases(spec, analysis) -> str:
+    """The Key Phrases table as Markdown: the spec's phrases, the computed ones in their place."""
+    return tables.markdown_table(key_phrase_rows(spec, analysis), key_column=False)
 
 
-@with_charts(8)
+@with_registered(8)
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
     return join([
@@ -494,7 +492,7 @@ def interview_tips(spec, analysis) -> str:
         "### Approach (45 minutes)",
         interview_timeline(spec),
         "### Key Phrases That Show Depth",
-        tables.markdown_table(key_phrase_rows(spec, analysis), key_column=False),
+        key_phrases(spec, analysis),
         "### Common Follow-up Questions",
         tables.markdown_table(follow_up_rows(spec, analysis), key_column=False),
     ])

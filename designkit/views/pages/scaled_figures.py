@@ -14,7 +14,7 @@ import re
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
 from ..charts import registry
-from ..charts.registry import Numbers
+from ...model.numbers import Numbers
 from ..charts.style import house_style
 
 _NO_AUTOLAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ...model import quantities as q
+from .table import Rows, rows
 from .wording import say_load
 
 COMPONENT_HEADER = ["Component", "Servers", "Utilization (peak)", "p50", "p95", "p99", "p99 (average load)"]
@@ -58,26 +59,26 @@ def verdict(path) -> str:
     return f"{word} ({path.target.name} {say_latency(path.at_target_seconds)})"
 
 
-def component_rows(analysis) -> list[list[str]]:
+def component_rows(analysis) -> Rows:
     """Per component: its pool, utilization at peak and response-time percentiles."""
-    rows = []
+    body = []
     for c in analysis.latency.components:
         pool = c.pool
-        rows.append([c.component, str(pool.servers), say_load(pool.utilization()),
+        body.append([c.component, str(pool.servers), say_load(pool.utilization()),
                      say_latency(c.peak.p50), say_latency(c.peak.p95), say_latency(c.peak.p99),
                      say_latency(c.average.p99)])
-    return rows
+    return rows(COMPONENT_HEADER, body)
 
 
-def path_rows(analysis) -> list[list[str]]:
+def path_rows(analysis) -> Rows:
     """Per path: its exact percentiles at peak, the target, the verdict and where it is crossed."""
-    rows = []
+    body = []
     for p in analysis.latency.paths:
-        rows.append([PATH_NAMES[p.path], str(len(p.hops)), say_latency(p.peak.p50),
+        body.append([PATH_NAMES[p.path], str(len(p.hops)), say_latency(p.peak.p50),
                      say_latency(p.peak.p95), say_latency(p.peak.p99),
                      p.target.label if p.target else "none stated", verdict(p),
                      say_crossing(p.crossing_multiplier, p.crossing_users)])
-    return rows
+    return rows(PATH_HEADER, body)
 
 
 def _list(names: list[str]) -> str:

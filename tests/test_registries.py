@@ -1,4 +1,4 @@
-"""The chart registry: one entry adds a chart to the article, the notebook, the moving handout and the live views."""
+"""The registries: one entry adds a chart (article, notebook, moving handout, live views) or a table (article, live views)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from designkit import notebook as dk
 from designkit.live.state import State
 from designkit.live.views import section_views, view
 from designkit.model import analyze, estimate
+from designkit.model.numbers import Numbers
 from designkit.model.spec import load_spec
 from designkit.run import fragments
 from designkit.sections import SECTIONS
 from designkit.views.charts import registry
+from designkit.views.rows import registry as tables
+from designkit.views.rows.table import rows
 from designkit.views.pages import article
 from designkit.views.pages.full_article import article_at
 from designkit.views.pages.scaled_figures import GridFigures
@@ -78,7 +81,7 @@ def test_every_chart_has_one_alt_text_and_is_placed_by_its_section(reference):
     spec, cap, analysis = reference
     text = article_at(spec, cap, analysis)
     for entry in registry.CHARTS:
-        if entry.article and entry.applies(registry.Numbers(spec, cap, analysis)):
+        if entry.article and entry.applies(Numbers(spec, cap, analysis)):
             assert text.count(f"(figures/{entry.name}.svg)") == 1, entry.name
             assert f"![{entry.alt(spec)}](figures/{entry.name}.svg)" in text
     assert [c.name for c in registry.CHARTS] == ["capacity", "load", "scaling", "latency", "availability", "cost",
@@ -95,3 +98,27 @@ def test_the_registry_is_read_without_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_one_entry_adds_a_table_to_its_section_and_its_live_views(monkeypatch, reference):
+    spec, cap, analysis = reference
+    entry = tables.Table("peak_table", 5, lambda n: rows(["Figure", "Value"], [["QPS (peak)", f"{n.cap.qps_peak:.0f}"]]),
+                         "Peak load")
+    monkeypatch.setattr(tables, "TABLES", [*tables.TABLES, entry])
+    five = article.key_design_decisions(spec)
+    assert five.endswith(f"### Peak load\n\n| Figure | Value |\n|--------|-------|\n| QPS (peak) | {cap.qps_peak:.0f} |")
+    assert article_at(spec, cap, analysis).count("### Peak load") == 1
+    assert section_views(5)[-1] == "peak_table" and "peak_table" not in section_views(6)
+    live = view("peak_table")(State.of({}, spec))
+    assert live.table.text() == [["QPS (peak)", f"{cap.qps_peak:.0f}"]] and "dk-peak-table" in live.table.widget._dom_classes
+
+
+def test_every_live_view_a_section_names_exists_and_placed_tables_are_in_the_article(reference):
+    spec, cap, analysis = reference
+    for section in SECTIONS:
+        for name in section_views(section.number):
+            assert callable(view(name)), name
+    assert {t.name for t in tables.TABLES} <= {name for s in SECTIONS for name in section_views(s.number)}
+    assert tables.appended(6) == [] and tables.table("paths").css_class == "dk-paths"
+    with pytest.raises(KeyError, match="no table named 'pie'"):
+        tables.table("pie")
