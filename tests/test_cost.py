@@ -104,7 +104,7 @@ def test_a_cdn_prices_egress_at_the_cdn_rate():
 
 
 def test_every_kind_has_a_priced_node_naming_its_instance():
-    from designkit.model.spec import COMPONENT_KINDS
+    from designkit.model.kinds import COMPONENT_KINDS
     assert set(DEFAULT_NODES) == set(COMPONENT_KINDS) | {"gpu"}
     assert all(node.instance and node.hourly >= 0 for node in DEFAULT_NODES.values())
 

@@ -212,7 +212,7 @@ def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
     assert len(validated) == 2 and panel.state is at_3e9
     _, cap, analysis = expected("reference", panel.overrides())
     assert panel.state.cap == cap and panel.state.analysis.cost == analysis.cost
-    monkeypatch.setattr(panel_module, "STATES", 5)
+    monkeypatch.setattr(panel._states, "size", 5)                    # fewer kept, to see the oldest go
     for users in panel.controls["users"].stops[:8]:                 # more than are kept
         panel.set(users=users)
         panel.flush()
@@ -616,7 +616,8 @@ def test_scalability_views_follow_the_analysis():
     _, cap, analysis = expected("reference", panel.overrides())
     today, envelope, *breaks = view(box, TextView).text()
     assert plain(today).startswith(f"Today here is the sliders' setting ({q.say_count(cap.users)} users")
-    assert plain(envelope).startswith("Envelope: sized for up to about")
+    assert plain(envelope).startswith(f"Envelope: sized for up to {q.say_times(analysis.envelope.multiplier)} "
+                                      "today's traffic (")
     first10 = analysis.first_to_break(10)
     assert f"<b>{first10}</b> breaks first" in breaks[0]
     assert plain(breaks[0]).startswith(f"At 10x ({q.say_count(cap.users * 10)} users)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import MappingProxyType
 
@@ -26,6 +25,8 @@ from matplotlib.font_manager import findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
+
+from ..model.lru import LRU
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
 PHASES = 4          # sub-pixel positions a string is rendered at, per axis
@@ -64,9 +65,9 @@ class _Ink:
         return whole
 
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
-_glyphs: OrderedDict[tuple, object] = OrderedDict()    # one character's ink, by sub-pixel position
-_shapes: OrderedDict[tuple, object] = OrderedDict()    # one string's layout in one font
+_cache = LRU(TEXTS)             # one string's ink, by everything its pixels depend on
+_glyphs = LRU(TEXTS * 2)        # one character's ink, by sub-pixel position
+_shapes = LRU(TEXTS)            # one string's layout in one font
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 
@@ -104,17 +105,15 @@ def shape(s: str, prop, dpi: float) -> Shape:
     key = (s, *_font(prop), float(dpi))
     found = _shapes.get(key)
     if found is not None:
-        _shapes.move_to_end(key)
         return found
     font = get_font(findfont(prop))
     font.clear()
     font.set_size(prop.get_size_in_points(), dpi)
     places = font.set_text(s, 0.0, flags=get_hinting_flag())
     width, height = font.get_width_height()
-    found = _shapes[key] = Shape(None if any(font.get_char_index(ord(c)) == 0 for c in s) else places,
-                                 width / 64, height / 64, font.get_descent() / 64)
-    while len(_shapes) > TEXTS:
-        _shapes.popitem(last=False)
+    found = Shape(None if any(font.get_char_index(ord(c)) == 0 for c in s) else places,
+                  width / 64, height / 64, font.get_descent() / 64)
+    _shapes.put(key, found)
     return found
 
 
@@ -133,12 +132,10 @@ class TextCachingRenderer(RendererAgg):
         cell = (*key, x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
         ink = _cache.get(cell, False)
         if ink is False:
-            ink = _cache[cell] = self._render(gc, x, y, s, prop, angle, mtext, key)
-            while len(_cache) > TEXTS:
-                _cache.popitem(last=False)
+            ink = self._render(gc, x, y, s, prop, angle, mtext, key)
+            _cache.put(cell, ink)
             TextCachingRenderer.misses += 1
         else:
-            _cache.move_to_end(cell)
             TextCachingRenderer.hits += 1
         if ink is _OVERSIZE:
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
@@ -174,11 +171,8 @@ class TextCachingRenderer(RendererAgg):
             key = (c, *look, px % 1, py % 1)
             glyph = _glyphs.get(key, False)
             if glyph is False:
-                glyph = _glyphs[key] = self._alone(gc, px, py, c, prop, 0.0, None)
-                while len(_glyphs) > TEXTS * 2:
-                    _glyphs.popitem(last=False)
-            else:
-                _glyphs.move_to_end(key)
+                glyph = self._alone(gc, px, py, c, prop, 0.0, None)
+                _glyphs.put(key, glyph)
             if glyph is _OVERSIZE:
                 return False
             if glyph is not None:
@@ -255,8 +249,8 @@ class TextLayouts:
     SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
 
     def __init__(self):
-        self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
-        self._rows: OrderedDict[tuple, tuple[float, float]] = OrderedDict()   # offset at zero width
+        self._offsets = LRU(self.SIZE)  # a look -> where its string lands from its anchor
+        self._rows = LRU(self.SIZE)     # a row of looks but their width -> the offset at zero width
 
     def draw(self, text: Text, renderer) -> None:
         """Draw ``text`` on ``renderer`` (a ``TextCachingRenderer``) as ``text.draw`` would."""
@@ -274,9 +268,9 @@ class TextLayouts:
         offset = self._offsets.get(look)
         if offset is None:
             row = self._row(text, look, prop, dpi)
-            if row is not None and row[0] in self._rows:
-                self._rows.move_to_end(row[0])
-                zero_x, offset_y = self._rows[row[0]]
+            known = self._rows.get(row[0]) if row is not None else None
+            if known is not None:
+                zero_x, offset_y = known
                 offset = self._remember(look, (zero_x - row[1], offset_y))
         if offset is None:
             renderer.last_text = None
@@ -287,11 +281,8 @@ class TextLayouts:
                     drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
                 offset = self._remember(look, (drawn_x - x, drawn_y - y))
                 if row is not None:
-                    self._rows[row[0]] = (offset[0] + row[1], offset[1])
-                    while len(self._rows) > self.SIZE:
-                        self._rows.popitem(last=False)
+                    self._rows.put(row[0], (offset[0] + row[1], offset[1]))
             return
-        self._offsets.move_to_end(look)
         gc = renderer.new_gc()
         gc.set_foreground(text.get_color())
         gc.set_alpha(text.get_alpha())
@@ -304,9 +295,7 @@ class TextLayouts:
         gc.restore()
 
     def _remember(self, look: tuple, offset: tuple[float, float]) -> tuple[float, float]:
-        self._offsets[look] = offset
-        while len(self._offsets) > self.SIZE:
-            self._offsets.popitem(last=False)
+        self._offsets.put(look, offset)
         return offset
 
     def _row(self, text: Text, look: tuple, prop, dpi: float) -> tuple[tuple, float] | None:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
+from ..views.markdown import escape_html
 from ..views.charts.style import COLORS
 from ..views.charts import registry
 from ..views.charts.registry import Chart
@@ -32,7 +33,7 @@ from .lifetime import close_tree
 from .panel import Panel
 from .sliders import USERS
 from .state import State
-from .cells import TableView, TextView, esc
+from .cells import TableView, TextView
 from .render import ChartView
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ BADGES = {"ok": COLORS["ok"], "warn": COLORS["warn"], "over": COLORS["bad"]}
 
 def html_cell(cell: Cell) -> str:
     """One cell or span as HTML: its text escaped, its status as a badge, colour or weight."""
-    value = esc(cell.text)
+    value = escape_html(cell.text)
     if cell.status in BADGES:
         return (f'<span style="background:{BADGES[cell.status]};color:white;padding:1px 7px;'
                 f'border-radius:3px">{value}</span>')
@@ -114,12 +115,12 @@ def break_lines(state: State) -> tuple[Line, ...]:
 
 def tail_lines(state: State) -> list[str]:
     """Each path's p99 at peak against its target and where it is crossed, then the monthly bill."""
-    return [esc(line) for line in latency_rows.path_lines(state.analysis)]
+    return [escape_html(line) for line in latency_rows.path_lines(state.analysis)]
 
 
 def cost_lines(state: State) -> list[str]:
     """The month's total, per million requests, and at 10x."""
-    return [esc(cost_rows.summary(state.analysis))]
+    return [escape_html(cost_rows.summary(state.analysis))]
 
 
 
@@ -183,7 +184,7 @@ class LiveSection(w.VBox):
 
     def __init__(self, panel: Panel, section: int, views: list):
         self.panel, self.section, self.views = panel, section, views
-        heading = w.HTML(f"<b>Live: {section}. {esc(TITLES[section - 1])}</b>")
+        heading = w.HTML(f"<b>Live: {section}. {escape_html(TITLES[section - 1])}</b>")
         super().__init__([panel.widget, heading, *[view.widget for view in views]])
         self.add_class("dk-live")
         self.add_class(f"dk-section-{section}")

@@ -97,58 +97,65 @@ def _byte_slips(extra: tuple[tuple[float, str], ...] = ()) -> tuple[tuple[float,
 
 
 def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
-    """Section 1: users, traffic, storage, bandwidth, cache and servers."""
-    s = spec.scale
-    pf = f"{cap.peak_factor:g}x"
+    """Section 1: users, traffic, storage, bandwidth, cache and servers, in the order a student works them."""
     requests = q.say_count(cap.requests_per_day)
-    out: list[Question | None] = []
-    if s.per_user and cap.users:
-        share = cap.daily_active_users / cap.users
-        stated = q.say_percent(share)
-        if "." not in stated or len(stated.split(".")[1]) <= 3:  # a share a person would state
-            users, dau = q.say_count(cap.users), q.say_count(cap.daily_active_users)
-            out.append(Question(
-                "daily_active_users", 1, "How many users are active on a given day?",
-                (("Users", users), ("Active on a given day", stated)),
-                cap.daily_active_users, "users", dau, "daily actives = users × share active each day",
-                (f"{users} users × {stated} {said_equals(dau, users)} daily actives",)))
-    sides: list[Question] = []
-    if s.per_user:
-        request_question, *sides = _per_user_traffic(spec, cap, requests)
-        out.append(request_question)
+    if spec.scale.per_user:
+        day, *sides = _per_user_traffic(spec, cap, requests)   # requests a day, then peak reads and writes
     else:
-        reads, writes = q.say_count(cap.reads_per_day), q.say_count(cap.writes_per_day)
-        out.append(Question(
-            "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
-            (("Reads a day", reads), ("Writes a day", writes)),
-            cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
-            (f"{reads} + {writes} {said_equals(requests, reads, writes)} a day",)))
+        day, *sides = _totals_traffic(cap, requests)
+    return [*_active_users(spec, cap), day, *_qps_questions(cap, requests), *sides,
+            *_storage_questions(spec, cap), _servers_question(cap)]
+
+
+def _active_users(spec, cap: Capacity) -> list[Question]:
+    """Daily actives from users and the share active each day (per-user specs stating a share a person would)."""
+    if not (spec.scale.per_user and cap.users):
+        return []
+    stated = q.say_percent(cap.daily_active_users / cap.users)
+    if "." in stated and len(stated.split(".")[1]) > 3:
+        return []
+    users, dau = q.say_count(cap.users), q.say_count(cap.daily_active_users)
+    return [Question(
+        "daily_active_users", 1, "How many users are active on a given day?",
+        (("Users", users), ("Active on a given day", stated)),
+        cap.daily_active_users, "users", dau, "daily actives = users × share active each day",
+        (f"{users} users × {stated} {said_equals(dau, users)} daily actives",))]
+
+
+def _qps_questions(cap: Capacity, requests: str) -> list[Question]:
+    """Average and peak QPS from requests a day: the division by 86,400, then the peak factor."""
     avg_step = _per_second_step(f"{requests} requests", cap.requests_per_day, requests)
-    out.append(Question(
-        "qps_average", 1, "What is the average QPS (requests per second)?",
-        (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
-        "average QPS = requests a day ÷ 86,400 seconds", (avg_step,)))
-    out.append(Question(
-        "qps_peak", 1, "What is the peak QPS?",
-        (("Requests a day", requests), ("Peak factor", f"{pf} average")),
-        cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
-        "peak QPS = requests a day ÷ 86,400 s × peak factor",
-        (avg_step, _peak_step(cap, cap.qps_peak, avg_step)), _peak_slip(cap)))
-    out += sides
-    if not s.per_user:
-        for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
-                                    ("write", cap.writes_per_day, cap.write_qps_peak)):
-            if peak > 0:
-                day = q.say_count(per_day)
-                steps = (_per_second_step(day, per_day, day),)
-                out.append(Question(
-                    f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
-                    ((f"{side.capitalize()}s a day", day), ("Peak factor", f"{pf} average")),
-                    peak, "requests/s", said_rate(peak),
-                    f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor",
-                    (*steps, _peak_step(cap, peak, steps[-1])), _peak_slip(cap)))
-    out += _storage_questions(spec, cap)
-    out.append(_servers_question(cap))
+    return [
+        Question("qps_average", 1, "What is the average QPS (requests per second)?",
+                 (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
+                 "average QPS = requests a day ÷ 86,400 seconds", (avg_step,)),
+        Question("qps_peak", 1, "What is the peak QPS?",
+                 (("Requests a day", requests), ("Peak factor", f"{cap.peak_factor:g}x average")),
+                 cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
+                 "peak QPS = requests a day ÷ 86,400 s × peak factor",
+                 (avg_step, _peak_step(cap, cap.qps_peak, avg_step)), _peak_slip(cap)),
+    ]
+
+
+def _totals_traffic(cap: Capacity, requests: str) -> list[Question]:
+    """A totals-form spec: requests a day from reads and writes, then the peak read and write QPS."""
+    reads, writes = q.say_count(cap.reads_per_day), q.say_count(cap.writes_per_day)
+    out = [Question(
+        "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
+        (("Reads a day", reads), ("Writes a day", writes)),
+        cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
+        (f"{reads} + {writes} {said_equals(requests, reads, writes)} a day",))]
+    for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
+                                ("write", cap.writes_per_day, cap.write_qps_peak)):
+        if peak > 0:
+            day = q.say_count(per_day)
+            steps = (_per_second_step(day, per_day, day),)
+            out.append(Question(
+                f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
+                ((f"{side.capitalize()}s a day", day), ("Peak factor", f"{cap.peak_factor:g}x average")),
+                peak, "requests/s", said_rate(peak),
+                f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor",
+                (*steps, _peak_step(cap, peak, steps[-1])), _peak_slip(cap)))
     return out
 
 

@@ -25,7 +25,7 @@ from ..diagrams.boxes import architecture_diagram, flows, horizontal_scaling_dia
 from ..diagrams.mermaid import mermaid_flowchart
 from ..charts import registry
 from ..rows import registry as table_registry
-from ..markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
+from ..markdown import anchor, callout, code, figure, html_in_markdown, join, link, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
@@ -121,7 +121,7 @@ def capacity_block(cap: Capacity) -> str:
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
-    yaml_title = escape_html(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
+    yaml_title = html_in_markdown(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
     toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(TITLES, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 
+from ..markdown import escape_html
 from ...model import quantities as q
 from ...model.answers import (BINARY_WINDOW, EXAMPLES, GOOD_FACTOR, LEVEL_WORDS, SHORT_SECONDS,
                              SLIP_WINDOW, WANTED, normalize_name, slip_sentence)
@@ -110,7 +110,8 @@ def csp(base: str) -> str:
 
 
 def _question_html(index: int, x: Question) -> str:
-    e = html.escape
+    def e(text):
+        return escape_html(text, attribute=True)
     givens = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in x.givens)
     steps = "".join(f"<li>{e(step)}</li>" for step in x.working)
     return (
@@ -134,9 +135,9 @@ def appendix(practice: Bank | Scaled, heading_id: str = "practice") -> str:
     at = ""
     if isinstance(practice, Scaled):
         label = practice.points[practice.start][1]
-        at = f'<p class="practice-at">Traffic: <span class="practice-scale">{html.escape(label)}</span></p>\n'
-    return (f'<section class="practice">\n<h2 id="{html.escape(heading_id)}">Practice</h2>\n'
-            f"<p>{html.escape(INTRO)}</p>\n{at}<ol class=\"practice-list\">\n{items}</ol>\n"
+        at = f'<p class="practice-at">Traffic: <span class="practice-scale">{escape_html(label, attribute=True)}</span></p>\n'
+    return (f'<section class="practice">\n<h2 id="{escape_html(heading_id, attribute=True)}">Practice</h2>\n'
+            f"<p>{escape_html(INTRO, attribute=True)}</p>\n{at}<ol class=\"practice-list\">\n{items}</ol>\n"
             f'<p class="practice-score" aria-live="polite"></p>\n</section>\n'
             f'<script type="application/json" id="practice-data">{json_block(page_data(practice))}</script>\n')
 
