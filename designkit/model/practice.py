@@ -263,23 +263,11 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (per_day_step, f"× {days} days {said_equals(total, days, approx='≈' in per_day_step)}",
              f"× {rf} copies {said_equals(copies, total)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
-    if cap.ingress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.record_size_bytes):
-        ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
-        writes_s = said_rate(cap.write_qps_average)
-        out.append(Question(
-            "ingress", 1, "What is the average incoming bandwidth (bytes per second)?",
-            (("Writes/s (average)", writes_s), ("Record size", record)),
-            cap.ingress_bytes_per_second, "bytes/s", ingress, "ingress = writes per second × record size",
-            (f"{writes_s} × {record} {said_equals(ingress, writes_s, record)}",), _byte_slips()))
+    out += _bandwidth_question("ingress", "incoming", "writes", cap.write_qps_average,
+                               ("Record size", cap.record_size_bytes), cap.ingress_bytes_per_second)
+    out += _bandwidth_question("egress", "outgoing", "reads", cap.read_qps_average,
+                               ("Response size", cap.response_size_bytes), cap.egress_bytes_per_second)
     response = q.say_bytes(cap.response_size_bytes)
-    if cap.egress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
-        egress = q.say_bandwidth(cap.egress_bytes_per_second)
-        reads_s = said_rate(cap.read_qps_average)
-        out.append(Question(
-            "egress", 1, "What is the average outgoing bandwidth (bytes per second)?",
-            (("Reads/s (average)", reads_s), ("Response size", response)),
-            cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
-            (f"{reads_s} × {response} {said_equals(egress, reads_s, response)}",), _byte_slips()))
     if cap.cache_memory_bytes >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
         reads = q.say_count(cap.reads_per_day)
         hot = q.say_percent(s.cache_fraction)
@@ -292,6 +280,21 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (f"{reads} reads × {hot} {said_equals(hot_reads, reads)} hot reads",
              f"× {response} {said_equals(memory, hot_reads, response)}"), _byte_slips()))
     return out
+
+
+def _bandwidth_question(key: str, direction: str, side: str, per_second: float, size: tuple[str, float],
+                        bandwidth: float) -> list[Question]:
+    """Bandwidth in or out: ``side`` (reads or writes) per second × the bytes each carries; none when
+    the size is not said closely enough to work from, or the bandwidth is under a byte a second."""
+    label, size_bytes = size
+    if bandwidth < WHOLE_BYTE or not _said_closely(size_bytes):
+        return []
+    said, rate, each = q.say_bandwidth(bandwidth), said_rate(per_second), q.say_bytes(size_bytes)
+    return [Question(
+        key, 1, f"What is the average {direction} bandwidth (bytes per second)?",
+        ((f"{side.capitalize()}/s (average)", rate), (label, each)), bandwidth, "bytes/s", said,
+        f"{key} = {side} per second × {label.lower()}", (f"{rate} × {each} {said_equals(said, rate, each)}",),
+        _byte_slips())]
 
 
 def _servers_question(cap: Capacity) -> Question:
