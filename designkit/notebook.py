@@ -3,9 +3,9 @@
 The cells show the method, and call the library for the rest through this one name: the model
 (``dk.estimate``, ``dk.analyze``, ``dk.q`` to say a number, and ``dk.scaling``, ``dk.queueing``,
 ``dk.availability`` whose formulas the notebooks work by hand first), the views (``dk.article``,
-the chart classes ``dk.CapacityChart`` ... ``dk.TornadoChart``, ``dk.tables``, ``dk.diagram``, ``dk.markdown``) and the
-fragments contract with the build (``dk.emit``, ``dk.emit_figure``).  What designkit shows of the spec's numbers (``dk.md``,
-``dk.emit``, ``dk.emit_figure``, ``dk.practice``) says it is the spec's baseline once the live
+``dk.tables``, ``dk.diagram``, ``dk.markdown``, and the charts by name: ``dk.figure("scaling", system,
+analysis)``) and the fragments contract with the build (``dk.emit``, ``dk.figure``).  What designkit shows of
+the spec's numbers (``dk.md``, ``dk.emit``, ``dk.figure``, ``dk.practice``) says it is the spec's baseline once the live
 panel is above it (``dk.in_class``); nothing else in the kernel is touched.
 """
 
@@ -14,28 +14,24 @@ from __future__ import annotations
 from .live import baseline
 from .model import analyze, availability, estimate, queueing, scaling
 from .model import quantities as q
+from .model.analysis import Analysis
+from .model.numbers import Numbers
 from .model.spec import load_spec
 from .run import fragments
 from .views.pages import article
-from .views.charts.availability import AvailabilityChart
-from .views.charts.capacity import CapacityChart
-from .views.charts.cost import CostChart
-from .views.charts.latency import LatencyChart
-from .views.charts.scaling import ScalingChart
+from .views.charts import registry
 from .views.diagrams import boxes as diagram
-from .views.prose import templating as figures
+from .views.prose import templating
 from .views import markdown
 from .views.rows import as_markdown as tables
-from .views.charts.tornado import TornadoChart
 
-__all__ = ["AvailabilityChart", "CapacityChart", "CostChart", "LatencyChart", "ScalingChart", "TornadoChart",
-           "analyze", "article", "availability", "diagram", "emit", "emit_figure", "estimate", "in_class", "load",
-           "markdown", "md", "practice", "q", "queueing", "scaling", "tables", "tornado"]
+__all__ = ["analyze", "article", "availability", "diagram", "emit", "estimate", "figure", "in_class", "load",
+           "markdown", "md", "practice", "q", "queueing", "scaling", "tables"]
 
 
 def load(spec, overrides=None):
     """The checked spec, its prose's ``{{ figures }}`` said at this scale (notebook 1 introduces it)."""
-    return figures.render_spec(load_spec(spec, overrides), spec)
+    return templating.render_spec(load_spec(spec, overrides), spec)
 
 
 def in_class(system, spec, overrides, *, section: int, interactive: bool) -> None:
@@ -57,16 +53,40 @@ def md(text: str) -> baseline.Baseline:
     return baseline.Baseline(text)
 
 
-def emit(section: int, text: str) -> None:
-    """``run.fragments.emit``: a fragment of the article, shown (after the baseline note in class)."""
+def emit(section: int, text: str, system=None) -> None:
+    """``run.fragments.emit``: a fragment of the article, shown (after the baseline note in class).
+
+    A registered chart the fragment shows that no cell drew yet (a chart added to the registry,
+    ``views.charts.registry``) is drawn from ``system`` and emitted first."""
     baseline.mark()
+    missing = [c for c in registry.CHARTS if f"(figures/{c.name}.svg" in text and not fragments.shown(c.name)]
+    if missing and system is None:
+        raise ValueError(f"section {section} shows the charts {', '.join(c.name for c in missing)}: "
+                         "pass the system to dk.emit to draw them")
+    for entry in missing:
+        figure(entry.name, system)
     fragments.emit(section, text)
 
 
-def emit_figure(name: str, fig, alt: str) -> None:
-    """``run.fragments.emit_figure``: a figure of the article, shown (after the baseline note in class)."""
+def figure(name: str, system, numbers=None):
+    """Draw the registered chart ``name`` from ``system`` (and its ``numbers``: the capacity or the
+    analysis you computed) and emit it for the article, with the registry's alt text; the chart,
+    or None when it has nothing to draw (a tornado without ranges)."""
+    entry = registry.chart(name)
+    drawn = Numbers(system, *_split(numbers))
+    if not entry.applies(drawn):
+        return None
+    chart = entry.make(drawn)
     baseline.mark()
-    fragments.emit_figure(name, fig, alt)
+    fragments.emit_figure(name, chart.fig, entry.alt(system))
+    return chart
+
+
+def _split(numbers) -> tuple:
+    """(capacity, analysis) from what a notebook passes: either, or neither."""
+    if numbers is None:
+        return None, None
+    return (None, numbers) if isinstance(numbers, Analysis) else (numbers, None)
 
 
 def practice(system, *, section: int, interactive: bool):
@@ -75,10 +95,3 @@ def practice(system, *, section: int, interactive: bool):
 
     baseline.mark()
     return boxes(system, section=section, interactive=interactive)
-
-
-def tornado(system) -> TornadoChart | None:
-    """The tornado chart of ``system``'s ranges (which assumption moves each figure most); None without ranges."""
-    from .model.sensitivity import uncertainty
-    found = uncertainty(system)
-    return None if found is None else TornadoChart(found)

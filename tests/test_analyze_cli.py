@@ -49,7 +49,7 @@ def test_text_output_has_the_template_sections(capsys):
     assert "| Component | Strategy | When to Apply |" in out
     assert "| Scenario | Impact | Mitigation | Affected | Data loss | Detection + failover | RTO met? |" in out
     # The computed thresholds, said the way people say them.
-    assert "| **Collector API** | Horizontal scaling (add replicas) | QPS > ~50K (at ~110 million users) |" in out
+    assert "| **Collector API** | Horizontal scaling (add replicas) | QPS > ~50K: at 1.1x today's traffic (\\~110 million users) |" in out
     assert "**At 10x** (1 billion users): **Event Store** breaks first" in out
 
 
@@ -113,7 +113,7 @@ def test_totals_form_reports_qps_and_no_users(tmp_path, capsys):
     assert t["qps"] == pytest.approx(28_000)
     assert t["multiplier"] == pytest.approx(28 / 22)
     code, out, _ = run(capsys, "analyze", str(spec))
-    assert code == 0 and "(at 28K peak QPS, 1.3x today)" in out
+    assert code == 0 and ": at 1.3x today's traffic (28K peak QPS)" in out
 
 
 def test_no_components_still_works(tmp_path, capsys):

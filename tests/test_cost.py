@@ -104,7 +104,7 @@ def test_a_cdn_prices_egress_at_the_cdn_rate():
 
 
 def test_every_kind_has_a_priced_node_naming_its_instance():
-    from designkit.model.spec import COMPONENT_KINDS
+    from designkit.model.kinds import COMPONENT_KINDS
     assert set(DEFAULT_NODES) == set(COMPONENT_KINDS) | {"gpu"}
     assert all(node.instance and node.hourly >= 0 for node in DEFAULT_NODES.values())
 
@@ -437,7 +437,7 @@ def test_bad_tiering_is_exit_2_naming_file_and_field(tmp_path):
 
 def test_rows_name_each_unit_and_its_price():
     from designkit.views.rows import cost as cost_rows
-    rows = {row[0]: row for row in cost_rows.rows(analyze(load_spec("notification-service")))}
+    rows = {row[0]: row for row in cost_rows.rows(analyze(load_spec("notification-service"))).texts()}
     assert rows["SMS Gateway"][1] == "Twilio SMS to the US (carrier fees extra) at $0.0079 a message"
     assert rows["SMS Gateway"][2] == "–"                                   # no nodes billed
     assert rows["SMS Gateway"][5] == "$240,456 (~30 million messages)"
@@ -445,10 +445,10 @@ def test_rows_name_each_unit_and_its_price():
     assert rows["Preferences Store"][1] == "EC2 r5.large (2 vCPU, 16 GiB) at $0.126/h"
     assert rows["Notification Log"][4] == "$346 (~4.3 TB EBS gp3 SSD)"      # 4.32 TB x $0.08
     assert rows["Egress"][1] == "EC2 data transfer out to the internet: ~0.97 TB a month at $0.09/GB"
-    video = {row[0]: row for row in cost_rows.rows(analyze(load_spec("video-streaming")))}
+    video = {row[0]: row for row in cost_rows.rows(analyze(load_spec("video-streaming"))).texts()}
     assert video["Video Object Store"][4].endswith("(~14 PB S3 Standard, ~260 PB S3 Standard-IA)")
     assert "g4dn.xlarge" in video["Transcoding Workers"][1] and video["Transcoding Workers"][2] == "900"
-    chat = {row[0]: row for row in cost_rows.rows(analyze(load_spec("chat-system")))}
+    chat = {row[0]: row for row in cost_rows.rows(analyze(load_spec("chat-system"))).texts()}
     assert chat["Egress"][1] == ("EC2 data transfer out to the internet: ~0.91 PB a month in tiers: 10 TB at "
                                  "$0.09/GB, 40 TB at $0.085/GB, 100 TB at $0.07/GB, ~760 TB at $0.05/GB")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import json
 import os
 import re
@@ -369,3 +371,22 @@ def test_a_broken_link_is_reported(tmp_path):
     page.write_text("# Title\n\n[ok](#title) [gone](missing.md) [bad anchor](#nope) [web](https://x.org/)\n"
                     "`[code](not-a-link.md)`\n")
     assert broken_links(page) == ["page.md: missing.md (no such file)", "page.md: #nope (no such heading)"]
+
+
+def _modules() -> set[str]:
+    """Every module of the package: each .py file but a package's __init__ that holds only a docstring."""
+    found = set()
+    for path in (ROOT / "designkit").rglob("*.py"):
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        if path.name == "__init__.py" and all(isinstance(n, ast.Expr) for n in body):
+            continue
+        found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_internals_lists_every_module_where_it_lives():
+    text = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
+    listed = text.split("## Every module", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^- `(designkit/[\w/]+\.py)`: \S", listed, re.M))
+    assert sorted(_modules() - named) == []          # a module the list leaves out
+    assert sorted(named - _modules()) == []          # a module that is not where the list says

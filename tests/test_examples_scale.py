@@ -14,7 +14,7 @@ import pytest
 from designkit.model import quantities as q
 from designkit.model.analysis import analyze
 from designkit.model.capacity import estimate
-from designkit.model.scaling import is_stateful
+from designkit.model.kinds import holds_data
 from designkit.model.spec import example_names, load_spec
 from designkit.views.prose.templating import EXPRESSION, evaluate, prose_fields
 from designkit.views.prose.figure_names import Figure, flat, namespace, numbers
@@ -47,7 +47,7 @@ def headline(name, overrides=None):
     spec = load_spec(name, overrides)
     cap = estimate(spec.scale)
     shards = {load.name: load.shards_needed for load in analyze(spec, cap).loads
-              if is_stateful(load.kind) and load.shards_needed}
+              if holds_data(load.kind) and load.shards_needed}
     return {"qps_peak": q.say_qps(cap.qps_peak), "storage_total": q.say_bytes(cap.storage_total_bytes),
             "servers": cap.servers_needed, "shards": shards}
 

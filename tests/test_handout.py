@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designkit.views.pages.handout import CSP, anchor, heading_ids, render_elements, render_handout
+from designkit.views.markdown import anchor
+from designkit.views.pages.handout import CSP, heading_ids, render_elements, render_handout
 
 WIDE_LINE = "x" * 110  # wider than A4 at the normal code size: print CSS must shrink it
 

@@ -42,7 +42,7 @@ INSIDE = """() => [...document.querySelectorAll('div[data-figure]')].flatMap(div
 def _grid_svgs(name: str):
     """(key, svg) of every figure the handout stores for ``name``, at every grid point."""
     spec = load_spec(name)
-    figures = GridFigures(analyze(spec, estimate(spec.scale)))
+    figures = GridFigures(spec, analyze(spec, estimate(spec.scale)))
     for factor, scaled in scaled_specs(spec, name, None, GRID):
         for figure, text in figures.draw(analyze(scaled, estimate(scaled.scale)), scaled).items():
             yield f"{name} handout x{factor:g} {figure}", text

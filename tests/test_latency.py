@@ -17,6 +17,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from designkit.model import analyze, load_spec, queueing
+from designkit.model.scaling import WORLD_POPULATION
 from designkit.model.latency import Pool, crossing, path_percentile
 from designkit.model.spec import example_names, read_raw, resolve, validate
 from designkit.model.targets import LatencyTarget, parse_latency_target
@@ -434,5 +435,5 @@ def test_path_sentence_fits_its_regime(loads, target_ms, users):
         assert "met" not in line
     else:
         assert "is crossed at" in line and "met at peak" in line
-    if users is not None and path.crossing_users and path.crossing_users > 8.1e9 and "crossed" in line:
-        assert "more users than there are people" in line
+    if users is not None and path.crossing_users and path.crossing_users > WORLD_POPULATION and "crossed" in line:
+        assert "more users than people on Earth" in line

@@ -22,16 +22,15 @@ from designkit.sections import SECTIONS
 
 # What each notebook hands the build (docs/internals.md, "The fragments contract").
 EMITS = {
-    1: [("emit_figure", "capacity"), ("emit", 0), ("emit", 1)],
+    1: [("figure", "capacity"), ("emit", 0), ("emit", 1)],
     2: [("emit", 2)], 3: [("emit", 3)], 4: [("emit", 4)], 5: [("emit", 5)],
-    6: [("emit_figure", "scaling"), ("emit_figure", "latency"), ("emit_figure", "cost"), ("emit_figure", "tornado"),
-        ("emit", 6)],
-    7: [("emit_figure", "availability"), ("emit", 7)], 8: [("emit", 8)], 9: [("emit", 9)],
+    6: [("figure", "scaling"), ("figure", "latency"), ("figure", "cost"), ("figure", "tornado"), ("emit", 6)],
+    7: [("figure", "availability"), ("emit", 7)], 8: [("emit", 8)], 9: [("emit", 9)],
 }
 # The formula each notebook works in front of the student.
 FORMULAS = {1: "/ 86_400", 2: "math.ceil(", 3: "math.ceil(", 4: "* cap.replication_factor",
             5: "/ 86_400", 6: "math.lgamma(", 7: "math.prod(", 8: "math.ceil(", 9: "/ 1e5"}
-DRAWS = ("dk.emit", "dk.practice", "Chart(")
+DRAWS = ("dk.emit", "dk.practice", "dk.figure")
 
 
 def notebook(section):
@@ -68,7 +67,7 @@ def test_one_setup_cell_one_in_class_cell_and_the_same_fragments(section):
     assert len(calls) == 1 and {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords
                                 if k.arg == "section"} == {"section": section.number}
     emits = [(call.func.attr, ast.literal_eval(call.args[0])) for source in cells
-             for name in ("emit", "emit_figure") for call in called(source, name)]
+             for name in ("emit", "figure") for call in called(source, name)]
     assert sorted(emits, key=str) == sorted(EMITS[section.number], key=str)
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 

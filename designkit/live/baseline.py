@@ -9,8 +9,8 @@ a student's own cells show what they show, unlabelled.  Headless runs (papermill
 
 from __future__ import annotations
 
-import html
 
+from ..views.markdown import escape_html
 from ..model import quantities as q
 
 _note: list[str] = []       # the note this kernel's designkit outputs start with, once a panel asked
@@ -43,7 +43,7 @@ def mark() -> None:
 
     note = _note[0]
     display({"text/html": f'<div class="dk-baseline-note" style="color:#555;font-style:italic;'
-                          f'border-left:3px solid #E1A33A;padding-left:6px">{html.escape(note)}</div>',
+                          f'border-left:3px solid #E1A33A;padding-left:6px">{escape_html(note, attribute=True)}</div>',
              "text/plain": note}, raw=True)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -26,6 +25,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
+
+from ..model.lru import LRU
 
 TEXTS = 4096        # rendered strings kept, shared by every live chart of the kernel
 PHASES = 4          # sub-pixel positions a string is rendered at, per axis
@@ -42,7 +43,7 @@ class _Ink:
         self.rgba = np.ascontiguousarray(rgba[::-1])
 
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
+_cache = LRU(TEXTS)             # one string's ink, by everything its pixels depend on
 _OVERSIZE = object()   # a string drawn straight through Agg every time (its ink overflowed the scratch)
 
 
@@ -78,12 +79,10 @@ class TextCachingRenderer(RendererAgg):
         cell = (*key, x % 1, y % 1)     # where the text falls inside a pixel: at most 1/8 px off
         ink = _cache.get(cell, False)
         if ink is False:
-            ink = _cache[cell] = self._alone(gc, x, y, s, prop, angle, mtext)
-            while len(_cache) > TEXTS:
-                _cache.popitem(last=False)
+            ink = self._alone(gc, x, y, s, prop, angle, mtext)
+            _cache.put(cell, ink)
             TextCachingRenderer.misses += 1
         else:
-            _cache.move_to_end(cell)
             TextCachingRenderer.hits += 1
         if ink is _OVERSIZE:
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
@@ -148,7 +147,7 @@ class TextLayouts:
     SIZE = 4096         # looks remembered (string, font, alignment, rotation, dpi -> offset)
 
     def __init__(self):
-        self._offsets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
+        self._offsets = LRU(self.SIZE)  # a look -> where its string lands from its anchor
 
     def draw(self, text: Text, renderer) -> None:
         """Draw ``text`` on ``renderer`` (a ``TextCachingRenderer``) as ``text.draw`` would."""
@@ -173,7 +172,6 @@ class TextLayouts:
                     drawn_y = renderer.get_canvas_width_height()[1] - drawn_y
                 self._remember(look, (drawn_x - x, drawn_y - y))
             return
-        self._offsets.move_to_end(look)
         gc = renderer.new_gc()
         gc.set_foreground(text.get_color())
         gc.set_alpha(text.get_alpha())
@@ -186,9 +184,7 @@ class TextLayouts:
         gc.restore()
 
     def _remember(self, look: tuple, offset: tuple[float, float]) -> tuple[float, float]:
-        self._offsets[look] = offset
-        while len(self._offsets) > self.SIZE:
-            self._offsets.popitem(last=False)
+        self._offsets.put(look, offset)
         return offset
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import ipywidgets as w
 
+from ..views.markdown import escape_html
 from .state import State
-
-
-def esc(text: str) -> str:
-    """Text for an HTML element's content (quotes left as they are)."""
-    return html.escape(str(text), quote=False)
 
 
 class CellTable:
@@ -21,7 +16,7 @@ class CellTable:
     message costs the kernel, the server and the browser a little)."""
 
     def __init__(self, header: list[str], css: str, numeric: tuple[int, ...] = ()):
-        self.header, self.numeric = [esc(h) for h in header], numeric
+        self.header, self.numeric = [escape_html(h) for h in header], numeric
         self.rows: list[list[str]] = []
         self.widget = w.HTML()
         self.widget.add_class("dk-table")
@@ -81,6 +76,6 @@ class TextView:
 
 
 def title_html(text: str) -> w.HTML:
-    title = w.HTML(esc(text))
+    title = w.HTML(escape_html(text))
     title.add_class("dk-title")
     return title

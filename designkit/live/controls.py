@@ -8,11 +8,12 @@ rounded away by the slider.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any, Callable
 
 import ipywidgets as w
+
+from ..views.markdown import escape_html
 
 STEPS_PER_DECADE = (1.0, 2.0, 5.0)
 
@@ -128,7 +129,7 @@ def components_section(components, controls: dict[str, Control]) -> w.Accordion:
     and its sliders wrapping under it, so the grid is never wider than the output."""
     cells = []
     for comp in components:
-        name = w.HTML(f'<b title="{html.escape(comp.kind.replace("_", " "))}">{html.escape(comp.name)}</b>',
+        name = w.HTML(f'<b title="{escape_html(comp.kind.replace("_", " "), attribute=True)}">{escape_html(comp.name, attribute=True)}</b>',
                       layout=w.Layout(width="160px"))
         name.add_class("dk-comp-name")
         cells.append(name)

@@ -15,20 +15,20 @@ import asyncio
 import logging
 import os
 import time
-from collections import OrderedDict
 from typing import Callable
 
 import ipywidgets as w
 
+from ..views.markdown import escape_html
 from ..model import quantities as q
 from ..views.rows.spread import say, say_range
+from ..model.lru import LRU
 from ..errors import DesignkitError
 from ..model.spec import Spec, apply_overrides, read_raw, resolve, validate
 from .ahead import Ahead
 from .controls import Control, components_section, drawer, more_toggle
 from .lifetime import close_tree
 from . import sliders
-from .cells import esc
 from .scalebar import ScaleBar
 from .state import State
 from .scheduling import loop_scheduler
@@ -73,8 +73,8 @@ class Panel:
         self._ready_at = 0.0
         self._waiters: list = []
         self._quiet = False
-        self._states: OrderedDict[tuple, State] = OrderedDict()
-        self._states[tuple(sorted(self.base_overrides.items()))] = self.state
+        self._states = LRU(STATES)      # computed states, by the sliders' values
+        self._states.put(tuple(sorted(self.base_overrides.items())), self.state)
         self.ahead = Ahead(self, self._schedule, scheduler is None if prepare is None else prepare)
         self.controls: dict[str, Control] = sliders.build(base)
         self.scale_bar = ScaleBar(self)
@@ -125,7 +125,7 @@ class Panel:
         bar.add_class("dk-bar")
         self.error_box = w.HTML()
         self.error_box.add_class("dk-error")
-        title = w.HTML(f"<b>Scale of {esc(spec.name)}</b>: move a slider and the live views below follow it.")
+        title = w.HTML(f"<b>Scale of {escape_html(spec.name)}</b>: move a slider and the live views below follow it.")
         title.add_class("dk-panel-title")
         box.children = [w.HTML(STYLE + PRESENT_STYLE), title, bar, drawer(grid, components), summary, self.error_box]
         return box
@@ -151,11 +151,8 @@ class Panel:
         state = self._states.get(key)
         if state is None:
             spec = validate(apply_overrides(self.raw, overrides), f"{self.ref} (sliders)")
-            state = self._states[key] = self._state(overrides, spec)
-            while len(self._states) > STATES:
-                self._states.popitem(last=False)
-        else:
-            self._states.move_to_end(key)
+            state = self._state(overrides, spec)
+            self._states.put(key, state)
         return state
 
     @property
@@ -237,7 +234,7 @@ class Panel:
         self.error = message
         self.error_box.value = "" if not message else (
             "Not a valid spec with these values (the views keep the last valid one): "
-            + "<br>".join(esc(line) for line in message.splitlines()))
+            + "<br>".join(escape_html(line) for line in message.splitlines()))
 
     def _show(self, state: State) -> None:
         for control in self.controls.values():

@@ -7,8 +7,8 @@ gets a text box (checked on Enter or leaving the box), a hint ladder and a runni
 
 from __future__ import annotations
 
-import html
 
+from ..views.markdown import escape_html
 from ..model.answers import EXAMPLES, LEVEL_WORDS, check, score
 from ..model.practice import Question, bank
 from ..model.spec import load_spec
@@ -18,7 +18,8 @@ COLOURS = {"right": "#1a7f37", "good": "#0969da", "order": "#9a6700", "off": "#c
 
 
 def _question_html(number: int, x: Question) -> str:
-    e = html.escape
+    def e(text):
+        return escape_html(text, attribute=True)
     rows = "".join(f"<tr><td style='padding-right:1em'>{e(label)}</td><td>{e(value)}</td></tr>"
                    for label, value in x.givens)
     return f"<p><b>{number}. {e(x.text)}</b></p><table>{rows}</table>"
@@ -50,7 +51,7 @@ class AnswerBox:
     def _check(self, change=None) -> None:
         verdict = check(self.question, self.text.value)
         colour = COLOURS[verdict.level]
-        self.result.value = f"<span style='color:{colour}'>{html.escape(verdict.message)}</span>"
+        self.result.value = f"<span style='color:{colour}'>{escape_html(verdict.message, attribute=True)}</span>"
         if verdict.level != "invalid":
             self.verdict = verdict
             self._on_graded()
@@ -58,7 +59,7 @@ class AnswerBox:
     def hint(self, _button=None) -> None:
         """Show the next rung of the hint ladder: formula, first step, worked answer."""
         self.shown = min(self.shown + 1, len(self.question.hints))
-        self.hints.value = "<br>".join(html.escape(h) for h in self.question.hints[:self.shown])
+        self.hints.value = "<br>".join(escape_html(h, attribute=True) for h in self.question.hints[:self.shown])
 
 
 class PracticeBoxes:

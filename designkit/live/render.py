@@ -16,6 +16,7 @@ import ipywidgets as w
 import numpy as np
 
 from ..views.charts.style import styled
+from ..model.lru import LRU
 from .backgrounds import Backgrounds
 from .canvas import QuietCanvas, encode, look, png_rgba
 from .layout import lay_over, legend_overlay, moving_artists, pin_labels, spills
@@ -47,7 +48,7 @@ class ChartView:
     def __init__(self, chart, css: str, args: Callable[[State], tuple], key: Callable[[State], Any], state: State):
         self._chart, self._fig, self.args, self.key = chart, chart.fig, args, key
         self._stale = False             # the artists show another state than the image (see update)
-        self._made: dict = {}           # (state, memo) -> (PNG, held values after): a move made before
+        self._made = LRU(self.IMAGES)   # (state, memo) -> (PNG, held values after): a move made before
         self._making: tuple | None = None   # what the encoding PNG is kept by in _made
         self.canvas = QuietCanvas(self._fig)
         self._fig.set_dpi(DPI)
@@ -58,7 +59,7 @@ class ChartView:
         self._backgrounds = Backgrounds(self.canvas, self._fig)
         self._encoding: Future | None = None
         self._encoded: tuple | None = None  # the scene the encoding PNG shows, to keep it by
-        self._images: dict = {}         # (frame, looks of every artist) -> PNG, newest last
+        self._images = LRU(self.IMAGES)  # (frame, looks of every artist) -> PNG
         self._overlay = None
         self._relayout()
         self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
@@ -180,7 +181,6 @@ class ChartView:
         memo = self.memo()
         made = self._made_before(state, memo)
         if made is not None:
-            self._made[(id(state), memo)] = self._made.pop((id(state), memo))      # newest last
             image, held = made
             for name, value in held.items():
                 setattr(self._chart, name, value)
@@ -193,12 +193,12 @@ class ChartView:
         scene = self._scene()
         looks, seen = scene[1], self._seen(scene)
         layouts = self.layouts
-        if seen in self._images:            # drawn before, and nothing about it differs: its PNG again
-            self._images[seen] = self._images.pop(seen)
+        image = self._images.get(seen)
+        if image is not None:               # drawn before, and nothing about it differs: its PNG again
             self._backgrounds.looks = looks
             self.reused += 1
-            self.widget.value = self._images[seen]
-            self._make(state, memo, self._images[seen])
+            self.widget.value = image
+            self._make(state, memo, image)
             return
         self._encoding = encode(self._pixels(scene))     # scanlines copied: the next draw reuses the buffer
         same = self.layouts == layouts      # a new layout: another scene
@@ -212,9 +212,7 @@ class ChartView:
 
     def _make(self, state: State, memo: tuple, image: bytes) -> None:
         """Keep ``image`` as what a move to ``state`` from ``memo`` shows, with the held values it leaves."""
-        self._made[(id(state), memo)] = (state, image, self._held())
-        while len(self._made) > self.IMAGES:
-            self._made.pop(next(iter(self._made)))
+        self._made.put((id(state), memo), (state, image, self._held()))
 
     def _held(self) -> dict:
         """What the chart keeps from one update to the next (its ``HELD`` attributes), by name."""
@@ -244,7 +242,7 @@ class ChartView:
             if seen is None:
                 return False
             if seen in self._images:
-                self._make(state, memo, self._images[seen])
+                self._make(state, memo, self._images.get(seen))
                 return False
             layouts = self.layouts
             image = png_rgba(self._pixels(scene))
@@ -271,6 +269,4 @@ class ChartView:
 
     def _keep(self, scene: tuple, image: bytes) -> None:
         """Keep ``image`` as the PNG of ``scene`` (frame, looks); the oldest go past IMAGES."""
-        self._images[scene] = image
-        while len(self._images) > self.IMAGES:
-            self._images.pop(next(iter(self._images)))
+        self._images.put(scene, image)

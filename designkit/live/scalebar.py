@@ -14,6 +14,7 @@ import ipywidgets as w
 from ..errors import DesignkitError
 from ..model import quantities as q
 from ..model.spec import apply_overrides, validate
+from ..views.markdown import escape_html
 
 MULTIPLE = re.compile(r"(x|×|times)\s*$", re.IGNORECASE)
 
@@ -89,13 +90,8 @@ class ScaleBar:
         try:
             targets = typed_targets(text, self.panel.raw, self.panel.base_overrides, self.panel.ref)
         except ValueError as exc:
-            self.message.value = f'<span class="dk-scale-error">{_esc(str(exc))}</span>'
+            self.message.value = f'<span class="dk-scale-error">{escape_html(str(exc))}</span>'
             return
         self.message.value = ""
         self.panel.move(targets)
         self.box.value = ""                 # ready for the next value (the readouts say this one)
-
-
-def _esc(text: str) -> str:
-    import html
-    return html.escape(text, quote=False)

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..model import quantities as q
 from ..model.quantities import say_share
+from ..model.kinds import holds_data
 from ..model.spec import Spec
 from .controls import Control, log_slider
 
@@ -21,7 +22,6 @@ RATIOS = ((0, 1), (1, 100), (1, 10), (1, 3), (1, 1), (3, 1), (10, 1), (30, 1), (
 RETENTION_DAYS = (1, 7, 30, 90, q.MONTH_DAYS * 6, q.YEAR_DAYS, 2 * q.YEAR_DAYS, 3 * q.YEAR_DAYS,
                   5 * q.YEAR_DAYS, 7 * q.YEAR_DAYS, 10 * q.YEAR_DAYS, 20 * q.YEAR_DAYS)
 NINES = (0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
-STATEFUL_KINDS = ("database", "search", "object_store", "cache")
 USERS = (1e3, 1e10)      # the users slider's range (the spec's own value is added when outside it)
 
 
@@ -99,7 +99,7 @@ def build(spec: Spec) -> dict[str, Control]:
     for comp in spec.components:
         add(Control(f"{comp.name}.replicas", w.IntSlider(
             value=comp.replicas, min=1, max=max(64, 4 * comp.replicas), description="replicas"), str))
-        if comp.kind in STATEFUL_KINDS:
+        if holds_data(comp.kind):
             add(Control(f"{comp.name}.shards", w.IntSlider(
                 value=comp.shards, min=1, max=max(64, 4 * comp.shards), description="shards"), str))
         nines = _options(NINES, comp.availability)

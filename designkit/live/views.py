@@ -14,22 +14,17 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
+from ..views.markdown import escape_html
 from ..views.charts.style import COLORS
-from ..views.charts.capacity import CapacityChart
-from ..views.charts.scaling import ScalingChart
-from ..views.charts.latency import LatencyChart
-from ..views.charts.availability import AvailabilityChart
-from ..views.charts.load import LoadChart
+from ..views.charts import registry
+from ..views.charts.registry import Chart
+from ..views.rows import registry as tables_registry
+from ..views.rows.registry import Table
 from ..views.rows import cost as cost_rows
 from ..views.rows import latency as latency_rows
-from ..views.rows import reliability as rr
 from ..views.rows import scaling as r
 from ..views.rows.table import Cell, Line, Rows
-from ..views.rows.capacity import capacity_rows
-from ..views.charts.cost import CostChart
-from ..views.rows.interview import follow_up_rows, key_phrase_rows
 from ..model import quantities as q
-from ..model.quantities import say_share
 from ..model.spec import resolve
 from ..sections import SECTIONS, TITLES
 
@@ -38,7 +33,7 @@ from .lifetime import close_tree
 from .panel import Panel
 from .sliders import USERS
 from .state import State
-from .cells import TableView, TextView, esc
+from .cells import TableView, TextView
 from .render import ChartView
 from .bands import CapacityBands, ScalingBands
 
@@ -52,7 +47,7 @@ BADGES = {"ok": COLORS["ok"], "warn": COLORS["warn"], "over": COLORS["bad"]}
 
 def html_cell(cell: Cell) -> str:
     """One cell or span as HTML: its text escaped, its status as a badge, colour or weight."""
-    value = esc(cell.text)
+    value = escape_html(cell.text)
     if cell.status in BADGES:
         return (f'<span style="background:{BADGES[cell.status]};color:white;padding:1px 7px;'
                 f'border-radius:3px">{value}</span>')
@@ -100,106 +95,10 @@ def lines_view(make: Callable[[State], tuple[Line, ...]], css: str, state: State
     return TextView(lambda s: [html_line(line) for line in make(s)], css, state, **options)
 
 
-# --- the live-only tables (sections 4, 5 and 9): said with the same helpers -----------------------
-
-def data_rows(state: State) -> list[list[str]]:
-    """Section 4: rows a day and over retention, record size, storage with and without copies."""
-    cap = state.cap
-    return [
-        ["Rows written a day", q.say_count(cap.writes_per_day)],
-        [f"Rows over {q.say_days(cap.retention_days)}", q.say_count(cap.writes_per_day * cap.retention_days)],
-        ["Record size", q.say_bytes(cap.record_size_bytes)],
-        ["Storage per day", q.say_bytes(cap.storage_per_day_bytes)],
-        ["Storage over retention", q.say_bytes(cap.storage_total_bytes)],
-        [f"With {cap.replication_factor} copies", q.say_bytes(cap.storage_replicated_bytes)],
-        ["Reads/s at peak", q.say_qps(cap.read_qps_peak)],
-        ["Writes/s at peak", q.say_qps(cap.write_qps_peak)],
-    ]
-
-
-def first_full(state: State):
-    """The load whose current nodes fill first at any scale, or None when nothing is loaded."""
-    loads = [load for load in state.analysis.loads if load.breaking_limit is not None]
-    return min(loads, key=lambda load: load.break_multiplier) if loads else None
-
-
-def decision_rows(state: State) -> list[list[str]]:
-    """Section 5: the numbers design decisions rest on."""
-    cap = state.cap
-    share = cap.reads_per_day / cap.requests_per_day if cap.requests_per_day else 0.0
-    rows = [
-        ["Read share", say_share(share)],
-        ["Peak QPS", f"{q.say_qps(cap.qps_peak)} ({q.say_qps(cap.read_qps_peak)} reads, "
-                     f"{q.say_qps(cap.write_qps_peak)} writes)"],
-        [f"Storage over {q.say_days(cap.retention_days)}", q.say_bytes(cap.storage_total_bytes)],
-        ["Cache memory (hot set)", q.say_bytes(cap.cache_memory_bytes)],
-        ["App servers at peak", str(cap.servers_needed)],
-    ]
-    load = first_full(state)
-    rows.append(["First to break", "nothing" if load is None else
-                 f"{esc(load.name)}: {html_cell(r.full_at(load, cap, state.analysis.envelope))}"])
-    return rows
-
-
-def summary_rows(state: State) -> list[list[str]]:
-    """Section 9: the headline numbers of the whole article."""
-    cap, a = state.cap, state.analysis
-    rows = []
-    if cap.users is not None:
-        rows.append(["Users", q.say_count(cap.users)])
-    rows += [
-        ["Peak QPS", q.say_qps(cap.qps_peak)],
-        [f"Storage over {q.say_days(cap.retention_days)}", q.say_bytes(cap.storage_total_bytes)],
-        ["App servers at peak", str(cap.servers_needed)],
-        ["Breaks first at 10x", esc(a.first_to_break(10) or "nothing")],
-    ]
-    if a.read_path is not None:
-        rows.append(["Read path availability", q.say_availability(a.read_path.availability)])
-    return rows
-
-
 # --- the views of each section ---------------------------------------------------------------
 
-def _capacity_chart(state: State) -> ChartView:
-    if state.spreads is None:
-        return ChartView(CapacityChart(state.cap), "dk-chart-capacity", lambda s: (s.cap,), lambda s: s.cap, state)
-    return ChartView(CapacityBands(state.cap, state.spreads), "dk-chart-capacity", lambda s: (s.cap, s.spreads),
-                     lambda s: (s.cap, s.spreads), state)   # the spec's ranges: P10–P90 bands too
 
 
-def _load_chart(state: State) -> ChartView:
-    return ChartView(LoadChart(state.analysis), "dk-chart-load", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.loads, s.analysis.settings), state)
-
-
-def _load_table(state: State) -> TableView:
-    needed = r.load_rows(state.analysis).header[5]   # "Replicas needed (70%)": the target is in the name
-    return table_view(lambda s: r.load_rows(s.analysis), "dk-table-load", state,
-                      ("Component", "Peak QPS", "Nodes (shards × replicas)", "Throughput used (avg / peak)", needed,
-                       "Shards needed", "Full at"), numeric=(1, 2))
-
-
-def _scaling_chart(state: State) -> ChartView:
-    users = state.spec.scale.users
-    span = (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
-    chart = ScalingChart(state.analysis, users=span)
-    if state.first_break is None:
-        return ChartView(chart, "dk-chart-scaling", lambda s: (s.analysis,), lambda s: (s.cap.users, s.analysis.loads),
-                         state)
-    return ChartView(ScalingBands(chart, state.first_break), "dk-chart-scaling",   # the spec's ranges: when it breaks
-                     lambda s: (s.analysis, s.first_break), lambda s: (s.cap.users, s.analysis.loads, s.first_break),
-                     state)
-
-
-def _latency_chart(state: State) -> ChartView:
-    return ChartView(LatencyChart(state.analysis), "dk-chart-latency", lambda s: (s.analysis,),
-                     lambda s: s.analysis.queueing, state)
-
-
-def _availability_chart(state: State) -> ChartView:
-    return ChartView(AvailabilityChart(state.analysis), "dk-chart-availability", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.components, s.analysis.read_path, s.analysis.write_path,
-                                s.analysis.settings), state)
 
 
 def today_line(state: State) -> Line:
@@ -217,70 +116,76 @@ def break_lines(state: State) -> tuple[Line, ...]:
 
 def tail_lines(state: State) -> list[str]:
     """Each path's p99 at peak against its target and where it is crossed, then the monthly bill."""
-    return [esc(line) for line in latency_rows.path_lines(state.analysis)]
-
-
-def tail_rows(state: State) -> list[list[str]]:
-    """Each path's percentiles at peak, target, verdict and crossing, escaped for HTML."""
-    return [[esc(cell) for cell in row] for row in latency_rows.path_rows(state.analysis)]
+    return [escape_html(line) for line in latency_rows.path_lines(state.analysis)]
 
 
 def cost_lines(state: State) -> list[str]:
     """The month's total, per million requests, and at 10x."""
-    return [esc(cost_rows.summary(state.analysis))]
+    return [escape_html(cost_rows.summary(state.analysis))]
 
 
-def cost_table_rows(state: State) -> list[list[str]]:
-    """Per component: nodes and dollars a month today and at 10x, escaped for HTML."""
-    return [[esc(cell) for cell in row] for row in cost_rows.rows(state.analysis)]
-
-
-def _cost_chart(state: State) -> ChartView:
-    return ChartView(CostChart(state.analysis), "dk-chart-cost", lambda s: (s.analysis,),
-                     lambda s: (s.analysis.cost, s.analysis.cost_10x), state)
 
 
 VIEWS: dict[str, Callable[[State], Any]] = {
-    "capacity_table": lambda s: table_view(lambda s: capacity_rows(s.cap), "dk-table-capacity", s),
-    "capacity_chart": _capacity_chart,
-    "load_chart": _load_chart,
-    "load_table": _load_table,
-    "data_table": lambda s: TableView(["Data", ""], data_rows, "dk-table-data", s),
-    "decision_table": lambda s: TableView(["The numbers behind the decisions", ""], decision_rows,
-                                          "dk-table-decisions", s),
     "breaks": lambda s: lines_view(break_lines, "dk-breaks", s, title="What breaks first"),
-    "scaling_chart": _scaling_chart,
-    "threshold_table": lambda s: table_view(lambda s: r.threshold_rows(s.analysis), "dk-table-thresholds", s,
-                                            title="Scaling thresholds"),
-    "latency_chart": _latency_chart,
-    "queue_table": lambda s: table_view(lambda s: r.queueing_rows(s.analysis), "dk-table-queueing", s,
-                                        ("Component", "Servers", "Utilization", "P(wait)", "Response time",
-                                         "Vs service time"), title="Queueing (M/M/c)"),
-    "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s,
-                                       title="Tail latency against the target"),
-    "tail_table": lambda s: TableView(latency_rows.PATH_HEADER, tail_rows, "dk-table-tail", s,
-                                      title="Path percentiles at peak"),
+    "tail_latency": lambda s: TextView(tail_lines, "dk-tail-latency", s, title="Tail latency against the target"),
     "cost": lambda s: TextView(cost_lines, "dk-cost", s, title="Monthly cost"),
-    "cost_chart": _cost_chart,
-    "cost_table": lambda s: TableView(cost_rows.HEADER, cost_table_rows, "dk-table-cost", s,
-                                      numeric=(2, 3, 4, 5, 6), title="Monthly bill (AWS on-demand list prices)"),
-    "paths": lambda s: table_view(lambda s: rr.path_rows(s.analysis), "dk-paths", s,
-                                  ("Path", "Availability", "Down/year", "Down/month", "SLO (budget)",
-                                   "Budget used"), title="Availability"),
-    "availability_chart": _availability_chart,
-    "scenario_table": lambda s: table_view(lambda s: rr.scenario_rows(s.analysis), "dk-table-scenarios", s,
-                                           ("Scenario", "Affected", "Data loss", "Detection + failover",
-                                            "RTO met?"), title="Failure scenarios (requests failing at peak)"),
-    "phrases": lambda s: table_view(lambda s: key_phrase_rows(s.prose, s.analysis), "dk-phrases", s,
-                                    title="Key phrases, with this system's numbers"),
-    "follow_ups": lambda s: table_view(lambda s: follow_up_rows(s.prose, s.analysis), "dk-follow-ups", s,
-                                       title="Follow-up questions"),
-    "summary_table": lambda s: TableView(["Headline numbers", ""], summary_rows, "dk-table-summary", s),
 }
-"""Every live view by the name the section registry (``designkit.sections``) gives it."""
+"""The live text views by the name the section registry (``designkit.sections``) gives them; the tables
+are the table registry's (``views.rows.registry``), the charts the chart registry's
+(``views.charts.registry``), as ``<name>_chart``."""
 
-SECTION_VIEWS: dict[int, list[Callable[[State], Any]]] = {
-    s.number: [VIEWS[name] for name in s.live] for s in SECTIONS}
+CHART_OPTIONS: dict[str, Callable[[State], dict]] = {"scaling": lambda s: {"users": users_span(s)}}
+"""What a live chart is built with beyond its numbers (the scaling chart spans the users slider's range)."""
+
+
+def users_span(state: State) -> tuple[float, float] | None:
+    """The users slider's range, widened to the spec's own users (None for a totals-form spec)."""
+    users = state.spec.scale.users
+    return (min(USERS[0], users), max(USERS[1], users)) if users is not None else None
+
+
+def chart_view(entry: Chart, state: State) -> ChartView:
+    """A registered chart as a live view: redrawn when what it changes with changes."""
+    options = CHART_OPTIONS.get(entry.name, lambda s: {})(state)
+    css = f"dk-chart-{entry.name}"
+    if entry.name == "capacity" and state.spreads is not None:      # the spec's ranges: P10–P90 bands too
+        return ChartView(CapacityBands(state.cap, state.spreads), css, lambda s: (s.cap, s.spreads),
+                         lambda s: (s.cap, s.spreads), state)
+    chart = entry.make(state, **options)
+    if entry.name == "scaling" and state.first_break is not None:  # the spec's ranges: when it breaks
+        return ChartView(ScalingBands(chart, state.first_break), css, lambda s: (s.analysis, s.first_break),
+                         lambda s: (s.cap.users, s.analysis.loads, s.first_break), state)
+    return ChartView(chart, css, entry.inputs, entry.changes_with, state)
+
+
+def registered_table(entry: Table, state: State) -> TableView:
+    """A registered table as a live view: the article's rows as HTML cells."""
+    columns = entry.columns(entry.rows(state)) if entry.columns else None
+    return table_view(entry.rows, entry.css_class, state, columns, numeric=entry.numeric, title=entry.title)
+
+
+def view(name: str) -> Callable[[State], Any]:
+    """The live view called ``name``: a text view, a registered table, or a registered chart (``<name>_chart``)."""
+    if name in VIEWS:
+        return VIEWS[name]
+    tables = {t.name: t for t in tables_registry.TABLES}
+    if name in tables:
+        return lambda state: registered_table(tables[name], state)
+    charts = {f"{c.name}_chart": c for c in registry.CHARTS if c.live}
+    if name not in charts:
+        raise KeyError(f"no live view named {name!r}")
+    entry = charts[name]
+    return lambda state: chart_view(entry, state)
+
+
+def section_views(section: int) -> list[str]:
+    """The names of section ``section``'s live views: the section registry's, then any registered table
+    or chart of the section it does not name."""
+    named = list(SECTIONS[section - 1].live)
+    more = [t.name for t in tables_registry.TABLES if t.section == section]
+    more += [f"{c.name}_chart" for c in registry.CHARTS if c.live and c.section == section]
+    return named + [name for name in more if name not in named]
 
 
 class LiveSection(w.VBox):
@@ -288,7 +193,7 @@ class LiveSection(w.VBox):
 
     def __init__(self, panel: Panel, section: int, views: list):
         self.panel, self.section, self.views = panel, section, views
-        heading = w.HTML(f"<b>Live: {section}. {esc(TITLES[section - 1])}</b>")
+        heading = w.HTML(f"<b>Live: {section}. {escape_html(TITLES[section - 1])}</b>")
         super().__init__([panel.widget, heading, *[view.widget for view in views]])
         self.add_class("dk-live")
         self.add_class(f"dk-section-{section}")
@@ -308,15 +213,15 @@ def live(spec: str = "reference", overrides: dict | None = None, *, section: int
          scheduler: Callable | None = None, prepare: bool | None = None) -> LiveSection:
     """The shared control panel and section ``section``'s live views, for ``display`` in a notebook
     (``prepare``: work out nearby scales while idle; by default only on the kernel's own loop)."""
-    if section not in SECTION_VIEWS:
-        raise ValueError(f"section must be 1 to {len(SECTION_VIEWS)}, got {section!r}")
+    if section not in range(1, len(SECTIONS) + 1):
+        raise ValueError(f"section must be 1 to {len(SECTIONS)}, got {section!r}")
     key = (str(resolve(spec)), repr(sorted((overrides or {}).items())), section)
     before = _SHOWN.get(key, lambda: None)()
     if before is not None:          # the cell run again: ipywidgets would keep the old one (~30 MB) forever
         before.close()
         del before                  # or this frame keeps it through the collection below, and it is frozen
     panel = Panel(spec, overrides, scheduler=scheduler, prepare=prepare)
-    views = [panel.add(factory(panel.state)) for factory in SECTION_VIEWS[section]]
+    views = [panel.add(view(name)(panel.state)) for name in section_views(section)]
     box = LiveSection(panel, section, views)
     _SHOWN[key] = weakref.ref(box)
     panel.ahead.built()             # after the old one was closed: its garbage goes in this collection

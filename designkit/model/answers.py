@@ -10,6 +10,7 @@ an exception.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -70,6 +71,12 @@ class Verdict:
 # --- reading answers ------------------------------------------------------------------------
 
 MAX_ANSWER = 200   # characters of a written answer
+
+
+def shown(text: str) -> str:
+    """A written answer quoted in a message: 'like this', escaped as JSON escapes it (the page's
+    script says it the same way)."""
+    return "'" + json.dumps(text.strip(), ensure_ascii=False)[1:-1] + "'"
 
 
 def clean(text: str) -> str:
@@ -167,17 +174,17 @@ def parse_answer(text: object, kind: str) -> float:
     except ValueError:
         found = _kind_of(cleaned, kind)
         if found:
-            raise AnswerError(f"{text.strip()!r} is {FOUND[found]}; this question asks for "
+            raise AnswerError(f"{shown(text)} is {FOUND[found]}; this question asks for "
                               f"{WANTED[kind]}, e.g. '{example}'.") from None
         if not _NUM.match(cleaned) and not re.match(r"^\w+\s*(?:nines|9s)$", cleaned.lower()):
-            raise AnswerError(f"{text.strip()!r} isn't a number: write it the way you would say it, "
+            raise AnswerError(f"{shown(text)} isn't a number: write it the way you would say it, "
                               f"e.g. '{example}'.") from None
-        raise AnswerError(f"{text.strip()!r}: I can't read that as {WANTED[kind]}; "
+        raise AnswerError(f"{shown(text)}: I can't read that as {WANTED[kind]}; "
                           f"write it like '{example}'.") from None
     if value < 0:
-        raise AnswerError(f"{text.strip()!r}: it can't be negative.")
+        raise AnswerError(f"{shown(text)}: it can't be negative.")
     if not math.isfinite(value):
-        raise AnswerError(f"{text.strip()!r} is too large to be an answer; write it like '{example}'.")
+        raise AnswerError(f"{shown(text)} is too large to be an answer; write it like '{example}'.")
     return value
 
 
@@ -290,7 +297,7 @@ def _check_name(question: Question, text: object) -> Verdict:
         chosen = close[0] if len(close) == 1 else None
     if chosen is None:
         listed = ", ".join(question.choices)
-        return Verdict("invalid", f"{text.strip()!r} isn't one of this system's components: {listed} "
+        return Verdict("invalid", f"{shown(text)} isn't one of this system's components: {listed} "
                                   f"(or '{NOTHING}').")
     if chosen == question.answer:
         return Verdict("right", f"Right: {question.said}.", chosen)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from . import quantities as q
 from .prices import PriceTable, Tiered, price_table
-from .scaling import STORE_KINDS, needed_at
+from .kinds import is_store
+from .scaling import needed_at
 
 GB = 1e9                                       # bytes; AWS's tiers are read in these GB too
 HOURS_PER_MONTH = q.MONTH_DAYS * 24            # 730.5 h
@@ -182,7 +183,7 @@ def component_line(comp, load, table: PriceTable, cap, *, factor: float = 1.0,
     if comp.kind == "object_store":
         stored = _stored(comp, cap.storage_total_bytes * comp.traffic_share * factor, table,  # one copy
                          cap.retention_days)
-    elif comp.kind in STORE_KINDS and load.storage_bytes:
+    elif is_store(comp.kind) and load.storage_bytes:
         stored = _stored(comp, load.storage_bytes * factor, table, cap.retention_days)        # every copy
     stated = None
     if comp.monthly_cost is not None:

@@ -18,7 +18,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .scaling import ComponentLoad, Limit, is_stateful, path_reach
+from .kinds import holds_data
+from .scaling import ComponentLoad, Limit, path_reach
 
 DEFAULT_RTO_SECONDS = 60.0
 DEFAULT_DETECTION_SECONDS = 10.0
@@ -113,7 +114,7 @@ def failover(comp) -> float:
 
 def rpo_seconds(comp, lag: float = REPLICATION_LAG_SECONDS) -> float | None:
     """Seconds of acknowledged writes lost when this component's primary is lost."""
-    if comp.kind == "cache" or not (is_stateful(comp.kind) or comp.kind == "queue"):
+    if comp.kind == "cache" or not (holds_data(comp.kind) or comp.kind == "queue"):
         return 0.0
     if comp.replication == "none" or comp.replicas == 1:
         return None
@@ -145,7 +146,7 @@ def _loss(comp, load: ComponentLoad, lost_per_shard: int, shards_hit: int,
     n, s = comp.replicas, comp.shards
     hit = shards_hit / s
     read_window = hit * lost_per_shard / n
-    stateful = is_stateful(comp.kind)
+    stateful = holds_data(comp.kind)
     primaries = (shards_hit if primaries_lost is None else primaries_lost) / s
     window = (read_window, primaries if stateful else read_window)
     left = n - lost_per_shard
@@ -165,7 +166,7 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
     """One replica of a stateless component dies: the component where that hurts most."""
     rows = []
     for index, comp in enumerate(components):
-        if is_stateful(comp.kind):
+        if holds_data(comp.kind):
             continue
         load = loads_by_name[comp.name]
         window, after, busiest = _loss(comp, load, 1, 1)
@@ -221,11 +222,11 @@ def cache_loss(spec, comp, traffic: Traffic, loads_by_name: Mapping[str, Compone
         pools[name] = new
         fail = max(0.0, overflow(new) - overflow(old))
         if fail > 0:
-            failing[name] = (fail, 0.0 if is_stateful(by_name[name].kind) else fail)
+            failing[name] = (fail, 0.0 if holds_data(by_name[name].kind) else fail)
     if not behind:
         failing[comp.name] = (1.0, 0.0)  # nothing behind the cache answers its reads
     share = traffic.failing_share(failing, read_reach=after)
-    stores = [name for name in behind if is_stateful(by_name[name].kind)]
+    stores = [name for name in behind if holds_data(by_name[name].kind)]
     downstream = stores[0] if stores else max(behind, key=pools.__getitem__, default=None)
     busiest = max(pools.values(), default=None)
     multiplier = None
@@ -251,7 +252,7 @@ def network_partition(components, loads_by_name, traffic: Traffic, rto: float,
     loss grows to everything written until detection."""
     candidates = [(traffic.write_reach.get(c.name, 0.0) <= 0, c.kind != "database", index, c)
                   for index, c in enumerate(components)
-                  if (is_stateful(c.kind) and c.kind != "cache" or c.kind == "queue")
+                  if (holds_data(c.kind) and c.kind != "cache" or c.kind == "queue")
                   and c.replicas > 1 and c.replication != "none"]
     if not candidates:
         return None

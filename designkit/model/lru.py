@@ -45,3 +45,7 @@ class LRU:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def values(self):
+        """The entries' values, oldest first."""
+        return self._entries.values()

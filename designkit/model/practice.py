@@ -97,58 +97,65 @@ def _byte_slips(extra: tuple[tuple[float, str], ...] = ()) -> tuple[tuple[float,
 
 
 def capacity_questions(spec, cap: Capacity) -> list[Question | None]:
-    """Section 1: users, traffic, storage, bandwidth, cache and servers."""
-    s = spec.scale
-    pf = f"{cap.peak_factor:g}x"
+    """Section 1: users, traffic, storage, bandwidth, cache and servers, in the order a student works them."""
     requests = q.say_count(cap.requests_per_day)
-    out: list[Question | None] = []
-    if s.per_user and cap.users:
-        share = cap.daily_active_users / cap.users
-        stated = q.say_percent(share)
-        if "." not in stated or len(stated.split(".")[1]) <= 3:  # a share a person would state
-            users, dau = q.say_count(cap.users), q.say_count(cap.daily_active_users)
-            out.append(Question(
-                "daily_active_users", 1, "How many users are active on a given day?",
-                (("Users", users), ("Active on a given day", stated)),
-                cap.daily_active_users, "users", dau, "daily actives = users × share active each day",
-                (f"{users} users × {stated} {said_equals(dau, users)} daily actives",)))
-    sides: list[Question] = []
-    if s.per_user:
-        request_question, *sides = _per_user_traffic(spec, cap, requests)
-        out.append(request_question)
+    if spec.scale.per_user:
+        day, *sides = _per_user_traffic(spec, cap, requests)   # requests a day, then peak reads and writes
     else:
-        reads, writes = q.say_count(cap.reads_per_day), q.say_count(cap.writes_per_day)
-        out.append(Question(
-            "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
-            (("Reads a day", reads), ("Writes a day", writes)),
-            cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
-            (f"{reads} + {writes} {said_equals(requests, reads, writes)} a day",)))
+        day, *sides = _totals_traffic(cap, requests)
+    return [*_active_users(spec, cap), day, *_qps_questions(cap, requests), *sides,
+            *_storage_questions(spec, cap), _servers_question(cap)]
+
+
+def _active_users(spec, cap: Capacity) -> list[Question]:
+    """Daily actives from users and the share active each day (per-user specs stating a share a person would)."""
+    if not (spec.scale.per_user and cap.users):
+        return []
+    stated = q.say_percent(cap.daily_active_users / cap.users)
+    if "." in stated and len(stated.split(".")[1]) > 3:
+        return []
+    users, dau = q.say_count(cap.users), q.say_count(cap.daily_active_users)
+    return [Question(
+        "daily_active_users", 1, "How many users are active on a given day?",
+        (("Users", users), ("Active on a given day", stated)),
+        cap.daily_active_users, "users", dau, "daily actives = users × share active each day",
+        (f"{users} users × {stated} {said_equals(dau, users)} daily actives",))]
+
+
+def _qps_questions(cap: Capacity, requests: str) -> list[Question]:
+    """Average and peak QPS from requests a day: the division by 86,400, then the peak factor."""
     avg_step = _per_second_step(f"{requests} requests", cap.requests_per_day, requests)
-    out.append(Question(
-        "qps_average", 1, "What is the average QPS (requests per second)?",
-        (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
-        "average QPS = requests a day ÷ 86,400 seconds", (avg_step,)))
-    out.append(Question(
-        "qps_peak", 1, "What is the peak QPS?",
-        (("Requests a day", requests), ("Peak factor", f"{pf} average")),
-        cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
-        "peak QPS = requests a day ÷ 86,400 s × peak factor",
-        (avg_step, _peak_step(cap, cap.qps_peak, avg_step)), _peak_slip(cap)))
-    out += sides
-    if not s.per_user:
-        for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
-                                    ("write", cap.writes_per_day, cap.write_qps_peak)):
-            if peak > 0:
-                day = q.say_count(per_day)
-                steps = (_per_second_step(day, per_day, day),)
-                out.append(Question(
-                    f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
-                    ((f"{side.capitalize()}s a day", day), ("Peak factor", f"{pf} average")),
-                    peak, "requests/s", said_rate(peak),
-                    f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor",
-                    (*steps, _peak_step(cap, peak, steps[-1])), _peak_slip(cap)))
-    out += _storage_questions(spec, cap)
-    out.append(_servers_question(cap))
+    return [
+        Question("qps_average", 1, "What is the average QPS (requests per second)?",
+                 (("Requests a day", requests),), cap.qps_average, "requests/s", said_rate(cap.qps_average),
+                 "average QPS = requests a day ÷ 86,400 seconds", (avg_step,)),
+        Question("qps_peak", 1, "What is the peak QPS?",
+                 (("Requests a day", requests), ("Peak factor", f"{cap.peak_factor:g}x average")),
+                 cap.qps_peak, "requests/s", said_rate(cap.qps_peak),
+                 "peak QPS = requests a day ÷ 86,400 s × peak factor",
+                 (avg_step, _peak_step(cap, cap.qps_peak, avg_step)), _peak_slip(cap)),
+    ]
+
+
+def _totals_traffic(cap: Capacity, requests: str) -> list[Question]:
+    """A totals-form spec: requests a day from reads and writes, then the peak read and write QPS."""
+    reads, writes = q.say_count(cap.reads_per_day), q.say_count(cap.writes_per_day)
+    out = [Question(
+        "requests_per_day", 1, "How many requests (reads and writes) does the system serve a day?",
+        (("Reads a day", reads), ("Writes a day", writes)),
+        cap.requests_per_day, "requests/day", requests, "requests a day = reads a day + writes a day",
+        (f"{reads} + {writes} {said_equals(requests, reads, writes)} a day",))]
+    for side, per_day, peak in (("read", cap.reads_per_day, cap.read_qps_peak),
+                                ("write", cap.writes_per_day, cap.write_qps_peak)):
+        if peak > 0:
+            day = q.say_count(per_day)
+            steps = (_per_second_step(day, per_day, day),)
+            out.append(Question(
+                f"{side}_qps_peak", 1, f"What is the peak {side} QPS?",
+                ((f"{side.capitalize()}s a day", day), ("Peak factor", f"{cap.peak_factor:g}x average")),
+                peak, "requests/s", said_rate(peak),
+                f"peak {side} QPS = {side}s a day ÷ 86,400 s × peak factor",
+                (*steps, _peak_step(cap, peak, steps[-1])), _peak_slip(cap)))
     return out
 
 
@@ -256,23 +263,11 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (per_day_step, f"× {days} days {said_equals(total, days, approx='≈' in per_day_step)}",
              f"× {rf} copies {said_equals(copies, total)}"),
             _byte_slips(((1 / rf, "replication"),) if rf > 1 else ())))
-    if cap.ingress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.record_size_bytes):
-        ingress = q.say_bandwidth(cap.ingress_bytes_per_second)
-        writes_s = said_rate(cap.write_qps_average)
-        out.append(Question(
-            "ingress", 1, "What is the average incoming bandwidth (bytes per second)?",
-            (("Writes/s (average)", writes_s), ("Record size", record)),
-            cap.ingress_bytes_per_second, "bytes/s", ingress, "ingress = writes per second × record size",
-            (f"{writes_s} × {record} {said_equals(ingress, writes_s, record)}",), _byte_slips()))
+    out += _bandwidth_question("ingress", "incoming", "writes", cap.write_qps_average,
+                               ("Record size", cap.record_size_bytes), cap.ingress_bytes_per_second)
+    out += _bandwidth_question("egress", "outgoing", "reads", cap.read_qps_average,
+                               ("Response size", cap.response_size_bytes), cap.egress_bytes_per_second)
     response = q.say_bytes(cap.response_size_bytes)
-    if cap.egress_bytes_per_second >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
-        egress = q.say_bandwidth(cap.egress_bytes_per_second)
-        reads_s = said_rate(cap.read_qps_average)
-        out.append(Question(
-            "egress", 1, "What is the average outgoing bandwidth (bytes per second)?",
-            (("Reads/s (average)", reads_s), ("Response size", response)),
-            cap.egress_bytes_per_second, "bytes/s", egress, "egress = reads per second × response size",
-            (f"{reads_s} × {response} {said_equals(egress, reads_s, response)}",), _byte_slips()))
     if cap.cache_memory_bytes >= WHOLE_BYTE and _said_closely(cap.response_size_bytes):
         reads = q.say_count(cap.reads_per_day)
         hot = q.say_percent(s.cache_fraction)
@@ -285,6 +280,21 @@ def _storage_questions(spec, cap: Capacity) -> list[Question]:
             (f"{reads} reads × {hot} {said_equals(hot_reads, reads)} hot reads",
              f"× {response} {said_equals(memory, hot_reads, response)}"), _byte_slips()))
     return out
+
+
+def _bandwidth_question(key: str, direction: str, side: str, per_second: float, size: tuple[str, float],
+                        bandwidth: float) -> list[Question]:
+    """Bandwidth in or out: ``side`` (reads or writes) per second × the bytes each carries; none when
+    the size is not said closely enough to work from, or the bandwidth is under a byte a second."""
+    label, size_bytes = size
+    if bandwidth < WHOLE_BYTE or not _said_closely(size_bytes):
+        return []
+    said, rate, each = q.say_bandwidth(bandwidth), said_rate(per_second), q.say_bytes(size_bytes)
+    return [Question(
+        key, 1, f"What is the average {direction} bandwidth (bytes per second)?",
+        ((f"{side.capitalize()}/s (average)", rate), (label, each)), bandwidth, "bytes/s", said,
+        f"{key} = {side} per second × {label.lower()}", (f"{rate} × {each} {said_equals(said, rate, each)}",),
+        _byte_slips())]
 
 
 def _servers_question(cap: Capacity) -> Question:

@@ -30,9 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .capacity import Capacity, servers_for
+from .kinds import holds_data
 
-STATELESS_KINDS = ("load_balancer", "gateway", "service", "queue", "cdn", "other")
-STORE_KINDS = ("database", "search", "object_store")
 
 TARGET_UTILIZATION = 0.7   # scale out when a pool passes 70% busy at peak ("CPU > 70%")
 MEMORY_THRESHOLD = 0.8     # scale a cache out when its memory passes 80% full
@@ -45,11 +44,6 @@ CELL_NODES = 10_000        # the most nodes one component runs before it is spli
 STEPS = ("add replicas", "read replicas", "sharding", "cluster mode")
 METRICS = ("qps", "read_qps", "write_qps", "storage_bytes", "memory_bytes")
 THROUGHPUT_METRICS = ("qps", "read_qps", "write_qps")
-
-
-def is_stateful(kind: str) -> bool:
-    """True for kinds that hold data in shards with copies (data stores and caches)."""
-    return kind in STORE_KINDS or kind == "cache"
 
 
 # --- flows ------------------------------------------------------------------------------
@@ -213,7 +207,7 @@ def component_load(comp, *, read_average: float, read_peak: float, write_average
                    memory_threshold: float = MEMORY_THRESHOLD) -> ComponentLoad:
     """The load, utilization and needs of one component given the reads and writes reaching it."""
     write_per_node = comp.write_capacity or comp.capacity
-    if not is_stateful(comp.kind):
+    if not holds_data(comp.kind):
         # One pool serves both; a write costs capacity/write_capacity reads' worth of time.
         cost = comp.capacity / write_per_node
 

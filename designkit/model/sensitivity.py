@@ -15,6 +15,7 @@ from functools import cached_property
 
 from . import ranges as rg
 from .capacity import estimate
+from .lru import LRU
 
 # (key, label, unit): the headline figures that carry a spread.  Units say how views write them.
 CAPACITY_FIGURES = (
@@ -215,8 +216,8 @@ class Uncertainty:
         return out
 
 
-_KEPT: dict[str, Uncertainty] = {}
 KEEP = 4   # uncertainties kept (sections 1 and 6 and the prose figures of one spec ask for the same one)
+_KEPT = LRU(KEEP)
 
 
 def uncertainty(spec) -> Uncertainty | None:
@@ -225,10 +226,10 @@ def uncertainty(spec) -> Uncertainty | None:
     if not found:
         return None
     key = spec.model_dump_json() + repr(found)
-    if key not in _KEPT:
-        if len(_KEPT) >= KEEP:
-            del _KEPT[next(iter(_KEPT))]
-        _KEPT[key] = Uncertainty(found, spec)
-    return _KEPT[key]
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = Uncertainty(found, spec)
+        _KEPT.put(key, kept)
+    return kept
 
 

@@ -28,6 +28,7 @@ from .prose import (DEFAULT_QUESTIONS, DEFAULT_RED_FLAGS, AccessPattern, Bottlen
                     InterviewTips, KeyPhrase, NonFunctional, Option, QA, Reference, Requirements, Takeaways,
                     TradeOff, WhyNot)
 from ..errors import SpecError
+from .kinds import COMPONENT_KINDS, holds_data
 from .prices import CLASS_FAMILY, MESSAGE_KINDS, PRICED_AS, STORAGE_CLASSES
 from .source import example_names, read_raw, resolve
 
@@ -38,8 +39,6 @@ DEFAULT_SERVER_QPS = 1000.0     # one stateless app server, a common rule of thu
 DEFAULT_REPLICATION_FACTOR = 3  # three copies, as in HDFS, Cassandra, S3-style stores
 DEFAULT_AVAILABILITY = 0.999    # one replica of a component, when a spec does not say
 
-COMPONENT_KINDS = ("load_balancer", "gateway", "service", "cache", "database", "queue",
-                   "cdn", "object_store", "search", "other")
 
 
 
@@ -183,7 +182,7 @@ class Component(Model):
         for i, (before, tier) in enumerate(zip(self.tiering, self.tiering[1:]), start=1):
             if tier.after <= before.after:
                 raise _FieldError(f"tiering.{i}.after", "expected tiers in order of age, each after the one before")
-        if self.priced_as is not None and self.kind in (*CLASS_FAMILY, "cache"):   # they hold data
+        if self.priced_as is not None and holds_data(self.kind):
             raise _FieldError("priced_as", f"only stateless components are priced as {self.priced_as}; "
                                            f"this is a {self.kind}")
         return self

@@ -56,6 +56,16 @@ def inline_figures(markdown: str, figures: dict[str, str]) -> str:
     return FIGURE_LINK.sub(replace, markdown)
 
 
+def shown(name: str) -> bool:
+    """True when this kernel emitted the figure ``name`` since it was last reset."""
+    return name in _shown
+
+
+def forget() -> None:
+    """Forget the figures emitted (a kernel reused for another notebook is reset)."""
+    _shown.clear()
+
+
 def emit(section: int, markdown: str) -> None:
     """Show a Markdown fragment in the notebook (figures inlined) and mark it for the article."""
     from IPython.display import display

@@ -93,6 +93,9 @@ def _designkit_setup():
         logging.root.handlers[:] = state.log_handlers
         logging.root.setLevel(state.log_level)
         random.seed()
+        fragments = sys.modules.get("designkit.run.fragments")
+        if fragments is not None:
+            fragments.forget()  # the figures the last notebook emitted
 
     state.reset = reset
     sys.modules[state.__name__] = state

@@ -16,7 +16,6 @@ clears it.  Files live in a temporary folder removed on exit.
 from __future__ import annotations
 
 import hashlib
-import html
 import shutil
 import signal
 import tempfile
@@ -27,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from ..views.markdown import escape_html
 from ..errors import DesignkitError
 from ..model import analyze, estimate
 from ..model.practice import bank
@@ -117,7 +117,7 @@ class Preview:
                 figures = self.good.figures                  # the same numbers draw the same charts
             else:
                 if self._charts is None or self._charts[0] != _shape(analysis):
-                    self._charts = (_shape(analysis), GridFigures(analysis))   # laid out once per shape
+                    self._charts = (_shape(analysis), GridFigures(spec, analysis))   # laid out once per shape
                 figures = self._charts[1].draw(analysis)
             good, error = Good(markdown, figures, bank(spec)), None
         except DesignkitError as exc:
@@ -145,8 +145,8 @@ class Preview:
         banner = f'<div id="designkit-preview" data-version="{version}" hidden></div>\n'
         if self.error is not None:
             below = "the last good article is below" if self.good is not None else "no article yet"
-            banner += (f'<div id="designkit-preview-error" role="alert"><strong>{html.escape(self.path.name)}: '
-                      f"not loaded; {below}</strong>{html.escape(self.error)}</div>\n")
+            banner += (f'<div id="designkit-preview-error" role="alert"><strong>{escape_html(self.path.name, attribute=True)}: '
+                      f"not loaded; {below}</strong>{escape_html(self.error, attribute=True)}</div>\n")
         part = PageParts(before=banner, css=CSS, scripts=(SCRIPT,), connect=("'self'",))
         if self.good is None:
             markdown, practice = f"# {self.path.name}\n", None

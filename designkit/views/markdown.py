@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 _SPACE_RUN = re.compile(r"\s+")                             # one pass: '\s*BREAK\s*' rescans long spaces
@@ -17,9 +18,17 @@ _BRACKET = re.compile(r"(\\*)([\[\]])")
 _SCHEMES = ("http://", "https://")
 
 
-def escape_html(value: str) -> str:
-    """Escape what could open a tag or an entity; '>' alone is harmless and reads better raw."""
-    return value.replace("&", "&amp;").replace("<", "&lt;")
+def escape_html(value, *, attribute: bool = False) -> str:
+    """The one HTML escape: text that opens no tag and no entity ('&', '<', '>'), and in a quoted
+    attribute value (``attribute``) no quote either."""
+    value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace('"', "&quot;").replace("'", "&#x27;") if attribute else value
+
+
+def html_in_markdown(value: str) -> str:
+    """``escape_html`` for Markdown text: a lone '>' is left raw (it opens nothing there, and reads
+    better in article.md)."""
+    return escape_html(value).replace("&gt;", ">")
 
 
 def _fold(value: str) -> str:
@@ -36,7 +45,7 @@ def span(value: str) -> str:
     """A piece of a line, its spaces kept: HTML-escaped, on one line, and every character that opens
     code, emphasis, a link, an image, a table cell or math ('$1 / $2' in JupyterLab) backslash-escaped
     (every renderer the article meets, kramdown, GitHub, mistune, shows '\\$' as '$')."""
-    value = _ACTIVE.sub(r"\\\1", escape_html(_CONTROL.sub("", _fold(str(value)))))
+    value = _ACTIVE.sub(r"\\\1", html_in_markdown(_CONTROL.sub("", _fold(str(value)))))
     return _TILDE.sub(r"\\~", _EDGE_UNDERSCORE.sub(r"\\_", value))
 
 
@@ -78,7 +87,7 @@ def neutral(markdown: str) -> str:
     def escape(match):
         slashes = match.group(1)
         return match.group(0) if len(slashes) % 2 else slashes + "\\" + match.group(2)
-    return _BRACKET.sub(escape, escape_html(markdown))
+    return _BRACKET.sub(escape, html_in_markdown(markdown))
 
 
 def url(value: str) -> str:
@@ -109,10 +118,10 @@ def callout(label: str, body: str) -> str:
 
 
 def anchor(heading: str) -> str:
-    """The GitHub-style anchor of a heading: '1. Requirements' -> '1-requirements'."""
-    slug = heading.strip().lower()
-    slug = re.sub(r"[^\w\- ]", "", slug)
-    return slug.replace(" ", "-")
+    """GitHub's id for a heading's text, the one rule the article's links and the handout's ids
+    share: lower-case, punctuation dropped, spaces to hyphens ('1. Requirements' -> '1-requirements')."""
+    kept = (c for c in heading.strip().lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM")
+    return "".join(kept).replace(" ", "-")
 
 
 def figure(name: str, alt: str) -> str:

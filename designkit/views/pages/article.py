@@ -6,10 +6,13 @@ notebooks call them and emit the result as an article fragment (see ``emit``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ...model import quantities as q
+from ...model.analysis import Analysis
 from ...model.capacity import Capacity
+from ...model.numbers import Numbers
 from ...sections import TITLES
 from ..rows import cost as cost_rows
 from ..rows import latency as latency_rows
@@ -20,12 +23,44 @@ from ..rows.capacity import capacity_rows
 from ..rows.wording import count
 from ..diagrams.boxes import architecture_diagram, flows, horizontal_scaling_diagram
 from ..diagrams.mermaid import mermaid_flowchart
-from ..markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
+from ..charts import registry
+from ..rows import registry as table_registry
+from ..markdown import anchor, callout, code, figure, html_in_markdown, join, link, one_line, table, text
 
 PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\[(?:Component Name|Choice|Alt|Why|Scenario|System Name|"
                          r"Concept \d|Decision Area \d|Area \d|field(?:_\d)?|entity|related_entity|"
                          r"Primary function|Language/Framework|key challenge|main trade-off area|"
                          r"Common follow-up question|Next Component)\]")
+
+
+def chart_figure(name: str, spec=None) -> str:
+    """The Markdown image of the registered chart ``name``, with its alt text (``charts.registry``)."""
+    return figure(name, text(registry.chart(name).alt(spec)))
+
+
+def with_registered(section: int):
+    """A section part that ends with what the registries add to its section: the tables registered to
+    be appended (``rows.registry``) and the charts (``charts.registry``) it does not place itself, the
+    ones that apply to these numbers.  A table or chart added to a registry is in the article at once."""
+    def wrap(part):
+        @functools.wraps(part)
+        def written(spec, *numbers):
+            markdown = part(spec, *numbers)
+            charts = [c for c in registry.of_section(section) if f"(figures/{c.name}.svg" not in markdown]
+            added = table_registry.appended(section)
+            if not charts and not added:
+                return markdown
+            cap = next((n for n in numbers if isinstance(n, Capacity)), None)
+            analysis = next((n for n in numbers if isinstance(n, Analysis)), None)
+            drawn = Numbers(spec, cap, analysis)
+            more = []
+            for entry in added:
+                if entry.applies(drawn):
+                    more += [f"### {text(entry.title or entry.name)}", tables.prose_table(entry.rows(drawn))]
+            more += [chart_figure(c.name, spec) for c in charts if c.applies(drawn)]
+            return join([markdown, *more])
+        return written
+    return wrap
 
 
 def names_in(spec) -> frozenset[str]:
@@ -86,7 +121,7 @@ def capacity_block(cap: Capacity) -> str:
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""
     title = f"Design {spec.name}"
-    yaml_title = escape_html(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
+    yaml_title = html_in_markdown(one_line(title)).replace("\\", "\\\\").replace('"', '\\"')
     toc = "\n".join(f"{i}. [{name}](#{anchor(f'{i}. {name}')})" for i, name in enumerate(TITLES, 1))
     context = spec.interview_context
     focus = (f"This is a common system design question. Focus on {text(context.key_challenge)} and be "
@@ -121,6 +156,7 @@ def requirement_tables(spec) -> str:
     ])
 
 
+@with_registered(1)
 def requirements(spec, cap: Capacity) -> str:
     """Section 1: questions, requirements, the capacity block and its chart."""
     return join([
@@ -132,7 +168,7 @@ def requirements(spec, cap: Capacity) -> str:
         requirement_tables(spec),
         "### Capacity Estimation",
         code(capacity_block(cap)),
-        figure("capacity", f"Capacity of {text(spec.name)}: requests per second and storage over retention"),
+        chart_figure("capacity", spec),
         *capacity_ranges(spec),
     ])
 
@@ -157,9 +193,8 @@ def estimate_ranges(spec, analysis) -> list[str]:
     parts = ["### What If the Estimates Are Off", text(intro), "\n".join(f"- {text(line)}" for line in lines),
              text(why)]
     for label, rows, line in tornadoes:
-        parts += [f"**{text(label)}**", table(spread_rows.TORNADO_HEADER, [[text(c) for c in r] for r in rows]),
-                  text(line)]
-    parts.append(figure("tornado", "Tornado chart: each ranged input swung from its low end to its high end"))
+        parts += [f"**{text(label)}**", tables.prose_table(rows), text(line)]
+    parts.append(chart_figure("tornado", spec))
     return parts
 
 
@@ -179,6 +214,7 @@ def high_level_architecture(spec) -> str:
     ])
 
 
+@with_registered(3)
 def core_components(spec) -> str:
     """Section 3: challenge, options, approach, pseudocode, why-not and follow-up per component."""
     parts, words = [heading(3)], names_in(spec)
@@ -209,6 +245,7 @@ def interviewer_asks(qa) -> str:
     return f'> **Interviewer might ask**: "{question}"\n>\n> {text(qa.answer)}'
 
 
+@with_registered(4)
 def data_model(spec) -> str:
     """Section 4: schema and access patterns."""
     model = spec.data_model
@@ -227,6 +264,7 @@ def data_model(spec) -> str:
     ])
 
 
+@with_registered(5)
 def key_design_decisions(spec) -> str:
     """Section 5: each decision with its options, then the summary table."""
     parts, words = [heading(5)], names_in(spec)
@@ -273,6 +311,7 @@ def interview_timeline(spec) -> str:
            - Answer remaining questions""")
 
 
+@with_registered(9)
 def key_takeaways(spec) -> str:
     """Section 9: concepts, trade-offs, red flags, then the references."""
     t = spec.takeaways
@@ -330,6 +369,7 @@ def missing_prose(spec) -> list[str]:
 
 # --- the sections built on the analysis ------------------------------------------------
 
+@with_registered(2)
 def high_level_architecture_with_load(spec, analysis) -> str:
     """Section 2 plus the load each component carries at peak."""
     parts = [high_level_architecture(spec)]
@@ -343,6 +383,7 @@ def high_level_architecture_with_load(spec, analysis) -> str:
 
 
 
+@with_registered(6)
 def scalability(spec, analysis) -> str:
     """Section 6: horizontal scaling, computed strategies and thresholds, what breaks first, queueing."""
     cap = analysis.capacity
@@ -361,7 +402,7 @@ def scalability(spec, analysis) -> str:
             tables.strategies_table(analysis),
             "### Scaling Thresholds",
             tables.thresholds_table(analysis) if analysis.thresholds else "No traffic reaches any component.",
-            figure("scaling", "Utilization of each component as users grow, with today's scale and 10x marked"),
+            chart_figure("scaling", spec),
             "### What Breaks First",
             tables.envelope_text(analysis),
             tables.breaks_lines(analysis),
@@ -370,7 +411,7 @@ def scalability(spec, analysis) -> str:
             "the knee, then climbs steeply. That is why we scale out at "
             f"{q.say_share(analysis.settings.target_utilization)}, not at 100%.",
             tables.queueing_table(analysis),
-            figure("latency", "M/M/c response time against utilization for the busiest components"),
+            chart_figure("latency", spec),
             *tail_latency(analysis),
             *cost(analysis),
             *estimate_ranges(spec, analysis),
@@ -394,7 +435,7 @@ def tail_latency(analysis) -> list[str]:
         "time plus, sometimes, a wait, so the sum's distribution is known exactly and its percentiles "
         "are solved from it (hops independent), counting every hop, as a cache miss does. "
         "Queueing and service time only: no network round trips.",
-        table(latency_rows.COMPONENT_HEADER, _said(latency_rows.component_rows(analysis))),
+        tables.prose_table(latency_rows.component_rows(analysis)),
         path_latency_table(analysis),
         "\n".join(f"- {text(line)}" for line in latency_rows.path_lines(analysis)),
     ]
@@ -402,7 +443,7 @@ def tail_latency(analysis) -> list[str]:
 
 def path_latency_table(analysis) -> str:
     """Each path's p50/p95/p99 at peak against its target, as a Markdown table."""
-    return table(latency_rows.PATH_HEADER, _said(latency_rows.path_rows(analysis)))
+    return tables.prose_table(latency_rows.path_rows(analysis))
 
 
 def cost(analysis) -> list[str]:
@@ -410,22 +451,13 @@ def cost(analysis) -> list[str]:
     return [
         "### Cost",
         cost_rows.BASIS,
-        table(cost_rows.HEADER, _bold_last(_said(cost_rows.rows(analysis)))),
+        tables.prose_table(cost_rows.rows(analysis)),
         f"- {text(cost_rows.summary(analysis))}",
-        figure("cost", "Monthly cost per component, today and at 10x"),
+        chart_figure("cost"),
     ]
 
 
-def _said(rows: list[list[str]]) -> list[list[str]]:
-    """Computed cells that name spec components, made safe as Markdown like all spec text."""
-    return [[text(cell) if cell else cell for cell in row] for row in rows]
-
-
-def _bold_last(rows: list[list[str]]) -> list[list[str]]:
-    """The rows with the last one (a total) in bold."""
-    return rows[:-1] + [[f"**{cell}**" if cell else cell for cell in rows[-1]]] if rows else rows
-
-
+@with_registered(7)
 def reliability(spec, analysis) -> str:
     """Section 7: failure scenarios, availability in series and parallel, recovery with computed times."""
     if not analysis.loads:
@@ -441,17 +473,18 @@ def reliability(spec, analysis) -> str:
         "a path run in series (the path is up only while all of them are).",
         tables.availability_table(analysis),
         tables.paths_table(analysis) if analysis.read_path or analysis.write_path else "",
-        figure("availability", "Expected downtime a year per component and per path"),
+        chart_figure("availability", spec),
         "### Recovery Procedures",
         tables.recovery_lines(analysis),
     ])
 
 
-def key_phrases(spec, analysis) -> list[list[str]]:
-    """The Key Phrases table's cells as Markdown: the spec's phrases, the computed ones in their place."""
-    return [[text(c.text) for c in row] for row in key_phrase_rows(spec, analysis).rows]
+def key_phrases(spec, analysis) -> str:
+    """The Key Phrases table as Markdown: the spec's phrases, the computed ones in their place."""
+    return tables.markdown_table(key_phrase_rows(spec, analysis), key_column=False)
 
 
+@with_registered(8)
 def interview_tips(spec, analysis) -> str:
     """Section 8: the 45-minute plan, key phrases with live numbers, follow-ups including 10x."""
     return join([
@@ -459,7 +492,7 @@ def interview_tips(spec, analysis) -> str:
         "### Approach (45 minutes)",
         interview_timeline(spec),
         "### Key Phrases That Show Depth",
-        tables.markdown_table(key_phrase_rows(spec, analysis), key_column=False),
+        key_phrases(spec, analysis),
         "### Common Follow-up Questions",
         tables.markdown_table(follow_up_rows(spec, analysis), key_column=False),
     ])

@@ -8,7 +8,6 @@ it is escaped in the page and in chart labels (no mathtext), and charts go in as
 from __future__ import annotations
 
 import base64
-import html
 from urllib.parse import quote
 
 import matplotlib
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..charts.style import COLORS, bytes_axis, qps_axis
+from ..markdown import escape_html
 from ...model import quantities as q
 from .handout import html_page
 
@@ -75,7 +75,8 @@ def data_uri(svg_text: str) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Spec text for the page, in an element or a quoted attribute."""
+    return escape_html(text, attribute=True)
 
 
 def _row(row) -> str:

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -22,6 +21,7 @@ import mistune
 import yaml
 from mistune.util import safe_entity, striptags, unescape
 
+from ..markdown import anchor, escape_html
 from . import practice_appendix as practice_page
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -54,12 +54,6 @@ def csp(scripts: Sequence[str] = (), connect: Sequence[str] = ()) -> str:
     return f"{policy}; script-src {hashes}"
 
 
-def anchor(text: str) -> str:
-    """GitHub's id for a heading's text: lower-case, punctuation dropped, spaces to hyphens."""
-    kept = (c for c in text.lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM")
-    return "".join(kept).replace(" ", "-")
-
-
 class Slugger:
     """Unique GitHub-style ids within one document: repeats get -1, -2, ... like GitHub."""
 
@@ -90,7 +84,7 @@ def render_handout(markdown: str, *, assets_dir: Path, parts: Sequence[PageParts
     if practice is not None:   # the appendix follows <main>, which the moving handout rewrites
         parts = [PageParts(after=practice_page.appendix(practice, renderer.slugger.slug("Practice")),
                            css=practice_page.CSS, scripts=(practice_page.SCRIPT,)), *parts]
-    return html_page(html.escape(html.unescape(title)), CSS, content, parts)
+    return html_page(escape_html(html.unescape(title), attribute=True), CSS, content, parts)
 
 
 def render_elements(markdown: str) -> list[str]:
@@ -196,7 +190,7 @@ class _HandoutRenderer(mistune.HTMLRenderer):
         lang = (info or "").split()[:1]
         attrs = {"class": "language-" + lang[0] if lang else None}
         return (f'<pre style="--cols: {cols}"><code' + self.render_attrs(attrs) + ">"
-                + html.escape(code, quote=False) + "</code></pre>\n")
+                + escape_html(code) + "</code></pre>\n")
 
 
 class _ElementRenderer(_HandoutRenderer):

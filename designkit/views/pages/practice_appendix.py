@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 
+from ..markdown import escape_html
 from ...model import quantities as q
 from ...model.answers import (BINARY_WINDOW, EXAMPLES, GOOD_FACTOR, LEVEL_WORDS, SHORT_SECONDS,
                              SLIP_WINDOW, WANTED, normalize_name, slip_sentence)
@@ -59,7 +59,7 @@ def question_data(x: Question) -> dict:
         "tolerance": x.tolerance, "example": EXAMPLES[x.kind], "wanted": WANTED[x.kind],
         "hints": list(x.hints),
         "slips": [[factor, key, slip_sentence(x, key)] for factor, key in x.slips],
-        "choices": {normalize_name(name): name for name in x.choices},
+        "choices": [[normalize_name(name), name] for name in x.choices],   # in the spec's order
     }
 
 
@@ -110,7 +110,8 @@ def csp(base: str) -> str:
 
 
 def _question_html(index: int, x: Question) -> str:
-    e = html.escape
+    def e(text):
+        return escape_html(text, attribute=True)
     givens = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in x.givens)
     steps = "".join(f"<li>{e(step)}</li>" for step in x.working)
     return (
@@ -134,9 +135,9 @@ def appendix(practice: Bank | Scaled, heading_id: str = "practice") -> str:
     at = ""
     if isinstance(practice, Scaled):
         label = practice.points[practice.start][1]
-        at = f'<p class="practice-at">Traffic: <span class="practice-scale">{html.escape(label)}</span></p>\n'
-    return (f'<section class="practice">\n<h2 id="{html.escape(heading_id)}">Practice</h2>\n'
-            f"<p>{html.escape(INTRO)}</p>\n{at}<ol class=\"practice-list\">\n{items}</ol>\n"
+        at = f'<p class="practice-at">Traffic: <span class="practice-scale">{escape_html(label, attribute=True)}</span></p>\n'
+    return (f'<section class="practice">\n<h2 id="{escape_html(heading_id, attribute=True)}">Practice</h2>\n'
+            f"<p>{escape_html(INTRO, attribute=True)}</p>\n{at}<ol class=\"practice-list\">\n{items}</ol>\n"
             f'<p class="practice-score" aria-live="polite"></p>\n</section>\n'
             f'<script type="application/json" id="practice-data">{json_block(page_data(practice))}</script>\n')
 
@@ -278,8 +279,17 @@ SCRIPT = r"""
     if (Math.floor(Math.log10(v) + 1e-12) === Math.floor(Math.log10(a) + 1e-12)) return "order";
     return "off";
   }
-  function times(r) {
-    var x = Number(r.toPrecision(2));
+  function sig2(r) {  /* Python's format(r, ".2g"): the nearest two figures, an exact tie to the even one */
+    var m = /^(\d)\.(\d)(\d*)e([+-]\d+)$/.exec(r.toExponential(39));
+    if (m && /^50*$/.test(m[3])) {
+      var d = Number(m[1] + m[2]);
+      return Number((d % 2 ? d + 1 : d) + "e" + (Number(m[4]) - 1));
+    }
+    return Number(r.toPrecision(2));
+  }
+  function times(r) {  /* quantities.say_times */
+    if (r > 0 && r < 0.01) return "< 0.01x";
+    var x = sig2(r);
     return (x >= 1000 ? Math.round(x).toLocaleString("en-US") : String(x)) + "x";
   }
   function slip(x, v, a) {
@@ -295,15 +305,16 @@ SCRIPT = r"""
   function norm(t) { return t.toLowerCase().replace(/[^0-9a-z]+/g, ""); }
   function checkName(x, text) {
     if (!text.trim()) return {level: "invalid", message: "Type a component's name first (or '" + D.nothing + "')."};
-    var given = norm(clean(text)), chosen = has(x.choices, given) ? x.choices[given] : null;
+    var given = norm(clean(text)), chosen = null, shown = JSON.stringify(text.trim()).slice(1, -1);
+    x.choices.forEach(function (c) { if (c[0] === given) chosen = c[1]; });
     if (chosen === null && D.nothing_words.indexOf(given) >= 0) chosen = D.nothing;
     if (chosen === null && given) {
-      var close = Object.keys(x.choices).filter(function (k) { return k.indexOf(given) >= 0; });
-      if (close.length === 1) chosen = x.choices[close[0]];
+      var close = x.choices.filter(function (c) { return c[0].indexOf(given) >= 0; });
+      if (close.length === 1) chosen = close[0][1];
     }
     if (chosen === null) {
-      var names = Object.keys(x.choices).map(function (k) { return x.choices[k]; });
-      return {level: "invalid", message: "'" + text.trim() + "' isn't one of this system's components: " + names.join(", ") + " (or '" + D.nothing + "')."};
+      var names = x.choices.map(function (c) { return c[1]; });
+      return {level: "invalid", message: "'" + shown + "' isn't one of this system's components: " + names.join(", ") + " (or '" + D.nothing + "')."};
     }
     if (chosen === x.said) return {level: "right", message: "Right: " + x.said + "."};
     return {level: "off", message: "Off: the answer is " + x.said + " (" + x.working[0] + ")."};

@@ -9,7 +9,8 @@ the practice appendix follows.  The position lives in the URL fragment: ``handou
 
 from __future__ import annotations
 
-import html
+
+from ..markdown import escape_html
 
 DATA_ID = "designkit-moving-data"
 
@@ -19,8 +20,8 @@ def control(count: int, start: int, label: str) -> str:
     return (f'<nav id="designkit-moving" class="moving" hidden aria-label="Traffic scale">\n'
             f'<label for="designkit-scale">Traffic</label>\n'
             f'<input id="designkit-scale" type="range" min="0" max="{count - 1}" step="1" value="{start}" '
-            f'aria-valuetext="{html.escape(label)}">\n'
-            f'<output for="designkit-scale">{html.escape(label)}</output>\n'
+            f'aria-valuetext="{escape_html(label, attribute=True)}">\n'
+            f'<output for="designkit-scale">{escape_html(label, attribute=True)}</output>\n'
             f"<span class=\"moving-note\">times the spec's own traffic: every number, table and figure "
             f"follows</span>\n"
             f'<span class="moving-warn" role="status" hidden></span>\n</nav>\n')

@@ -1,4 +1,4 @@
-"""The moving handout's four figures at every grid point: the article's chart classes, drawn small and fast.
+"""The moving handout's figures at every grid point: the article's charts, drawn small and fast.
 
 One set of charts is built at the spec's own scale and updated in place for each point (the
 classes' ``update``); the layout is solved once and then frozen, so a point costs one draw and
@@ -17,15 +17,9 @@ import re
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
+from ..charts import registry
+from ...model.numbers import Numbers
 from ..charts.style import house_style
-from ..charts.capacity import CapacityChart
-from ..charts.scaling import ScalingChart
-from ..charts.latency import LatencyChart
-from ..charts.availability import AvailabilityChart
-from ..charts.cost import CostChart
-
-NAMES = ("capacity", "scaling", "latency", "availability", "cost")
-"""The figures the article draws, by the name it refers to them with (figures/<name>.svg)."""
 
 _NO_AUTOLAYOUT = {"figure.autolayout": False, "figure.constrained_layout.use": False}
 """So set_layout_engine(None) means no engine, whatever a user's matplotlibrc says."""
@@ -71,26 +65,14 @@ def _spills(fig, margin: float = 1.0) -> bool:
     return box.x0 < edge or box.y0 < edge or box.x1 > fig.get_figwidth() - edge or box.y1 > fig.get_figheight() - edge
 
 
-def _availability_key(analysis):
-    return (tuple((c.component, c.availability) for c in analysis.components),
-            analysis.read_path.availability if analysis.read_path else None,
-            analysis.write_path.availability if analysis.write_path else None, analysis.settings.slo)
-
-
-def _latency_key(analysis):
-    return tuple((qp.component, qp.point.servers, qp.point.service_seconds, min(qp.point.utilization, 0.99),
-                  min(qp.point.slowdown, 20) if qp.point.stable else 20) for qp in analysis.queueing)
-
-
 class GridFigures:
-    """The five charts, built once from the spec's own numbers and redrawn for each grid point."""
+    """The article's charts (``charts.registry``), built once from the spec's own numbers and redrawn
+    for each grid point."""
 
-    def __init__(self, analysis):
-        self.charts = {"capacity": CapacityChart(analysis.capacity),
-                       "scaling": ScalingChart(analysis),
-                       "latency": LatencyChart(analysis),
-                       "availability": AvailabilityChart(analysis),
-                       "cost": CostChart(analysis)}
+    def __init__(self, spec, analysis):
+        numbers = Numbers(spec, analysis=analysis)
+        self.entries = [c for c in registry.CHARTS if c.article]
+        self.charts = {c.name: c.make(numbers) for c in self.entries if c.moves}
         self.last: dict[str, tuple] = {}
         for chart in self.charts.values():
             for ax in chart.fig.axes:
@@ -102,30 +84,29 @@ class GridFigures:
         self.base = {name: [ax.get_position() for ax in chart.fig.axes] for name, chart in self.charts.items()}
 
     def draw(self, analysis, spec=None) -> dict[str, str]:
-        """Slim SVG of each figure for this analysis (same components as the first one); with the
-        grid point's ``spec``, also its tornado when the spec gives ranges (drawn whole: it is not a
-        chart that moves, and only specs with ranges pay for it)."""
-        inputs = {"capacity": (analysis.capacity, None), "scaling": (analysis, None),
-                  "latency": (analysis, _latency_key(analysis)),
-                  "availability": (analysis, _availability_key(analysis)), "cost": (analysis, None)}
+        """Slim SVG of each chart for this analysis (same components as the first one); a chart whose
+        numbers did not change (its ``changes_with``) reuses its last SVG.  With the grid point's
+        ``spec``, also the charts drawn whole when they apply (the tornado, for a spec with ranges:
+        not a chart that moves, and only specs with ranges pay for it)."""
+        numbers = Numbers(spec, analysis=analysis)
         out = {}
-        for name in NAMES:
-            value, key = inputs[name]
-            last = self.last.get(name)
-            if key is not None and last is not None and last[0] == key:
-                out[name] = last[1]
+        for entry in self.entries:
+            if not entry.moves:
+                if spec is not None and entry.applies(numbers):
+                    out[entry.name] = _draw(entry.make(numbers).fig)   # laid out as it draws
                 continue
-            fig = self.charts[name].fig
-            for ax, position in zip(fig.axes, self.base[name]):
+            key = entry.changes_with(numbers)
+            last = self.last.get(entry.name)
+            if last is not None and last[0] == key:
+                out[entry.name] = last[1]
+                continue
+            fig = self.charts[entry.name].fig
+            for ax, position in zip(fig.axes, self.base[entry.name]):
                 ax.set_position(position)
                 ax.set_in_layout(True)           # set_position takes an axes out of the layout; the re-layout needs it
-            self.charts[name].update(value)
+            entry.update(self.charts[entry.name], numbers)
             if _spills(fig):                   # a label wider than the layout made room for
                 _lay_out(fig)
-            out[name] = _draw(fig)
-            self.last[name] = (key, out[name])
-        if spec is not None and spec.scale.ranges:
-            from ...model.sensitivity import uncertainty
-            from ..charts.tornado import TornadoChart
-            out["tornado"] = _draw(TornadoChart(uncertainty(spec)).fig)   # laid out as it draws
+            out[entry.name] = _draw(fig)
+            self.last[entry.name] = (key, out[entry.name])
         return out

@@ -177,7 +177,7 @@ def grid_points(spec, spec_ref, overrides=None, grid=GRID, *, workers: int | Non
 
 def _points(spec, spec_ref, overrides, grid: tuple[float, ...], stop: threading.Event | None = None) -> list[Point]:
     """The points of one share of the grid, drawn on one set of charts laid out at the spec's own scale."""
-    figures = GridFigures(analyze(spec, estimate(spec.scale)))
+    figures = GridFigures(spec, analyze(spec, estimate(spec.scale)))
     points = []
     for factor, scaled in scaled_specs(spec, spec_ref, overrides, grid):
         if stop is not None and stop.is_set():

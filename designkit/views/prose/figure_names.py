@@ -23,8 +23,9 @@ from functools import cached_property
 from typing import Any
 
 from ...model import quantities as q
+from ...model import numbers as numbers_
 from ...model.analysis import Analysis, analyze
-from ...model.capacity import JSON_KEYS, Capacity, estimate
+from ...model.capacity import JSON_KEYS, estimate
 from ...model.scaling import ComponentLoad
 from ...model.sensitivity import SPREAD_KEYS
 from ..rows.scaling import METRIC_LABELS
@@ -128,13 +129,9 @@ class Figure:
         return Figure(float(self) - self._number(other), self.kind, self.name)
 
 
-@dataclass(frozen=True)
-class Numbers:
-    """What every figure is read from: the spec, its capacity estimate and its analysis."""
-
-    spec: Any
-    cap: Capacity
-    analysis: Analysis
+class Numbers(numbers_.Numbers):
+    """What every figure is read from: the spec, its capacity estimate and its analysis (``model.numbers``),
+    and the spread of the headline figures over the spec's ranges."""
 
     @cached_property
     def uncertainty(self):

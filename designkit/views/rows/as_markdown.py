@@ -14,7 +14,7 @@ from ...model.quantities import say_availability, say_duration, say_share
 from . import reliability as rr
 from . import scaling as r
 from ..rows.table import Line, Rows
-from ..markdown import line_start, one_line, span, table
+from ..markdown import line_start, one_line, span, table, text
 
 
 # --- writing rows as Markdown ------------------------------------------------------------------
@@ -24,6 +24,16 @@ def markdown_table(rows: Rows, *, key_column: bool = True) -> str:
     body = [[f"**{span(one_line(c.text))}**" if key_column and j == 0 and c.text else span(one_line(c.text))
              for j, c in enumerate(row)] for row in rows.rows]   # a cell starts no block: no line_start
     return table(list(rows.header), body)
+
+
+def prose_table(rows: Rows) -> str:
+    """A pipe table of rows whose cells are sentences and spec names: each cell escaped like spec
+    prose (``text``), a 'key' cell (a total) bold."""
+    def said(c) -> str:
+        if not c.text:
+            return c.text
+        return f"**{text(c.text)}**" if c.status == "key" else text(c.text)
+    return table(list(rows.header), [[said(c) for c in row] for row in rows.rows])
 
 
 def _inline(value: str) -> str:
@@ -99,13 +109,12 @@ def recovery_lines(a: Analysis) -> str:
 
 def _tail_latency(a: Analysis) -> str:
     from . import latency as rows
-    return "\n\n".join([table(rows.COMPONENT_HEADER, rows.component_rows(a)),
-                         table(rows.PATH_HEADER, rows.path_rows(a)), *rows.path_lines(a)])
+    return "\n\n".join([prose_table(rows.component_rows(a)), prose_table(rows.path_rows(a)), *rows.path_lines(a)])
 
 
 def _cost(a: Analysis) -> str:
     from . import cost as cost_rows
-    return table(cost_rows.HEADER, cost_rows.rows(a)) + "\n\n" + cost_rows.summary(a)
+    return prose_table(cost_rows.rows(a)) + "\n\n" + cost_rows.summary(a)
 
 
 def report(a: Analysis) -> str:

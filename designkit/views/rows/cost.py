@@ -9,6 +9,8 @@ from __future__ import annotations
 from ...model import quantities as q
 from ...model.cost import Bill, CostLine
 from ...model.scaling import CELL_NODES
+from .table import Cell, Rows
+from .table import rows as table_rows
 from .wording import count
 
 HEADER = ["Component", "Priced as", "Nodes", "Compute", "Storage", "Requests, messages", "A month", "At 10x"]
@@ -71,8 +73,9 @@ def egress_cell(bill: Bill) -> str:
     return f"{_gb(bill.egress_bytes / 1e9)} a month in tiers: {said}"
 
 
-def rows(analysis) -> list[list[str]]:
-    """Per component: what it is priced as, nodes, dollars by part, a month today and at 10x."""
+def rows(analysis) -> Rows:
+    """Per component: what it is priced as, nodes, dollars by part, a month today and at 10x; the
+    total last, its cells 'key'."""
     result = []
     for line, then in zip(analysis.cost.lines, analysis.cost_10x.lines):
         if line.stated is not None:
@@ -88,9 +91,10 @@ def rows(analysis) -> list[list[str]]:
     bill, then = analysis.cost, analysis.cost_10x
     result.append(["Egress", f"{bill.egress_price.label}: {egress_cell(bill)}", "", "", "", "",
                    q.say_dollars(bill.egress), q.say_dollars(then.egress)])
-    result.append(["Total", "", f"{sum(line.billed_nodes for line in bill.lines):,}", "", "", "",
-                   q.say_dollars(bill.total), q.say_dollars(then.total)])
-    return result
+    total = ["Total", "", f"{sum(line.billed_nodes for line in bill.lines):,}", "", "", "",
+             q.say_dollars(bill.total), q.say_dollars(then.total)]
+    result.append([Cell(cell, "key") if cell else cell for cell in total])
+    return table_rows(HEADER, result)
 
 
 def shares_phrase(bill: Bill) -> str:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import math
 
 from ...model import quantities as q
-from .wording import say_load
+from .table import Rows, rows
+from .wording import say_load, traffic, users_said
 
 COMPONENT_HEADER = ["Component", "Servers", "Utilization (peak)", "p50", "p95", "p99", "p99 (average load)"]
 PATH_HEADER = ["Path", "Hops", "p50", "p95", "p99", "Target", "At peak", "Target crossed at"]
 PATH_NAMES = {"read": "Read path", "write": "Write path"}
 
 
-WORLD_POPULATION = 8.1e9   # people alive in 2025 (UN World Population Prospects 2024): no audience is larger
 
 
 def say_latency(seconds: float | None) -> str:
@@ -26,21 +26,15 @@ def say_latency(seconds: float | None) -> str:
 
 
 def say_crossing(multiplier: float | None, users: float | None) -> str:
-    """Where a path reaches its target: '~2.2 million users (1.8x today's traffic)', 'never', 'already'."""
+    """Where a path reaches its target: '1.8x today's traffic (~2.2 million users)', 'never', 'already'."""
     if multiplier is None:
         return "no target"
     if not math.isfinite(multiplier):
         return "never (no load on the path)"
     if multiplier == 0:
         return "always (service times alone exceed it)"
-    times = f"{q.say_times(multiplier)} today's traffic"
-    if multiplier <= 1:
-        times += ", already past"
-    if users is None:
-        return times
-    if users > WORLD_POPULATION:
-        return f"{times}: more users than there are people"
-    return f"{q.say_count(users)} users ({times})"
+    said = traffic(multiplier, None if users is None else users_said(users))
+    return said + (", already past" if multiplier <= 1 else "")
 
 
 def overloaded(path) -> list[str]:
@@ -58,26 +52,26 @@ def verdict(path) -> str:
     return f"{word} ({path.target.name} {say_latency(path.at_target_seconds)})"
 
 
-def component_rows(analysis) -> list[list[str]]:
+def component_rows(analysis) -> Rows:
     """Per component: its pool, utilization at peak and response-time percentiles."""
-    rows = []
+    body = []
     for c in analysis.latency.components:
         pool = c.pool
-        rows.append([c.component, str(pool.servers), say_load(pool.utilization()),
+        body.append([c.component, str(pool.servers), say_load(pool.utilization()),
                      say_latency(c.peak.p50), say_latency(c.peak.p95), say_latency(c.peak.p99),
                      say_latency(c.average.p99)])
-    return rows
+    return rows(COMPONENT_HEADER, body)
 
 
-def path_rows(analysis) -> list[list[str]]:
+def path_rows(analysis) -> Rows:
     """Per path: its exact percentiles at peak, the target, the verdict and where it is crossed."""
-    rows = []
+    body = []
     for p in analysis.latency.paths:
-        rows.append([PATH_NAMES[p.path], str(len(p.hops)), say_latency(p.peak.p50),
+        body.append([PATH_NAMES[p.path], str(len(p.hops)), say_latency(p.peak.p50),
                      say_latency(p.peak.p95), say_latency(p.peak.p99),
                      p.target.label if p.target else "none stated", verdict(p),
                      say_crossing(p.crossing_multiplier, p.crossing_users)])
-    return rows
+    return rows(PATH_HEADER, body)
 
 
 def _list(names: list[str]) -> str:

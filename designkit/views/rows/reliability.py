@@ -58,25 +58,28 @@ def path_rows(a: Analysis) -> Rows:
                  "SLO (budget)", "Budget used"], body)
 
 
+def _left(load, noun: str, verb: str, s) -> str:
+    """What the replicas left after one dies do: '2 survivors then run at 71%', '1 replica then serves reads at 94%'."""
+    left = load.replicas - 1
+    work = "run" if verb == "run" else "serve reads"
+    work = work.replace(verb, verb + "s", 1) if left == 1 else work
+    return f"{count(left, noun)} then {work} at {say_load(s.survivors_utilization)}"
+
+
 def _impact(a: Analysis, s) -> str:
     comp = s.component
     if s.name == "Server crash":
         load = a.load(comp)
         if s.survivors_utilization is None:
             return f"{comp} {verb(comp, 'has', 'have')} a single replica: everything through it stops until it is replaced"
-        left = load.replicas - 1
         return (f"1 of {load.replicas:,} {comp} replicas dies: requests sent to it fail until it is "
-                f"taken out; {count(left, 'survivor')} then run{'s' if left == 1 else ''} at "
-                f"{say_load(s.survivors_utilization)}")
+                f"taken out; {_left(load, 'survivor', 'run', s)}")
     if s.name == "Database primary failure":
         load = a.load(comp)
         shard = "its" if load.shards == 1 else f"1 of {load.shards:,} shards'"
         if s.survivors_utilization is None:
             return f"{comp} {verb(comp, 'has', 'have')} no replica to promote: {shard} data is unavailable until restored"
-        left = load.replicas - 1
-        return (f"{comp} primary dies: {shard} writes fail until a replica is promoted; "
-                f"{count(left, 'replica')} then serve{'s' if left == 1 else ''} reads at "
-                f"{say_load(s.survivors_utilization)}")
+        return f"{comp} primary dies: {shard} writes fail until a replica is promoted; {_left(load, 'replica', 'serve', s)}"
     if s.name == "Cache cluster loss":
         if s.downstream is None:
             return f"Nothing is behind {comp}: {verb(comp, 'its', 'their')} reads fail until {verb(comp, 'it is', 'they are')} back"

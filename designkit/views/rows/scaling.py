@@ -6,9 +6,10 @@ from ...model import quantities as q
 from ...model.analysis import Analysis
 from ...model.capacity import Capacity
 from ...model.quantities import say_duration, say_share, say_times
-from ...model.scaling import CELL_NODES, STEPS, STORE_KINDS, WORLD_POPULATION, needed_at
+from ...model.kinds import is_store
+from ...model.scaling import CELL_NODES, STEPS, WORLD_POPULATION, needed_at
 from .table import Cell, Line, Rows, rows, utilization_status
-from .wording import count, say_load, scale_at, verb, where
+from .wording import at_traffic, count, lands, say_load, verb
 
 METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
                  "storage_bytes": "Data", "memory_bytes": "Cache memory"}
@@ -44,11 +45,8 @@ def _edge_said(a: Analysis, edge, *, today: bool) -> str:
 
 
 def _scale_said(a: Analysis, multiplier: float) -> str:
-    """'about 7.3 billion users, 73x today's traffic', or peak QPS in the totals form."""
-    cap = a.capacity
-    if cap.users is not None:
-        return f"about {q.say_count(cap.users * multiplier, approx=False)} users, {say_times(multiplier)} today's traffic"
-    return f"about {q.say_qps(cap.qps_peak * multiplier, approx=False)} peak QPS, {say_times(multiplier)} today's traffic"
+    """'73x today's traffic (~7.3 billion users)'."""
+    return at_traffic(multiplier, a.capacity)
 
 
 def envelope_line(a: Analysis) -> Line:
@@ -98,8 +96,8 @@ def full_at(load, cap: Capacity, envelope=None) -> Cell:
     if m <= 1:
         return Cell(f"already full ({what} at {say_load(lim.utilization)})", "over")
     if envelope is not None and not envelope.holds(m):
-        return Cell(f"{say_times(m)} today ({what}; past the design's envelope)")
-    return Cell(f"{say_times(m)} today ({what}, at {where(m, cap)})")
+        return Cell(f"{say_times(m)} today's traffic ({what}; past the design's envelope)")
+    return Cell(f"{at_traffic(m, cap)}: {what}")
 
 
 def load_rows(a: Analysis) -> Rows:
@@ -129,10 +127,10 @@ def load_rows(a: Analysis) -> Rows:
 def _when(t, a: Analysis) -> str:
     trigger = f"{METRIC_LABELS[t.metric]} > {_metric(t.metric, t.limit)}"
     if t.reached:
-        return f"{trigger}: already past (due at {where(t.multiplier, a.capacity)})"
+        return f"{trigger}: already past, due at {at_traffic(t.multiplier, a.capacity)}"
     if past_envelope(a, t.multiplier):
         return f"{trigger}: only past the design's envelope ({say_times(t.multiplier)} today's traffic)"
-    return f"{trigger} (at {where(t.multiplier, a.capacity)})"
+    return f"{trigger}: at {at_traffic(t.multiplier, a.capacity)}"
 
 
 def strategy_rows(a: Analysis) -> Rows:
@@ -141,7 +139,7 @@ def strategy_rows(a: Analysis) -> Rows:
     for load in a.loads:
         mine = [t for t in a.thresholds if t.component == load.name]
         if not mine:
-            step = "read replicas" if load.kind in STORE_KINDS else "add replicas"
+            step = "read replicas" if is_store(load.kind) else "add replicas"
             body.append([load.name, STRATEGIES[step], "No traffic reaches it today"])
             continue
         for step in STEPS:
@@ -173,7 +171,7 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
     cap = a.capacity
     lines = []
     for bp in a.break_points:
-        head = (Cell(f"At {say_times(bp.factor)}", "key"), Cell(f" ({scale_at(bp.factor, cap)})"))
+        head = (Cell(f"At {say_times(bp.factor)}", "key"), Cell(f" ({lands(bp.factor, cap)})"))
         past = (Cell(f" This is past the design's envelope ({say_times(a.envelope.multiplier)} today's "
                      "traffic): it must change before then."),) if past_envelope(a, bp.factor) else ()
         if not bp.breaking:
@@ -192,7 +190,7 @@ def break_lines(a: Analysis) -> tuple[Line, ...]:
         else:
             fills = "fill" if many else "fills"
             said = (f" {verb(first.component, 'breaks', 'break')} first: {its} {what} {fills} {its} current nodes at "
-                    f"{say_times(first.multiplier)} today's traffic ({scale_at(first.multiplier, cap)})")
+                    f"{at_traffic(first.multiplier, cap)}")
             status = "key"
         text = [Cell(": "), Cell(first.component, status), Cell(said)]
         if rest:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ...model import quantities as q
+from .table import Rows, rows
 from ...model.ranges import WRITERS
 
 INPUT_NAMES = {
@@ -96,16 +97,16 @@ def inputs_line(ranges) -> str:
 TORNADO_HEADER = ["Input", "Range", "Figure at the low end", "Figure at the high end", "Swing"]
 
 
-def tornado_rows(tornado, ranges) -> list[list[str]]:
+def tornado_rows(tornado, ranges) -> Rows:
     """One row per input, widest swing first."""
     by_field = {r.field: r for r in ranges}
-    rows = []
+    body = []
     for swing in tornado.swings:
         r = by_field[swing.field]
-        rows.append([INPUT_NAMES[swing.field], f"{say_input(r.field, r.low)} to {say_input(r.field, r.high)}",
+        body.append([INPUT_NAMES[swing.field], f"{say_input(r.field, r.low)} to {say_input(r.field, r.high)}",
                      say(swing.at_low, tornado.unit), say(swing.at_high, tornado.unit),
                      say(swing.width, tornado.unit) if math.isfinite(swing.width) else "unbounded"])
-    return rows
+    return rows(TORNADO_HEADER, body)
 
 
 def tornado_line(tornado) -> str:

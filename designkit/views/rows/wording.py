@@ -30,20 +30,29 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def where(multiplier: float, cap: Capacity) -> str:
-    """Where a multiple of today's traffic lands: users (never more than people on Earth), or
-    peak QPS in the totals form."""
+def users_said(users: float) -> str:
+    """'~140 million users', never more than people on Earth."""
+    return "more users than people on Earth" if users > WORLD_POPULATION else f"{q.say_count(users)} users"
+
+
+def lands(multiplier: float, cap: Capacity) -> str:
+    """Where a multiple of today's traffic lands: '~140 million users' (never more than people on
+    Earth), or '~64K peak QPS' in the totals form."""
     if cap.users is not None:
-        users = cap.users * multiplier
-        if users > WORLD_POPULATION:
-            return "more users than people on Earth"
-        return f"{q.say_count(users)} users"
-    return f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS, {say_times(multiplier)} today"
+        return users_said(cap.users * multiplier)
+    return f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS"
 
 
-def scale_at(multiplier: float, cap: Capacity) -> str:
-    """Where a multiple already said beside it lands: users, or peak QPS in the totals form."""
-    return where(multiplier, cap) if cap.users is not None else f"{q.say_qps(cap.qps_peak * multiplier)} peak QPS"
+def traffic(multiplier: float, where: str | None = None) -> str:
+    """A multiple of today's traffic, said one way everywhere: '1.4x today's traffic (~140 million users)'
+    (``where``: where it lands; without it, the multiple alone)."""
+    said = f"{say_times(multiplier)} today's traffic"
+    return f"{said} ({where})" if where else said
+
+
+def at_traffic(multiplier: float, cap: Capacity) -> str:
+    """``traffic`` with where it lands for this capacity: users, or peak QPS in the totals form."""
+    return traffic(multiplier, lands(multiplier, cap))
 
 
 def say_load(utilization: float) -> str:
