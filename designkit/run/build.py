@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..views.pages import article
 from . import outdir
 from ..errors import BuildError, SpecError
 from ..model.spec import load_spec, resolve, source_name
@@ -30,6 +29,8 @@ from ..assets import NOTEBOOKS_DIR
 from ..sections import SECTIONS, TITLES
 
 PARAMETERS = ("spec", "overrides", "interactive")
+SLOW_FIRST = ("06_scalability.ipynb", "01_requirements.ipynb", "07_reliability.ipynb")
+"""The notebooks that draw the article's figures, slowest first (most of a notebook's time is its figures)."""
 FIGURE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FIGURE_REF = re.compile(r"(!\[[^\]\n]*\]\(figures/)([^)\s]+)\)")  # images only: prose cannot make one
 FIGURE_FILE = re.compile(r"(\]\(figures/[a-z0-9][a-z0-9-]{0,63})\.[0-9a-f]{8}(\.svg\))")
@@ -75,6 +76,7 @@ def check_parameters(paths: list[Path]) -> None:
 def spec_warnings(spec) -> list[str]:
     """Placeholders left in a spec, prose the article needs but the spec lacks, frozen figures, and
     components over capacity at the spec's own scale: what a build warns and ``validate`` reports."""
+    from ..views.pages import article
     from ..views.prose.literal_numbers import frozen_figures
     warnings = [f"{field}: still a placeholder; the article shows it as written"
                 for field in article.placeholders(spec)]
@@ -111,23 +113,32 @@ def execute_sections(paths: list[Path], parameters: dict[str, Any], out_dir: Pat
     most of a notebook's cost); executed copies go to out_dir."""
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(path, parameters, out_dir / path.name) for path in paths]
+    own = section_pool(default_pool_size(len(paths))) if pool is None else None
+    pool = pool or own
+    # On more than one kernel the slowest notebooks start first, so none of them is left to run alone at the end.
+    order = sorted(range(len(paths)), key=lambda i: SLOW_FIRST.index(paths[i].name)
+                   if getattr(pool, "size", 1) > 1 and paths[i].name in SLOW_FIRST else len(SLOW_FIRST))
+    jobs = [(paths[i], parameters, out_dir / paths[i].name) for i in order]
     started = time.perf_counter()
     done = [0]
 
-    def on_done(index, result):
+    def on_done(job, result):
         done[0] += 1
         if progress:
+            index = order[job]
             status = "ok" if not isinstance(result, BaseException) else "FAILED"
             progress(f"[{done[0]}/{len(jobs)}] {index + 1}. {TITLES[index]:<24} {status:<6} "
                      f"{time.perf_counter() - started:5.1f} s")
 
     # A failed section fails the build: the notebooks not started yet are not run.
-    if pool is not None:
-        results = pool.map(jobs, on_done=on_done, stop_on_error=True)
-    else:
-        with section_pool(default_pool_size(len(jobs))) as own:
-            results = own.map(jobs, on_done=on_done, stop_on_error=True)
+    try:
+        ran = pool.map(jobs, on_done=on_done, stop_on_error=True)
+    finally:
+        if own is not None:
+            own.close()
+    results: list = [None] * len(paths)
+    for job, result in enumerate(ran):
+        results[order[job]] = result
     for index, result in enumerate(results):
         if isinstance(result, BaseException) and not isinstance(result, CancelledError):
             raise _section_error(index, paths[index], result)
@@ -142,9 +153,10 @@ def section_pool(size: int | None = None):
 
 
 def default_pool_size(jobs: int) -> int:
-    """One warm kernel per core, never more than there are notebooks: kernels are reused, and a spare
-    one's start (a CPU second) saved no time on 2 cores."""
-    return max(1, min(jobs, os.cpu_count() or 1))
+    """One warm kernel per core but one, never more than there are notebooks: the build's own
+    process keeps a core busy (the handout's grid), kernels are reused, and a second kernel's start
+    (over a CPU second) cost a 2-core machine more than running the nine notebooks on one kernel."""
+    return max(1, min(jobs, (os.cpu_count() or 1) - 1))
 
 
 def _section_error(index: int, path: Path, error: BaseException) -> BuildError:
@@ -217,10 +229,6 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
 
     ``moving`` adds the handout's scale control (the article precomputed on a grid of traffic).
     """
-    from ..model.practice import bank
-    from ..views.pages.handout import render_handout
-    from ..views.pages.scaled_handout import MovingGrid
-
     started = time.perf_counter()
     pinned = pin_spec(spec_ref)   # one reading: a pipe is copied once; a file is checked again before publishing
     spec_ref = pinned.ref
@@ -232,15 +240,21 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
     paths = notebook_paths(notebooks_dir)
     expect = ["article.md", "handout.html"] + [f"notebooks/{path.name}" for path in paths]
     created = outdir.preflight(out, expect=expect)  # inputs and the output folder: before any notebook runs
-    # Started first, so they overlap everything below: the grid (forked workers before any pool
-    # thread exists, or a thread), then the kernels, while papermill is imported and the notebooks
-    # are read.  kernels imports IPython first: a figure drawn in the grid's thread must not meet
-    # it half-imported (see run.kernels).
-    from . import kernels  # noqa: F401
-    grid = MovingGrid(spec, spec_ref, overrides) if moving else None
-    own_pool = section_pool() if pool is None else None
-    staging, published, closing = None, False, None
+    # Started as soon as the inputs are known good, so they overlap everything below: the kernels
+    # (the longest chain: a start, then nine notebooks) and the handout's grid, while matplotlib and
+    # papermill are imported and the notebooks are read.  Forked grid workers must exist before
+    # any pool thread does, so with them the grid comes first.
+    grid, own_pool, staging, published, closing = None, None, None, False, None
     try:
+        workers = grid_workers() if moving else 0
+        if workers > 1:
+            grid = _grid(spec, spec_ref, overrides, workers)
+        if pool is None:
+            own_pool = section_pool()
+        if moving and grid is None:
+            grid = _grid(spec, spec_ref, overrides, workers)
+        from ..model.practice import bank
+        from ..views.pages.handout import render_handout
         check_parameters(paths)
         warnings = spec_warnings(spec)
         try:
@@ -289,6 +303,18 @@ def build(spec_ref: str | Path = "reference", out_dir: str | Path | None = None,
                 out.rmdir()  # a first build that failed leaves no empty folder behind
     return BuildResult(out, out / "article.md", out / "handout.html", tuple(warnings),
                        time.perf_counter() - started)
+
+
+def grid_workers() -> int:
+    """Forked processes for the handout's grid: two on more than 2 cores when this process has no
+    other thread yet (forking with threads is unsafe), else none (1: a thread draws it)."""
+    one = threading.active_count() == 1 and hasattr(os, "fork")
+    return 2 if (os.cpu_count() or 1) > 2 and one else 1
+
+
+def _grid(spec, spec_ref, overrides, workers: int):
+    from ..views.pages.scaled_handout import MovingGrid   # matplotlib: imported here, while the kernels start
+    return MovingGrid(spec, spec_ref, overrides, workers=workers)
 
 
 def print_progress(line: str) -> None:

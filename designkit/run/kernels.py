@@ -21,18 +21,20 @@ from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_co
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-import IPython  # noqa: F401  (now, in the importing thread: see below)
 from jupyter_client import AsyncKernelClient, KernelManager, protocol_version_info
+from jupyter_client.kernelspec import KernelSpecManager, jupyter_path  # jupyter_core's, as jupyter_client uses it
 
 from ..errors import DesignkitError
 
 if TYPE_CHECKING:
     import nbformat
 
-# IPython is imported here, once, before any pool thread runs: jupyter_client imports it lazily
-# from the threads that start kernels, and two threads importing its circular modules at once
-# (a batch's items) see it half-initialized; so would a matplotlib figure made meanwhile (the
-# handout's grid thread), which peeks at sys.modules["IPython"].
+# IPython is never imported in the pool's process.  jupyter_client would import all of it (a third
+# of a CPU second, prompt_toolkit and jedi included) only to find ~/.ipython/kernels, from the
+# threads that start kernels, where two threads importing its circular modules at once (a batch's
+# items) see it half-initialized, and so would a matplotlib figure made meanwhile (the handout's
+# grid thread), which peeks at sys.modules["IPython"].  So the pool hands its kernel managers a
+# KernelSpecManager told the same folders (``kernel_dirs()``).
 # papermill and nbformat (a second of imports) are imported by the first notebook run, in
 # ``engine``: a pool's kernels start without waiting for them.
 
@@ -104,6 +106,13 @@ _designkit_setup()
 del _designkit_setup
 '''
 _KERNEL_RESET = '__import__("sys").modules["_designkit_kernel"].reset()'
+
+
+def kernel_dirs() -> list[str]:
+    """Where jupyter_client looks for kernel specs: Jupyter's kernel folders, then IPython's own
+    (``$IPYTHONDIR/kernels``, default ``~/.ipython/kernels``), found without importing IPython."""
+    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+    return [*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")]
 
 
 class KernelStartError(DesignkitError):
@@ -260,6 +269,7 @@ class KernelPool:
         self.timeout, self.start_timeout = timeout, start_timeout
         # connection files and IPC sockets; named for this process, so a killed run's are cleaned later
         self._files = tempfile.mkdtemp(prefix=f"designkit-kernels-{os.getpid()}-")
+        self._specs = KernelSpecManager(kernel_dirs=kernel_dirs())   # see IPython above
         self.cwd = str(Path(cwd).resolve()) if cwd is not None else self._files
         self._lock = threading.Lock()
         self._closed = False
@@ -301,7 +311,7 @@ class KernelPool:
         """
         jobs = list(jobs)
         self._expect(len(jobs))
-        _load_engine()   # in this thread, not in the workers (see IPython above); the kernels start meanwhile
+        _load_engine()   # in this thread, not in the workers (one import at a time); the kernels start meanwhile
         results: list = [None] * len(jobs)
         futures = {self._workers.submit(self._run, *job): index for index, job in enumerate(jobs)}
         try:
@@ -378,7 +388,7 @@ class KernelPool:
         # IPC sockets: no TCP port races between concurrent starts, no "TCP without encryption" warning.
         name = os.path.join(self._files, f"kernel-{uuid.uuid4().hex[:12]}")
         km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=name, connection_file=name + ".json",
-                           client_factory=_KernelClient)
+                           client_factory=_KernelClient, kernel_spec_manager=self._specs)
         kernel = _Kernel(km, name + ".log")
         try:
             # The kernel's own stdout and stderr (its log, a crash) go to a file, not the user's
@@ -399,11 +409,11 @@ class KernelPool:
             if not self._closed:
                 self._kernels.add(kernel)
                 return kernel
-        kernel.shutdown()  # the pool was closed while this kernel started
+        kernel.shutdown(now=True)  # the pool was closed while this kernel started
         raise KernelPoolClosed("kernel pool is closed")
 
-    def _retire(self, kernel: _Kernel) -> None:
-        kernel.shutdown(now=kernel.busy)
+    def _retire(self, kernel: _Kernel, now: bool = False) -> None:
+        kernel.shutdown(now=now or kernel.busy)
         with self._lock:
             self._kernels.discard(kernel)
 
@@ -460,7 +470,11 @@ class KernelPool:
     # -- closing -------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Shut down every kernel (busy ones are killed), wait for the pool's threads, remove its files."""
+        """Stop every kernel, wait for the pool's threads, remove its files.
+
+        Kernels are killed, idle or busy: nothing in one needs saving once the pool is done with it
+        (no history file, every notebook written), and asking an idle kernel to exit made the build
+        wait 0.5 to 2.5 s for its interpreter to wind down."""
         with self._lock:
             already_closed, self._closed = self._closed, True
             kernels = list(self._kernels)
@@ -469,8 +483,8 @@ class KernelPool:
                 self._supply.put(_done(KernelPoolClosed("kernel pool is closed")))
         try:
             if kernels:
-                with ThreadPoolExecutor(len(kernels)) as stopper:  # a polite shutdown takes 0.3-1 s
-                    stopper.map(self._retire, kernels)
+                with ThreadPoolExecutor(len(kernels)) as stopper:
+                    stopper.map(lambda kernel: self._retire(kernel, now=True), kernels)
         finally:
             # Starts still running shut their kernel down themselves once they see the pool closed.
             self._background.shutdown(wait=True, cancel_futures=True)

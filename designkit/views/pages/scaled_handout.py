@@ -91,12 +91,12 @@ class MovingGrid:
         if workers is None:
             workers = 2 if (os.cpu_count() or 1) > 2 and threading.active_count() == 1 and hasattr(os, "fork") else 1
         self.pool, self.futures, self.workers = None, [], []
-        self.thread, self.result, self.stop = None, None, threading.Event()
+        self.thread, self.result, self.data, self.stop = None, None, None, threading.Event()
         if workers <= 1:
             # A threaded caller (a batch, --all-examples) cannot fork: draw in a thread instead, which
             # overlaps the notebooks (they run in kernels; this process mostly waits on them).  Its
-            # kernel pool has imported IPython already (see run.kernels), so no figure made here meets
-            # a half-imported one.
+            # kernel pool never imports IPython (see run.kernels), so no figure made here meets a
+            # half-imported one.
             self.thread = threading.Thread(target=self._compute, daemon=True, name="designkit-grid")
             self.thread.start()
         if workers > 1:
@@ -113,6 +113,7 @@ class MovingGrid:
     def _compute(self) -> None:
         try:
             self.result = _points(*self.args, stop=self.stop)
+            self.data = payload(self.result)   # the page's data too, while the notebooks still run
         except BaseException as error:     # handed to points(), in the build's own thread
             self.result = error
 
@@ -131,7 +132,7 @@ class MovingGrid:
     def parts(self) -> PageParts:
         """The handout's scale control, its data and its script, for ``render_handout(parts=[...])``."""
         points = self.points()
-        data = payload(points)
+        data = self.data if self.data is not None else payload(points)
         return PageParts(before=moving_page.control(len(points), data["start"], points[data["start"]].label),
                          after=json_script(data, moving_page.DATA_ID), css=moving_page.CSS,
                          scripts=(moving_page.SCRIPT,))
