@@ -247,6 +247,7 @@ def test_a_move_made_before_shows_its_image_again_and_the_artists_follow_when_re
         assert np.abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6
 
 
+@pytest.mark.slow  # draws every chart of a section 6 panel at every users stop
 def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
     # Between two moves the kernel works out the states of the other users stops (one per turn
     # of the loop): the next move to any of them validates and analyses nothing.
@@ -402,6 +403,7 @@ print(json.dumps([before, state()]))
 """
 
 
+@pytest.mark.slow  # a new interpreter with IPython, a whole panel and its work ahead
 def test_importing_designkit_and_showing_a_panel_leave_the_kernel_as_they_found_it():
     # In a new process with an IPython shell: importing designkit, showing a section's panel and
     # moving it (the work ahead and its idle collections included) leave the garbage collector's
@@ -423,6 +425,7 @@ def widgets_under(widget) -> list:
     return found
 
 
+@pytest.mark.slow  # four whole panels, three of them section 6
 def test_running_a_live_cell_again_closes_the_section_it_replaces():
     # ipywidgets keeps every widget until it is closed, so a cell run again would keep the old
     # panel and its charts (~30 MB for section 6) for the kernel's life.  The same spec, overrides
@@ -866,7 +869,9 @@ def drawn_by_matplotlib_alone(chart) -> np.ndarray:
 TOUR = (3e8, 3e9, 3e8, 5e6, 5e7, 1e10, 2e4, 3e9)    # decades apart, back again, the ends of the slider
 
 
-@pytest.mark.parametrize("section,ahead", [(1, False), (6, False), (6, True),
+@pytest.mark.parametrize("section,ahead", [(1, False),   # fast loop: one
+                                           pytest.param(6, False, marks=pytest.mark.slow),
+                                           pytest.param(6, True, marks=pytest.mark.slow),
                                            pytest.param(2, False, marks=pytest.mark.slow),
                                            pytest.param(3, False, marks=pytest.mark.slow),
                                            pytest.param(7, False, marks=pytest.mark.slow),
