@@ -79,7 +79,7 @@ def cmd_figures(args) -> int:
 
 
 def cmd_estimate(args) -> int:
-    from .views.article import capacity_block
+    from .views.rows import capacity_block   # not views.article: estimate loads no analysis
     from .model.capacity import estimate
     from .model.spec import load_spec
     spec = load_spec(args.spec, _overrides(args))

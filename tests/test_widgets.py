@@ -192,6 +192,7 @@ def test_chart_changes_in_place_no_new_figure():
     assert chart.renders == renders
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
     # A class goes back and forth: the state (spec, estimate, analysis) of slider values seen
     # before is reused, and it is the same as a fresh one.
@@ -320,6 +321,7 @@ def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
     assert panel.ahead.prepared == len(stops) - 2                  # nothing left to work out
 
 
+@pytest.mark.slow  # a whole panel working out every stop ahead, and a fifth more memory allocated
 def test_the_garbage_is_collected_while_idle_and_the_collectors_settings_stay():
     # A full collection walks every object the kernel holds (~100 ms beside a chart section): the
     # panel collects everything once built, the young garbage whenever the work ahead runs out, and
@@ -793,6 +795,7 @@ def test_presentation_toggle_grows_the_page_and_sharpens_the_charts():
     assert panel.present_toggle.value is False
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_lab_present_opens_panels_in_presentation_mode(monkeypatch):
     from designkit.run.lab import lab_environment
     assert lab_environment(True, {"PATH": "/bin"}) == {"PATH": "/bin", "DESIGNKIT_PRESENT": "1"}
@@ -805,6 +808,7 @@ def test_lab_present_opens_panels_in_presentation_mode(monkeypatch):
 
 # --- charts keep their story at any scale -------------------------------------------------------
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_scaling_chart_keeps_today_and_every_marker_in_view_at_ten_billion():
     box, panel, _ = manual(6)
     chart = view(box, ChartView, "dk-chart-scaling").chart
@@ -820,6 +824,7 @@ def test_scaling_chart_keeps_today_and_every_marker_in_view_at_ten_billion():
     assert legend.x0 >= chart.ax.get_window_extent(chart.fig.canvas.get_renderer()).x1   # beside, not over
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_latency_chart_flags_pools_past_the_knee():
     box, panel, _ = manual(6)
     chart = view(box, ChartView, "dk-chart-latency").chart

@@ -13,7 +13,7 @@ from ..model.capacity import Capacity
 from ..sections import TITLES
 from . import cost_rows, latency_rows, spread_rows, tables
 from .phrase_rows import follow_up_rows, key_phrase_rows
-from .rows import capacity_rows, count
+from .rows import capacity_block, capacity_rows, count  # noqa: F401  (capacity_block: re-exported)
 from .diagram import architecture_diagram, flows, horizontal_scaling_diagram
 from .mermaid import mermaid_flowchart
 from .markdown import anchor, callout, code, escape_html, figure, join, link, one_line, table, text
@@ -64,20 +64,6 @@ def plural(name: str) -> bool:
 
 
 # --- capacity ---------------------------------------------------------------------------
-
-def capacity_block(cap: Capacity) -> str:
-    """The template's "Capacity Estimation" block: the capacity rows, aligned as the template has them."""
-    lines = []
-    for label, value in capacity_rows(cap).rows:
-        if label.status == "group":
-            lines += ["", f"{label.text}:"]
-            continue
-        if label.status != "item" and lines and lines[-1].startswith("- "):
-            lines.append("")
-        name = ("- " if label.status == "item" else "") + f"{label.text}:"
-        lines.append(f"{name:<17}{value.text}" if len(name) < 17 else f"{name} {value.text}")
-    return "\n".join(lines)
-
 
 def front_matter(spec) -> str:
     """Jekyll front matter, title, overview, interview-context callout and the table of contents."""

@@ -11,12 +11,15 @@ interview phrases in ``phrase_rows``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import quantities as q
-from ..model.analysis import Analysis
 from ..model.capacity import Capacity
 from ..model.quantities import say_duration, say_share, say_times
 from ..model.scaling import CELL_NODES, STEPS, STORE_KINDS, WORLD_POPULATION, needed_at
+
+if TYPE_CHECKING:
+    from ..model.analysis import Analysis
 
 METRIC_LABELS = {"qps": "QPS", "read_qps": "Read QPS", "write_qps": "Write QPS",
                  "storage_bytes": "Data", "memory_bytes": "Cache memory"}
@@ -220,6 +223,20 @@ def capacity_rows(cap: Capacity) -> Rows:
                         f"(each handles {q.say_qps(cap.server_qps, approx=False)} requests/second)"],
     ]
     return rows(["Capacity", ""], body)
+
+
+def capacity_block(cap: Capacity) -> str:
+    """The template's "Capacity Estimation" block: the capacity rows, aligned as the template has them."""
+    lines = []
+    for label, value in capacity_rows(cap).rows:
+        if label.status == "group":
+            lines += ["", f"{label.text}:"]
+            continue
+        if label.status != "item" and lines and lines[-1].startswith("- "):
+            lines.append("")
+        name = ("- " if label.status == "item" else "") + f"{label.text}:"
+        lines.append(f"{name:<17}{value.text}" if len(name) < 17 else f"{name} {value.text}")
+    return "\n".join(lines)
 
 
 # --- load and scaling -------------------------------------------------------------------------
