@@ -80,7 +80,7 @@ def cmd_figures(args) -> int:
 
 
 def cmd_estimate(args) -> int:
-    from .views.pages.article import capacity_block
+    from .views.rows.capacity import capacity_block   # not the article's page: estimate loads no analysis
     from .model.capacity import estimate
     from .model.spec import load_spec
     spec = load_spec(args.spec, _overrides(args))

@@ -10,6 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# As the `designkit` command does in its own process (cli._skip_iri_grammar): nbformat's jsonschema
+# would compile rfc3987_syntax's IRI grammar on import, a CPU second and more of every session that
+# imports nbformat, for "iri" formats no notebook schema uses.  nbformat still validates notebooks.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 DOCS_SWEEP = ("designkit batch reference --sweep users=10M,100M,1B,10B "
               "-p daily_active_users=null -p daily_active_fraction=10% -o build/sweep")
 """The sweep README.md and docs/batch.md show (test_docs pins it): test_docs and test_batch share one run."""

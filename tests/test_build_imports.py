@@ -17,10 +17,11 @@ def _python(code: str) -> list[str]:
 
 
 def test_a_kernel_pool_starts_without_papermill_or_nbformat():
-    # the pool's constructor starts kernels; only the first notebook run needs papermill
+    # the pool's constructor starts kernels; only the first notebook run needs papermill, and the
+    # pool's process never needs IPython (kernels.kernel_dirs)
     code = ("import sys; from designkit.run.kernels import KernelPool; import designkit.run.build; "
-            "print(*[name in sys.modules for name in ('papermill', 'nbformat', 'jsonschema')])")
-    assert _python(code) == ["False", "False", "False"]
+            "print(*[name in sys.modules for name in ('papermill', 'nbformat', 'jsonschema', 'IPython')])")
+    assert _python(code) == ["False", "False", "False", "False"]
 
 
 def test_the_command_skips_the_iri_grammar_and_nbformat_still_validates():

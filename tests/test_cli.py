@@ -74,10 +74,11 @@ def test_validate_says_ok():
 
 
 def test_estimate_imports_nothing_heavy():
-    """`designkit estimate` is run while thinking: no jupyter, papermill or matplotlib on its path."""
+    """`designkit estimate` is run while thinking: no jupyter, papermill, matplotlib or analysis on its path."""
     heavy = ("papermill", "nbformat", "nbclient", "matplotlib", "jupyter_client", "ipywidgets", "IPython")
     code = ("import sys; from designkit.cli import main; main(['estimate', 'reference']); "
-            f"heavy = [m for m in {heavy + ('numpy',)!r} if m in sys.modules]; print('HEAVY', heavy); "
+            f"heavy = [m for m in {heavy + ('numpy', 'designkit.model.analysis')!r} if m in sys.modules]; "
+            "print('HEAVY', heavy); "
             # validate analyses the spec at several scales (exact path percentiles use NumPy), no Jupyter
             f"main(['validate', 'reference']); "
             f"heavy = [m for m in {heavy!r} if m in sys.modules]; print('HEAVY', heavy)")

@@ -180,6 +180,7 @@ def test_any_text_is_dollars_or_a_clear_error(text):
 
 # --- live ----------------------------------------------------------------------------------
 
+@pytest.mark.slow  # a whole section 6 panel (three charts)
 def test_live_section_6_shows_p99_against_target_and_the_bill():
     from designkit.live import live
     from designkit.live.scheduling import ManualScheduler

@@ -60,9 +60,14 @@ def test_grid_is_one_two_five_from_a_hundredth_to_a_hundred():
     assert [scale_name(f) for f in GRID[:3] + GRID[-2:]] == ["0.01x", "0.02x", "0.05x", "50x", "100x"]
 
 
-def test_points_say_users_and_follow_the_traffic():
-    spec = load_spec("reference")
-    points = grid_points(spec, "reference", grid=(1.0, 10.0), workers=1)
+@pytest.fixture(scope="module")
+def reference_points():
+    """The reference's grid points at 0.1x, 1x and 10x, drawn once for the tests that read them."""
+    return grid_points(load_spec("reference"), "reference", grid=(0.1, 1.0, 10.0), workers=1)
+
+
+def test_points_say_users_and_follow_the_traffic(reference_points):
+    points = reference_points[1:]   # 1x and 10x
     assert [p.label for p in points] == ["×1 · 100 million users", "×10 · 1 billion users"]
     assert "QPS (peak):      ~46K" in points[0].markdown and "QPS (peak):      ~460K" in points[1].markdown
     assert points[0].markdown == article_of("reference")          # 1x is the spec itself
@@ -72,6 +77,7 @@ def test_points_say_users_and_follow_the_traffic():
         ET.fromstring(svg)  # each slim figure is still well-formed SVG
 
 
+@pytest.mark.slow  # forks two worker processes
 def test_forked_workers_give_the_same_points_as_one_process():
     """The build shares the grid between two forked workers; the page must not depend on it."""
     spec = load_spec("url-shortener")
@@ -80,9 +86,8 @@ def test_forked_workers_give_the_same_points_as_one_process():
                                                                                   grid=grid, workers=1)
 
 
-def test_payload_rebuilds_each_points_html_from_shared_blocks():
-    spec = load_spec("reference")
-    points = grid_points(spec, "reference", grid=(0.1, 1.0, 10.0), workers=1)
+def test_payload_rebuilds_each_points_html_from_shared_blocks(reference_points):
+    points = reference_points
     data = payload(points)
     assert data["start"] == 1
     for point, row in zip(points, data["points"]):

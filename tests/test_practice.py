@@ -298,6 +298,7 @@ def test_cli_interactive_from_stdin(monkeypatch, capsys):
     assert "Score: 3.25 of 17 (right 3, good estimate 0, right order of magnitude 1, off 0, skipped 0, not reached 13)" in out
 
 
+@pytest.mark.slow  # four interpreters; the practice command runs in-process in the fast loop
 def test_cli_subprocess_json_seed_and_bad_spec(tmp_path):
     run = [sys.executable, "-m", "designkit", "practice"]
     out = subprocess.run(run + ["url-shortener", "--json", "--seed", "3"], capture_output=True, text=True, check=True)

@@ -141,7 +141,7 @@ def _texts(fig):
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
-@pytest.mark.parametrize("number", [1, 2, 6, 7])
+@pytest.mark.parametrize("number", [1, 2] + [pytest.param(n, marks=pytest.mark.slow) for n in (6, 7)])  # fast loop: two
 def test_present_chart_text_is_18_px_when_shown_at_the_projectors_width(number):
     from designkit.live import live
     from designkit.live.render import ChartView

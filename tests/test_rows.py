@@ -125,9 +125,12 @@ def test_live_views_say_the_built_article_word_for_word(reference_build, section
     assert assert_live_says_the_article(live_box("reference", None, section), md) == WORDED_VIEWS[section]
 
 
-@pytest.mark.parametrize("overrides", [{"users": "1 billion", "daily_active_users": "100 million"},
-                                       {"scale": "0.05x"}, {"scale": "300x"}])
-@pytest.mark.parametrize("section", sorted(SECTION_PARTS))
+OTHER_SCALES = [{"users": "1 billion", "daily_active_users": "100 million"}, {"scale": "0.05x"}, {"scale": "300x"}]
+
+
+@pytest.mark.parametrize("section,overrides", [   # fast loop: section 6's whole panel at one of the scales
+    pytest.param(section, overrides, id=f"{section}-overrides{i}", marks=pytest.mark.slow if section == 6 and i else ())
+    for section in sorted(SECTION_PARTS) for i, overrides in enumerate(OTHER_SCALES)])
 def test_live_views_say_the_article_at_other_scales(section, overrides):
     spec = load_spec("reference", overrides)
     cap = estimate(spec.scale)

@@ -193,6 +193,7 @@ def test_chart_changes_in_place_no_new_figure():
     assert chart.renders == renders
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_a_scale_seen_before_is_not_computed_again(monkeypatch):
     # A class goes back and forth: the state (spec, estimate, analysis) of slider values seen
     # before is reused, and it is the same as a fresh one.
@@ -248,6 +249,7 @@ def test_a_move_made_before_shows_its_image_again_and_the_artists_follow_when_re
         assert np.abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6
 
 
+@pytest.mark.slow  # draws every chart of a section 6 panel at every users stop
 def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
     # Between two moves the kernel works out the states of the other users stops (one per turn
     # of the loop): the next move to any of them validates and analyses nothing.
@@ -320,6 +322,7 @@ def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
     assert panel.ahead.prepared == len(stops) - 2                  # nothing left to work out
 
 
+@pytest.mark.slow  # a whole panel working out every stop ahead, and a fifth more memory allocated
 def test_the_garbage_is_collected_while_idle_and_the_collectors_settings_stay():
     # A full collection walks every object the kernel holds (~100 ms beside a chart section): the
     # panel collects everything once built, the young garbage whenever the work ahead runs out, and
@@ -403,6 +406,7 @@ print(json.dumps([before, state()]))
 """
 
 
+@pytest.mark.slow  # a new interpreter with IPython, a whole panel and its work ahead
 def test_importing_designkit_and_showing_a_panel_leave_the_kernel_as_they_found_it():
     # In a new process with an IPython shell: importing designkit, showing a section's panel and
     # moving it (the work ahead and its idle collections included) leave the garbage collector's
@@ -424,6 +428,7 @@ def widgets_under(widget) -> list:
     return found
 
 
+@pytest.mark.slow  # four whole panels, three of them section 6
 def test_running_a_live_cell_again_closes_the_section_it_replaces():
     # ipywidgets keeps every widget until it is closed, so a cell run again would keep the old
     # panel and its charts (~30 MB for section 6) for the kernel's life.  The same spec, overrides
@@ -795,6 +800,7 @@ def test_presentation_toggle_grows_the_page_and_sharpens_the_charts():
     assert panel.present_toggle.value is False
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_lab_present_opens_panels_in_presentation_mode(monkeypatch):
     from designkit.run.lab import lab_environment
     assert lab_environment(True, {"PATH": "/bin"}) == {"PATH": "/bin", "DESIGNKIT_PRESENT": "1"}
@@ -807,6 +813,7 @@ def test_lab_present_opens_panels_in_presentation_mode(monkeypatch):
 
 # --- charts keep their story at any scale -------------------------------------------------------
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_scaling_chart_keeps_today_and_every_marker_in_view_at_ten_billion():
     box, panel, _ = manual(6)
     chart = view(box, ChartView, "dk-chart-scaling").chart
@@ -822,6 +829,7 @@ def test_scaling_chart_keeps_today_and_every_marker_in_view_at_ten_billion():
     assert legend.x0 >= chart.ax.get_window_extent(chart.fig.canvas.get_renderer()).x1   # beside, not over
 
 
+@pytest.mark.slow  # a whole section 6 panel (three charts); the fast loop keeps test_scalability_views_follow_the_analysis
 def test_latency_chart_flags_pools_past_the_knee():
     box, panel, _ = manual(6)
     chart = view(box, ChartView, "dk-chart-latency").chart
@@ -872,7 +880,9 @@ def drawn_by_matplotlib_alone(chart) -> np.ndarray:
 TOUR = (3e8, 3e9, 3e8, 5e6, 5e7, 1e10, 2e4, 3e9)    # decades apart, back again, the ends of the slider
 
 
-@pytest.mark.parametrize("section,ahead", [(1, False), (6, False), (6, True),
+@pytest.mark.parametrize("section,ahead", [(1, False),   # fast loop: one
+                                           pytest.param(6, False, marks=pytest.mark.slow),
+                                           pytest.param(6, True, marks=pytest.mark.slow),
                                            pytest.param(2, False, marks=pytest.mark.slow),
                                            pytest.param(3, False, marks=pytest.mark.slow),
                                            pytest.param(7, False, marks=pytest.mark.slow),

@@ -19,7 +19,7 @@ from ..rows import latency as latency_rows
 from ..rows import spread as spread_rows
 from ..rows import as_markdown as tables
 from ..rows.interview import follow_up_rows, key_phrase_rows
-from ..rows.capacity import capacity_rows
+from ..rows.capacity import capacity_block
 from ..rows.wording import count
 from ..diagrams.boxes import architecture_diagram, flows, horizontal_scaling_diagram
 from ..diagrams.mermaid import mermaid_flowchart
@@ -100,22 +100,6 @@ def in_sentence(phrase: str, names: frozenset[str]) -> str:
 def plural(name: str) -> bool:
     """True when a heading joins two things ('Deduplication and storage'), so its verb is plural."""
     return bool(re.search(r"\band\b|&", name))
-
-
-# --- capacity ---------------------------------------------------------------------------
-
-def capacity_block(cap: Capacity) -> str:
-    """The template's "Capacity Estimation" block: the capacity rows, aligned as the template has them."""
-    lines = []
-    for label, value in capacity_rows(cap).rows:
-        if label.status == "group":
-            lines += ["", f"{label.text}:"]
-            continue
-        if label.status != "item" and lines and lines[-1].startswith("- "):
-            lines.append("")
-        name = ("- " if label.status == "item" else "") + f"{label.text}:"
-        lines.append(f"{name:<17}{value.text}" if len(name) < 17 else f"{name} {value.text}")
-    return "\n".join(lines)
 
 
 def front_matter(spec) -> str:

@@ -72,3 +72,17 @@ def capacity_rows(cap: Capacity) -> Rows:
         [APP_SERVERS, servers_said(cap)],
     ]
     return rows(["Capacity", ""], body)
+
+
+def capacity_block(cap: Capacity) -> str:
+    """The template's "Capacity Estimation" block: the capacity rows, aligned as the template has them."""
+    lines = []
+    for label, value in capacity_rows(cap).rows:
+        if label.status == "group":
+            lines += ["", f"{label.text}:"]
+            continue
+        if label.status != "item" and lines and lines[-1].startswith("- "):
+            lines.append("")
+        name = ("- " if label.status == "item" else "") + f"{label.text}:"
+        lines.append(f"{name:<17}{value.text}" if len(name) < 17 else f"{name} {value.text}")
+    return "\n".join(lines)
