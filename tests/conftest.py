@@ -20,14 +20,24 @@ DOCS_SWEEP = ("designkit batch reference --sweep users=10M,100M,1B,10B "
 """The sweep README.md and docs/batch.md show (test_docs pins it): test_docs and test_batch share one run."""
 
 
+SHARED = ("all_examples", "docs_sweep", "lab", "hostile_build")
+"""Session fixtures too costly to make twice: under pytest-xdist every test that uses one runs in one
+worker (its group), so each is still made once per run."""
+
+
+@pytest.hookimpl(tryfirst=True)     # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Browser tests skip before their fixtures build anything where Chromium is missing and CI is not set."""
+    """Browser tests skip before their fixtures build anything where Chromium is missing and CI is not
+    set.  Under ``-n`` (``--dist loadgroup``) each test file runs in one worker, so a module's
+    fixtures are made once, and the tests of a costly session fixture (``SHARED``) share one."""
     from _browser import skip_reason
     reason = skip_reason()
-    if reason:
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(pytest.mark.skip(reason=reason))
+    for item in items:
+        if reason and item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+        if not item.get_closest_marker("xdist_group"):
+            shared = [name for name in SHARED if name in getattr(item, "fixturenames", ())]
+            item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.path.stem))
 
 
 @pytest.fixture(scope="session")
