@@ -131,7 +131,7 @@ class Ahead:
                 return True
             state = panel.compute(overrides)    # kept: no work
             spread = [name for name in ranged if name not in vars(state)]
-            if spread:                          # the ranges' spreads, apart: up to ~0.3 s each
+            if spread:                          # the ranges' spreads, apart: up to ~0.15 s each
                 getattr(state, spread[0])
                 self.spread += 1
                 return True

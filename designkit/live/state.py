@@ -113,7 +113,7 @@ def first_break(base: Spec, spec: Spec, found: Uncertainty | None = None) -> Spr
 
     k times the traffic fills every component k times sooner, so with only the Users slider moved
     (the components as the spec has them) the spread is the spec's own, sampled once; any other
-    move runs ``Uncertainty``'s 40 analyses again (``found``'s when given: ~0.3 s, once per state kept)."""
+    move runs ``Uncertainty``'s 40 analyses again (``found``'s when given: 10-150 ms, once per state kept)."""
     ranges = live_ranges(base, spec)
     if not ranges or not (spec.scale.per_user and spec.scale.users):
         return None
@@ -127,7 +127,7 @@ def analysis_spreads(found: Uncertainty | None) -> dict[str, Spread] | None:
     ranges (None without ranges; a figure the spec has not, no write path, left out).
 
     Neither scales with the traffic (the bill counts whole nodes, a p99 climbs a queue's knee), so
-    every state runs ``Uncertainty``'s 40 analyses (30-300 ms, once per state kept, and made ahead
+    every state runs ``Uncertainty``'s 40 analyses (10-150 ms, once per state kept, and made ahead
     in idle time with the state: ``live.ahead``), shared with the first break's after any other move."""
     if found is None:
         return None
