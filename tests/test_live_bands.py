@@ -23,7 +23,7 @@ from designkit.views.charts import registry
 from designkit.views.charts.capacity import CapacityChart
 from designkit.views.charts.cost import CostChart
 from designkit.views.charts.latency import LatencyChart
-from designkit.views.rows.spread import say, say_range, spread_line
+from designkit.views.rows.spread import say, say_range, spread_words
 
 from test_widgets import drawn_by_matplotlib_alone, png_pixels, view
 
@@ -215,7 +215,8 @@ def test_cost_and_path_bands_are_the_uncertaintys_wherever_the_sliders_are(spec)
             likely = getattr(analysis, key)
             dot = latency.chart.dots[key].get_xdata()
             assert list(dot) == ([pytest.approx(likely, rel=1e-12)] if math.isfinite(likely) else []), (move, key)
-            assert latency.chart.said[key].get_text() == spread_line(s)
+            assert latency.chart.said[key].get_text() == spread_words(s)
+        assert (cost.layouts, latency.layouts) == (1, 1), move            # the words fit: never laid out again
     live_pixels, whole = png_pixels(latency.widget.value), drawn_by_matplotlib_alone(latency)
     assert abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6
     live_pixels, whole = png_pixels(cost.widget.value), drawn_by_matplotlib_alone(cost)
@@ -248,8 +249,7 @@ def test_cost_and_path_bands_hide_when_the_sliders_make_every_range_one_value():
     assert set(path_bands(latency).values()) == {None}
     analysis = panel.state.analysis
     assert cost.chart.total.get_xdata()[0] == analysis.cost.total       # the total here is still drawn
-    assert latency.chart.said["read_p99_peak_seconds"].get_text() == \
-        f"Read path p99 at peak: {say(analysis.read_p99_peak_seconds, 'seconds')}"
+    assert latency.chart.said["read_p99_peak_seconds"].get_text() == say(analysis.read_p99_peak_seconds, "seconds")
     panel.set(peak_factor=3)                                            # the range back where the spec has it
     panel.set(requests=5.1)
     panel.flush()

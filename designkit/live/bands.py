@@ -18,7 +18,7 @@ from ..views.charts.cost import FLOOR, NARROW, PITCH, CostChart
 from ..views.charts.latency import LatencyChart
 from ..views.charts.scaling import ScalingChart
 from ..views.charts.style import COLORS, styled
-from ..views.rows.spread import say, say_range, spread_line
+from ..views.rows.spread import say, say_range, spread_words
 
 SHADE = 0.22            # the band's opacity over a bar or under a line
 
@@ -182,7 +182,7 @@ class LatencyBands:
         values = [v for key, s in shown.items()
                   for v in (getattr(analysis, key) or math.inf, *((s.p10, s.p90) if s else ()))]
         self._axis([v for v in values if math.isfinite(v) and v > 0])
-        for y, (name, key, _) in enumerate(self.rows):
+        for y, (_, key, _) in enumerate(self.rows):
             likely, s = getattr(analysis, key), shown[key]
             here = likely is not None and math.isfinite(likely)     # else past capacity: the words say so
             self.dots[key].set_data([likely] if here else [], [y + 0.15] if here else [])
@@ -192,8 +192,8 @@ class LatencyBands:
                 high = s.p90 if math.isfinite(s.p90) else self.span[1]
                 band.set_x(s.p10)
                 band.set_width(high - s.p10)
-            self.said[key].set_text(spread_line(s) if s is not None else
-                                    f"{name} p99 at peak: {say(math.nan if likely is None else likely, 'seconds')}")
+            self.said[key].set_text(spread_words(s) if s is not None else
+                                    say(math.nan if likely is None else likely, "seconds"))
 
     def _axis(self, values: list[float]) -> None:
         """Whole decades around ``values``; held while they fit and the axis is not ``NARROW`` times too wide."""

@@ -1,8 +1,8 @@
 """How far the answer moves when the inputs are ranges, and which assumption moves it most.
 
 ``spread(spec)`` samples the spec's ranged scale inputs (``ranges``) through the capacity
-estimate (every sample) and the whole analysis (a smaller Latin hypercube: cost, what breaks
-first, path p99) and gives each headline figure its P10, P50 and P90.  ``tornado`` swings one
+estimate (every sample) and the analysis (a smaller Latin hypercube: cost, what breaks first,
+path p99, each worked out as the whole analysis would: ``figures``) and gives each headline figure its P10, P50 and P90.  ``tornado`` swings one
 input at a time from its low to its high end, the others at their likely values, and sorts the
 inputs by how far each moves the figure: the chart that says which assumption matters most.
 """
