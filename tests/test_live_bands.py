@@ -298,3 +298,23 @@ def test_working_ahead_works_out_the_next_stops_spreads_as_a_piece_of_its_own():
     panel.flush()
     assert panel.state is state and cost_band(cost) == pytest.approx((expected.p10, expected.p90), rel=1e-12)
     box.close()
+
+
+def test_a_move_other_than_users_samples_the_ranges_once_for_every_band(monkeypatch):
+    # The capacity spreads, the first break's span and the analysis figures' bands of a new state
+    # all come from one ``Uncertainty``: its 2,000 capacity samples and its 40 analyses run once.
+    import designkit.live.state as state_module
+    made = []
+    monkeypatch.setattr(state_module, "Uncertainty", lambda ranges, spec: made.append(spec) or Uncertainty(ranges, spec))
+    box, panel, cost, _ = section_six("chat-system")
+    box.panel.set(peak_factor=6.5)
+    panel.flush()
+    state = panel.state
+    assert state.spreads is not None and state.first_break is not None and state.analysis_spreads is not None
+    assert made == [state.spec]
+    expected = Uncertainty(live_ranges(panel.base, state.spec), state.spec)
+    assert state.spreads["qps_peak"] == expected.spread("qps_peak")
+    assert state.first_break == expected.spread("first_break_users")
+    assert cost_band(cost) == pytest.approx((expected.spread("monthly_cost_total").p10,
+                                             expected.spread("monthly_cost_total").p90), rel=1e-12)
+    box.close()

@@ -72,21 +72,21 @@ def _multiple(base: Spec, spec: Spec) -> float | None:
     return 1.0 if k is None else k
 
 
-def spreads(base: Spec, spec: Spec, cap: Capacity) -> dict[str, Spread] | None:
+def spreads(base: Spec, spec: Spec, cap: Capacity, found: Uncertainty | None = None) -> dict[str, Spread] | None:
     """P10/P50/P90 of each capacity figure over ``base``'s ranges as they stand under the sliders
     (None when there are none): ``Uncertainty(live_ranges(base, spec), spec).capacity``.
 
     The users slider alone multiplies every sample's traffic by the same k, so each figure
     proportional to traffic spreads k times as far and app servers follow the peak QPS (a monotone
     function keeps its percentiles): the base spec's 2,000 samples, scaled, with no new estimate.
-    Any other move samples again (~30-100 ms, once per state: states are kept)."""
+    Any other move samples again (~30-100 ms, once per state: states are kept; ``found``'s samples
+    when given, which the first break's spread samples too)."""
     ranges = live_ranges(base, spec)
     if not ranges:
         return None
     k = _multiple(base, spec)
     if k is None:
-        found = Uncertainty(ranges, spec).capacity
-        return {s.figure: s for s in found}
+        return {s.figure: s for s in (found or Uncertainty(ranges, spec)).capacity}
     made = {s.figure: s for s in uncertainty(base).capacity}
     out = {key: Spread(key, s.p10 * k, s.p50 * k, s.p90 * k, float(getattr(cap, key)), s.unbounded)
            for key, s in made.items() if key in LINEAR}
@@ -161,7 +161,7 @@ class State:
     def spreads(self) -> dict[str, Spread] | None:
         """Each capacity figure's P10/P50/P90 here when the spec gives ranges (None without: nothing
         changes), by figure key (``model.sensitivity.CAPACITY_FIGURES``)."""
-        return None if self.base is None else spreads(self.base, self.spec, self.cap)
+        return None if self.base is None else spreads(self.base, self.spec, self.cap, self.uncertainty)
 
     @cached_property
     def first_break(self) -> Spread | None:
