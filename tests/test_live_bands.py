@@ -204,7 +204,7 @@ def test_cost_and_path_bands_are_the_uncertaintys_wherever_the_sliders_are(spec)
         assert total.likely == analysis.cost.total
         assert cost_band(cost) == pytest.approx((total.p10, total.p90), rel=1e-12), move
         assert cost.chart.total.get_xdata()[0] == pytest.approx(analysis.cost.total, rel=1e-12)
-        assert cost.chart.said.get_text() == f"P10–P90 {say_range(say(total.p10, 'dollars'), say(total.p90, 'dollars'))}"
+        assert cost.chart.said.get_text() == f"grey band: P10–P90 {say_range(say(total.p10, 'dollars'), say(total.p90, 'dollars'))}"
         end = latency.chart.span[1]
         for key, shown in path_bands(latency).items():
             s = expected[key]

@@ -113,13 +113,12 @@ class CostBands:
         self.fig, ax = chart.fig, chart.ax
         across = ax.get_xaxis_transform()       # x in dollars, y the axes' whole height
         self.band = ax.add_patch(Rectangle((FLOOR, 0), 0, 1, transform=across, facecolor=COLORS["mark"],
-                                           alpha=SHADE, edgecolor="none", zorder=0.5,
-                                           label="month's total today, P10–P90"))
-        self.total = ax.axvline(FLOOR, color=COLORS["mark"], linewidth=1, zorder=0.6, label="month's total today")
-        # A fourth line under the chart's three: the band as the article says it.
+                                           alpha=SHADE, edgecolor="none", zorder=0.5))
+        self.total = ax.axvline(FLOOR, color=COLORS["mark"], linewidth=1, zorder=0.6)
+        # A fourth line under the total's three names the band (no legend entry: the legend would
+        # crowd the total in presentation mode).
         self.said = ax.text(0.99, 0.6, "", ha="right", va="center", fontsize=8,
                             transform=offset_copy(ax.transAxes, self.fig, y=-2 * PITCH * 8, units="points"))
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
         self.update(analysis, spreads)
 
     top = property(lambda self: self.chart.top, lambda self, value: setattr(self.chart, "top", value),
@@ -133,7 +132,7 @@ class CostBands:
         spread = None if spreads is None else spreads.get(self.KEY)
         self.band.set_visible(spread is not None)
         self.said.set_text("" if spread is None else
-                           f"P10–P90 {say_range(say(spread.p10, 'dollars'), say(spread.p90, 'dollars'))}")
+                           f"grey band: P10–P90 {say_range(say(spread.p10, 'dollars'), say(spread.p90, 'dollars'))}")
         if spread is not None:
             low, high = max(spread.p10, FLOOR), max(spread.p90, FLOOR)
             self.band.set_x(low)
@@ -146,11 +145,11 @@ class LatencyBands:
 
     PATHS = (("Read path", "read_p99_peak_seconds", "read"), ("Write path", "write_p99_peak_seconds", "write"))
     HELD = ("span",)        # the strip's axis, whole decades: widened at once, narrowed when far too wide
-    STRIP = 1.4             # inches under the queueing chart
+    STRIP = 1.4             # inches under the queueing chart (and half an inch more for its title and ticks)
 
     @styled
     def __init__(self, analysis, spreads: dict | None, *, size=(8.0, 3.4)):
-        self.chart = chart = LatencyChart(analysis, size=(size[0], size[1] + self.STRIP))
+        self.chart = chart = LatencyChart(analysis, size=(size[0], size[1] + self.STRIP + 0.5))
         self.fig = chart.fig
         for cross in chart.crosses.values():    # unclipped, empty until a pool is past 100%: its box is at
             cross.set_in_layout(False)          # the figure's corner, and the layout would squash both axes
@@ -170,7 +169,7 @@ class LatencyBands:
         ax.grid(axis="y", visible=False)
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_duration(v)))
-        ax.set_title("Each path's p99 at peak: here (dot), P10–P90 over the ranges (shaded)", fontsize=9)
+        ax.set_title("Each path's p99 at peak: here (dot), P10–P90 (grey)", fontsize=9)
         self.span = None
         self.update(analysis, spreads)
 
