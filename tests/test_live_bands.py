@@ -318,3 +318,21 @@ def test_a_move_other_than_users_samples_the_ranges_once_for_every_band(monkeypa
     assert cost_band(cost) == pytest.approx((expected.spread("monthly_cost_total").p10,
                                              expected.spread("monthly_cost_total").p90), rel=1e-12)
     box.close()
+
+
+def test_the_banded_charts_in_presentation_mode_are_what_matplotlib_draws():
+    # Twice the pixels and larger text: the strip and the words still fit, and every band is where
+    # the numbers put it.
+    box, panel, cost, latency = section_six("video-streaming")
+    panel.present(True)
+    for move in ({}, {"users": 5e7}, {"peak_factor": 6}):
+        panel.set(**move)
+        panel.flush()
+        expected = analysis_here(panel)
+        total = expected["monthly_cost_total"]
+        assert cost_band(cost) == pytest.approx((total.p10, total.p90), rel=1e-12), move
+        for chart in (cost, latency):
+            live_pixels, whole = png_pixels(chart.widget.value), drawn_by_matplotlib_alone(chart)
+            assert abs(live_pixels - whole)[(whole < 250).any(axis=2)].mean() < 6, (move, type(chart.chart).__name__)
+    assert latency.layouts == 2         # laid out once more for presenting, then held (the strip's words fit)
+    box.close()
