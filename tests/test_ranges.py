@@ -205,3 +205,33 @@ def test_any_text_is_a_range_or_a_clear_error(text):
         assert str(exc)
     else:
         assert r.low <= r.likely <= r.high
+
+
+EXAMPLES = ("chat-system", "key-value-store", "notification-service", "paste-service", "rate-limiter", "reference",
+            "social-timeline", "url-shortener", "video-streaming", "web-crawler")
+
+
+def same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_sampled_figures_are_the_whole_analysiss_bit_for_bit(name):
+    # ``figures`` works out only the loads, today's bill and the paths' p99 at peak; every figure is
+    # the one the whole analysis gives, to the bit: at the spec's scale, at a hundredth and a hundred
+    # times its traffic (a hop past 100%), and at a spread of sampled inputs.
+    from designkit.model.analysis import analyze, scaled
+    from designkit.model.sensitivity import figures, figures_of
+    spec = load_spec(name)
+    specs = [spec, *(spec.model_copy(update={"scale": scaled(spec.scale, f)}) for f in (0.01, 100.0))]
+    ranges = spec.scale.ranges or (rg.InputRange("peak_factor", 1.5, 3.0, 8.0, pert=False),)
+    samples = rg.sample(ranges, 8)
+    specs += [with_values(spec, {f: samples[f][i] for f in samples}) for i in range(8)]
+    seen_unbounded = False
+    for changed in specs:
+        fast, whole = figures(changed), figures_of(changed, analyze(changed))
+        assert fast.keys() == whole.keys()
+        assert all(same(fast[key], whole[key]) for key in whole), \
+            {key: (fast[key], whole[key]) for key in whole if not same(fast[key], whole[key])}
+        seen_unbounded |= math.isinf(whole.get("read_p99_peak_seconds", 0))
+    assert seen_unbounded, "no sample put a hop past 100%"

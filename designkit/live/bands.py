@@ -9,11 +9,16 @@ from __future__ import annotations
 import math
 
 from matplotlib.patches import Polygon, Rectangle
+from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from ..model import quantities as q
 from ..views.charts.capacity import CapacityChart
+from ..views.charts.cost import FLOOR, NARROW, PITCH, CostChart
+from ..views.charts.latency import LatencyChart
 from ..views.charts.scaling import ScalingChart
 from ..views.charts.style import COLORS, styled
+from ..views.rows.spread import say, say_range, spread_words
 
 SHADE = 0.22            # the band's opacity over a bar or under a line
 
@@ -92,3 +97,108 @@ class ScalingBands:
             high = spread.p90 if math.isfinite(spread.p90) else self.chart.ax.get_xlim()[1]
             self.span_patch.set_x(spread.p10)
             self.span_patch.set_width(high - spread.p10)
+
+
+class CostBands:
+    """The cost chart, with the P10–P90 band of the month's total today shaded across its bars, a
+    line at the total here, and the band in words under the total.  Only the total is sampled:
+    the components' bars and the bill at 10x carry no band."""
+
+    HELD = CostChart.HELD
+    KEY = "monthly_cost_total"
+
+    @styled
+    def __init__(self, analysis, spreads: dict | None):
+        self.chart = chart = CostChart(analysis)
+        self.fig, ax = chart.fig, chart.ax
+        across = ax.get_xaxis_transform()       # x in dollars, y the axes' whole height
+        self.band = ax.add_patch(Rectangle((FLOOR, 0), 0, 1, transform=across, facecolor=COLORS["mark"],
+                                           alpha=SHADE, edgecolor="none", zorder=0.5))
+        self.total = ax.axvline(FLOOR, color=COLORS["mark"], linewidth=1, zorder=0.6)
+        # A fourth line under the total's three names the band (no legend entry: the legend would
+        # crowd the total in presentation mode).
+        self.said = ax.text(0.99, 0.6, "", ha="right", va="center", fontsize=8,
+                            transform=offset_copy(ax.transAxes, self.fig, y=-2 * PITCH * 8, units="points"))
+        self.update(analysis, spreads)
+
+    top = property(lambda self: self.chart.top, lambda self, value: setattr(self.chart, "top", value),
+                   doc="The chart's held axis end (``CostChart.HELD``).")
+
+    @styled
+    def update(self, analysis, spreads: dict | None) -> None:
+        """Show another analysis and the total's spread on the same artists (None: no band)."""
+        self.chart.update(analysis)
+        self.total.set_xdata([max(analysis.cost.total, FLOOR)] * 2)
+        spread = None if spreads is None else spreads.get(self.KEY)
+        self.band.set_visible(spread is not None)
+        self.said.set_text("" if spread is None else
+                           f"grey band: P10–P90 {say_range(say(spread.p10, 'dollars'), say(spread.p90, 'dollars'))}")
+        if spread is not None:
+            low, high = max(spread.p10, FLOOR), max(spread.p90, FLOOR)
+            self.band.set_x(low)
+            self.band.set_width(high - low)
+
+
+class LatencyBands:
+    """The queueing chart, with a strip under it: each path's p99 at peak here (a dot) over its
+    P10–P90 band, in seconds.  Only the paths' p99 is sampled: the pools' curves carry no band."""
+
+    PATHS = (("Read path", "read_p99_peak_seconds", "read"), ("Write path", "write_p99_peak_seconds", "write"))
+    HELD = ("span",)        # the strip's axis, whole decades: widened at once, narrowed when far too wide
+    STRIP = 1.4             # inches under the queueing chart (and half an inch more for its title and ticks)
+
+    @styled
+    def __init__(self, analysis, spreads: dict | None, *, size=(8.0, 3.4)):
+        self.chart = chart = LatencyChart(analysis, size=(size[0], size[1] + self.STRIP + 0.5))
+        self.fig = chart.fig
+        for cross in chart.crosses.values():    # unclipped, empty until a pool is past 100%: its box is at
+            cross.set_in_layout(False)          # the figure's corner, and the layout would squash both axes
+        grid = self.fig.add_gridspec(2, 1, height_ratios=[size[1], self.STRIP])
+        chart.ax.set_subplotspec(grid[0])
+        self.ax = ax = self.fig.add_subplot(grid[1])
+        self.rows = [(name, key, color) for name, key, color in self.PATHS if getattr(analysis, key) is not None]
+        words = blended_transform_factory(ax.transAxes, ax.transData)
+        self.bands, self.dots, self.said = {}, {}, {}
+        for y, (_, key, color) in enumerate(self.rows):
+            self.bands[key] = ax.add_patch(Rectangle((1, y - 0.05), 0, 0.4, facecolor=COLORS["mark"], alpha=SHADE,
+                                                     edgecolor="none", zorder=1.5))
+            (self.dots[key],) = ax.plot([], [], "o", color=COLORS[color], markersize=6, zorder=3)
+            self.said[key] = ax.text(0.01, y - 0.3, "", ha="left", va="center", fontsize=7, transform=words)
+        ax.set_yticks(range(len(self.rows)), [name for name, _, _ in self.rows])
+        ax.set_ylim(len(self.rows) - 0.5, -0.6)
+        ax.grid(axis="y", visible=False)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: q.say_duration(v)))
+        ax.set_title("Each path's p99 at peak: here (dot), P10–P90 (grey)", fontsize=9)
+        self.span = None
+        self.update(analysis, spreads)
+
+    @styled
+    def update(self, analysis, spreads: dict | None) -> None:
+        """Show another analysis and the paths' spreads on the same artists (None: no band)."""
+        self.chart.update(analysis)
+        shown = {key: None if spreads is None else spreads.get(key) for _, key, _ in self.rows}
+        values = [v for key, s in shown.items()
+                  for v in (getattr(analysis, key) or math.inf, *((s.p10, s.p90) if s else ()))]
+        self._axis([v for v in values if math.isfinite(v) and v > 0])
+        for y, (_, key, _) in enumerate(self.rows):
+            likely, s = getattr(analysis, key), shown[key]
+            here = likely is not None and math.isfinite(likely)     # else past capacity: the words say so
+            self.dots[key].set_data([likely] if here else [], [y + 0.15] if here else [])
+            band = self.bands[key]
+            band.set_visible(s is not None and math.isfinite(s.p10))
+            if band.get_visible():
+                high = s.p90 if math.isfinite(s.p90) else self.span[1]
+                band.set_x(s.p10)
+                band.set_width(high - s.p10)
+            self.said[key].set_text(spread_words(s) if s is not None else
+                                    say(math.nan if likely is None else likely, "seconds"))
+
+    def _axis(self, values: list[float]) -> None:
+        """Whole decades around ``values``; held while they fit and the axis is not ``NARROW`` times too wide."""
+        low = 10 ** math.floor(math.log10(min(values, default=1e-3)))
+        high = max(10 ** math.ceil(math.log10(max(values, default=1.0))), low * 10)
+        span = self.span
+        if span is None or low < span[0] or high > span[1] or (span[1] / span[0]) > NARROW * (high / low):
+            self.span = (low, high)
+        self.ax.set_xlim(*self.span)

@@ -1,5 +1,5 @@
 """What every live view draws from: the overrides in force, the validated spec and its numbers,
-and, when the spec gives ranges, how far its capacity figures spread under the sliders."""
+and, when the spec gives ranges, how far its figures spread under the sliders."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ TRAFFIC = ("users", "daily_active_users", "reads", "writes")
 
 LINEAR = frozenset(key for key, _, _ in CAPACITY_FIGURES) - {"servers_needed"}
 """Capacity figures proportional to the traffic (servers follow the peak QPS, rounded up)."""
+
+BANDED = ("monthly_cost_total", "read_p99_peak_seconds", "write_p99_peak_seconds")
+"""The analysis figures the live charts band: the cost chart's monthly total, the latency chart's paths' p99."""
 
 
 def _value(scale, field: str) -> float | None:
@@ -69,21 +72,21 @@ def _multiple(base: Spec, spec: Spec) -> float | None:
     return 1.0 if k is None else k
 
 
-def spreads(base: Spec, spec: Spec, cap: Capacity) -> dict[str, Spread] | None:
+def spreads(base: Spec, spec: Spec, cap: Capacity, found: Uncertainty | None = None) -> dict[str, Spread] | None:
     """P10/P50/P90 of each capacity figure over ``base``'s ranges as they stand under the sliders
     (None when there are none): ``Uncertainty(live_ranges(base, spec), spec).capacity``.
 
     The users slider alone multiplies every sample's traffic by the same k, so each figure
     proportional to traffic spreads k times as far and app servers follow the peak QPS (a monotone
     function keeps its percentiles): the base spec's 2,000 samples, scaled, with no new estimate.
-    Any other move samples again (~30-100 ms, once per state: states are kept)."""
+    Any other move samples again (~30-100 ms, once per state: states are kept; ``found``'s samples
+    when given, which the first break's spread samples too)."""
     ranges = live_ranges(base, spec)
     if not ranges:
         return None
     k = _multiple(base, spec)
     if k is None:
-        found = Uncertainty(ranges, spec).capacity
-        return {s.figure: s for s in found}
+        return {s.figure: s for s in (found or Uncertainty(ranges, spec)).capacity}
     made = {s.figure: s for s in uncertainty(base).capacity}
     out = {key: Spread(key, s.p10 * k, s.p50 * k, s.p90 * k, float(getattr(cap, key)), s.unbounded)
            for key, s in made.items() if key in LINEAR}
@@ -94,19 +97,41 @@ def spreads(base: Spec, spec: Spec, cap: Capacity) -> dict[str, Spread] | None:
     return {key: out[key] for key, _, _ in CAPACITY_FIGURES}
 
 
-def first_break(base: Spec, spec: Spec) -> Spread | None:
+def here(base: Spec, spec: Spec) -> Uncertainty | None:
+    """``Uncertainty`` of ``base``'s ranges as they stand under the sliders (None when there are
+    none), nothing computed yet: the spec's own (kept, shared with the article and the first break)
+    when the sliders stand where the spec put them."""
+    ranges = live_ranges(base, spec)
+    if not ranges:
+        return None
+    return uncertainty(base) if spec == base else Uncertainty(ranges, spec)
+
+
+def first_break(base: Spec, spec: Spec, found: Uncertainty | None = None) -> Spread | None:
     """P10/P50/P90 of the users at which the first component fills its nodes, over ``base``'s
     ranges as they stand under the sliders (None without ranges, or in the totals form).
 
     k times the traffic fills every component k times sooner, so with only the Users slider moved
     (the components as the spec has them) the spread is the spec's own, sampled once; any other
-    move runs ``Uncertainty``'s 40 analyses again (~0.3 s, once per state kept)."""
+    move runs ``Uncertainty``'s 40 analyses again (``found``'s when given: 10-150 ms, once per state kept)."""
     ranges = live_ranges(base, spec)
     if not ranges or not (spec.scale.per_user and spec.scale.users):
         return None
     if _multiple(base, spec) is not None and spec.components == base.components:
         return uncertainty(base).spread("first_break_users")
-    return Uncertainty(ranges, spec).spread("first_break_users")
+    return (found or Uncertainty(ranges, spec)).spread("first_break_users")
+
+
+def analysis_spreads(found: Uncertainty | None) -> dict[str, Spread] | None:
+    """P10/P50/P90 of the month's total and each path's p99 at peak (``BANDED``) over ``found``'s
+    ranges (None without ranges; a figure the spec has not, no write path, left out).
+
+    Neither scales with the traffic (the bill counts whole nodes, a p99 climbs a queue's knee), so
+    every state runs ``Uncertainty``'s 40 analyses (10-150 ms, once per state kept, and made ahead
+    in idle time with the state: ``live.ahead``), shared with the first break's after any other move."""
+    if found is None:
+        return None
+    return {s.figure: s for s in found.analysis if s.figure in BANDED}
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,10 @@ class State:
     spec: Spec
     cap: Capacity
     base: Spec | None = None        # the panel's spec before any slider moved: where the ranges come from
+
+    RANGED = ("spreads", "first_break", "analysis_spreads")
+    """What a state works out of the spec's ranges, each when a view first asks (``live.ahead``
+    works them out ahead, after the state, when the shown state was asked for them)."""
 
     @cached_property
     def analysis(self) -> Analysis:
@@ -132,12 +161,24 @@ class State:
     def spreads(self) -> dict[str, Spread] | None:
         """Each capacity figure's P10/P50/P90 here when the spec gives ranges (None without: nothing
         changes), by figure key (``model.sensitivity.CAPACITY_FIGURES``)."""
-        return None if self.base is None else spreads(self.base, self.spec, self.cap)
+        return None if self.base is None else spreads(self.base, self.spec, self.cap, self.uncertainty)
 
     @cached_property
     def first_break(self) -> Spread | None:
         """When the spec gives ranges: the spread of the users at which the first component is full."""
-        return None if self.base is None else first_break(self.base, self.spec)
+        return None if self.base is None else first_break(self.base, self.spec, self.uncertainty)
+
+    @cached_property
+    def uncertainty(self) -> Uncertainty | None:
+        """The ranges as the sliders leave them carried through this spec (None without ranges),
+        each part computed when first asked for."""
+        return None if self.base is None else here(self.base, self.spec)
+
+    @cached_property
+    def analysis_spreads(self) -> dict[str, Spread] | None:
+        """When the spec gives ranges: the spread of the month's total and of each path's p99 at
+        peak (``BANDED``), by figure key."""
+        return analysis_spreads(self.uncertainty)
 
     @classmethod
     def of(cls, overrides: dict, spec: Spec, base: Spec | None = None) -> "State":

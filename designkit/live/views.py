@@ -35,7 +35,7 @@ from .sliders import USERS
 from .state import State
 from .cells import TableView, TextView
 from .render import ChartView
-from .bands import CapacityBands, ScalingBands
+from .bands import CapacityBands, CostBands, LatencyBands, ScalingBands
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,11 @@ CHART_OPTIONS: dict[str, Callable[[State], dict]] = {"scaling": lambda s: {"user
 """What a live chart is built with beyond its numbers (the scaling chart spans the users slider's range)."""
 
 
+ANALYSIS_BANDS = {"cost": CostBands, "latency": LatencyBands}
+"""The live charts that band analysis figures when the spec gives ranges (``State.analysis_spreads``):
+the cost chart the month's total, the latency chart each path's p99 at peak."""
+
+
 def users_span(state: State) -> tuple[float, float] | None:
     """The users slider's range, widened to the spec's own users (None for a totals-form spec)."""
     users = state.spec.scale.users
@@ -152,6 +157,11 @@ def chart_view(entry: Chart, state: State) -> ChartView:
     if entry.name == "capacity" and state.spreads is not None:      # the spec's ranges: P10–P90 bands too
         return ChartView(CapacityBands(state.cap, state.spreads), css, lambda s: (s.cap, s.spreads),
                          lambda s: (s.cap, s.spreads), state)
+    if entry.name in ANALYSIS_BANDS and state.analysis_spreads is not None:   # the month's total, the paths' p99
+        return ChartView(ANALYSIS_BANDS[entry.name](state.analysis, state.analysis_spreads), css,
+                         lambda s: (s.analysis, s.analysis_spreads),
+                         lambda s: (entry.changes_with(s), s.analysis_spreads, s.analysis.read_p99_peak_seconds,
+                                    s.analysis.write_p99_peak_seconds), state)
     chart = entry.make(state, **options)
     if entry.name == "scaling" and state.first_break is not None:  # the spec's ranges: when it breaks
         return ChartView(ScalingBands(chart, state.first_break), css, lambda s: (s.analysis, s.first_break),

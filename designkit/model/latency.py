@@ -216,6 +216,14 @@ def pools(loads, average_share: float) -> dict[str, Pool]:
     return result
 
 
+def path_peak(hops, by_name: dict[str, Pool]) -> Percentiles | None:
+    """A path's exact percentiles at today's peak (None when the path is empty): ``path_latency``'s
+    ``peak`` alone, for figures sampled many times (``sensitivity.figures``)."""
+    if not hops:
+        return None
+    return Percentiles(*_solve([by_name[hop] for hop in hops], 1.0, PERCENTILES))
+
+
 def path_latency(name: str, hops, by_name: dict[str, Pool], target: LatencyTarget | None,
                  users: float | None) -> PathLatency | None:
     """The tail latency of one path (None when the path is empty)."""
@@ -228,7 +236,7 @@ def path_latency(name: str, hops, by_name: dict[str, Pool], target: LatencyTarge
         return Percentiles(*_solve(chain, multiplier, PERCENTILES))
 
     at_target = None if target is None else path_percentile(chain, target.percentile)
-    return PathLatency(path=name, hops=tuple(hops), average=exact(share), peak=exact(1.0),
+    return PathLatency(path=name, hops=tuple(hops), average=exact(share), peak=path_peak(hops, by_name),
                        target=target, at_target_seconds=at_target, users=users, pools=tuple(chain))
 
 

@@ -72,16 +72,22 @@ def say_range(low: str, high: str) -> str:
 
 def spread_line(s) -> str:
     """'QPS (peak): ~12K–48K (P10–P90), most likely ~23K', in the regime the samples are in."""
+    return f"{s.label}: {spread_words(s)}"
+
+
+def spread_words(s) -> str:
+    """A spread without its figure's name: '~12K–48K (P10–P90), most likely ~23K' (a live chart
+    names the figure beside it)."""
     likely = say(s.likely, s.unit)
     if s.unbounded >= 0.9:
-        return f"{s.label}: unbounded in {q.say_share(s.unbounded)} of the cases sampled (a hop over capacity)"
+        return f"unbounded in {q.say_share(s.unbounded)} of the cases sampled (a hop over capacity)"
     low, high = say(s.p10, s.unit), say(s.p90, s.unit)
     if s.unbounded > 0.1:
-        return (f"{s.label}: {low} at P10, most likely {likely}; a hop is over capacity (no finite "
+        return (f"{low} at P10, most likely {likely}; a hop is over capacity (no finite "
                 f"value) in {q.say_share(s.unbounded)} of the cases sampled")
     if low == high:
-        return f"{s.label}: {likely} across the ranges"
-    return f"{s.label}: {say_range(low, high)} (P10–P90), most likely {likely}"
+        return f"{likely} across the ranges"
+    return f"{say_range(low, high)} (P10–P90), most likely {likely}"
 
 
 def inputs_line(ranges) -> str:
