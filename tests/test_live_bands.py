@@ -170,6 +170,14 @@ def section_six(spec, overrides=None, **options):
     return box, box.panel, view(box, ChartView, "dk-chart-cost"), view(box, ChartView, "dk-chart-latency")
 
 
+def cost_text(box) -> list[str]:
+    """The lines of section 6's cost text, as the page shows them."""
+    import html
+
+    from designkit.live.cells import TextView
+    return [html.unescape(line) for line in view(box, TextView, "dk-cost").text()]
+
+
 def analysis_here(panel) -> dict:
     """``Uncertainty``'s own spreads of the banded figures for the state the sliders show, by key."""
     state = panel.state
@@ -204,7 +212,11 @@ def test_cost_and_path_bands_are_the_uncertaintys_wherever_the_sliders_are(spec)
         assert total.likely == analysis.cost.total
         assert cost_band(cost) == pytest.approx((total.p10, total.p90), rel=1e-12), move
         assert cost.chart.total.get_xdata()[0] == pytest.approx(analysis.cost.total, rel=1e-12)
-        assert cost.chart.said.get_text() == f"grey band: P10–P90 {say_range(say(total.p10, 'dollars'), say(total.p90, 'dollars'))}"
+        said = cost_text(box)
+        assert said[-1] == (f"This month's total across the spec's ranges: "
+                            f"{say_range(say(total.p10, 'dollars'), say(total.p90, 'dollars'))} (P10–P90), "
+                            f"most likely {say(total.likely, 'dollars')}.") or total.p10 == total.p90, said
+        assert "total's P10–P90" in [t.get_text() for t in cost.chart.chart.ax.get_legend().get_texts()]
         end = latency.chart.span[1]
         for key, shown in path_bands(latency).items():
             s = expected[key]
@@ -245,7 +257,7 @@ def test_cost_and_path_bands_hide_when_the_sliders_make_every_range_one_value():
     panel.set(peak_factor=4, requests=10)
     panel.flush()
     assert panel.state.analysis_spreads is None
-    assert cost_band(cost) is None and cost.chart.said.get_text() == ""
+    assert cost_band(cost) is None and len(cost_text(box)) == 1 and "ranges" not in cost_text(box)[0]
     assert set(path_bands(latency).values()) == {None}
     analysis = panel.state.analysis
     assert cost.chart.total.get_xdata()[0] == analysis.cost.total       # the total here is still drawn

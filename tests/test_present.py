@@ -171,3 +171,39 @@ def test_present_chart_text_is_18_px_when_shown_at_the_projectors_width(number):
     assert [(tuple(c.fig.get_size_inches()), c.fig.dpi, [ax.yaxis.label.get_text() for ax in c.fig.axes])
             for c in charts] == before
     section.close()
+
+
+@pytest.mark.parametrize("spec, number", [("reference", 7), ("chat-system", 6)]
+                         + [pytest.param("reference", 6, marks=pytest.mark.slow),
+                            pytest.param("video-streaming", 6, marks=pytest.mark.slow),
+                            pytest.param("video-streaming", 1, marks=pytest.mark.slow)])
+def test_present_charts_keep_every_text_inside_the_figure_at_any_scale(spec, number):
+    """Titles and axis labels centred on their axes could pass the smaller figure's edge ('explode
+    past the kne'); an empty line's marker could push the axes up and leave a blank band.  At the
+    spec's scale, 1000x and 0.1x: no text leaves the figure, no ink touches its edge."""
+    from matplotlib.text import Text
+
+    from designkit.live import live
+    from designkit.live.layout import spills
+    from designkit.live.render import ChartView
+    section = live(spec, {}, section=number, prepare=False)
+    charts = [v for v in section.panel.views if isinstance(v, ChartView)]
+    section.panel.present(True)
+    users = section.panel.state.spec.scale.users
+    for move in ({}, {"users": users * 1000}, {"users": users / 10}):
+        if move:
+            section.panel.set(**move)
+            section.panel.flush()
+        for chart in charts:
+            fig, where = chart.fig, (spec, number, move, chart.widget._dom_classes)
+            chart.canvas.draw()
+            renderer = chart.canvas.get_renderer()
+            for text in fig.findobj(Text):
+                if text.get_visible() and text.get_text().strip():
+                    box = text.get_window_extent(renderer)
+                    assert box.x0 >= -1 and box.x1 <= fig.bbox.width + 1, (where, text.get_text())
+                    assert box.y0 >= -1 and box.y1 <= fig.bbox.height + 1, (where, text.get_text())
+            assert not spills(chart.canvas), where
+            axes_bottom = min(ax.get_position().y0 for ax in fig.axes if ax.get_visible())
+            assert axes_bottom < 0.35, (where, axes_bottom)     # no blank band under the axes
+    section.close()

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import math
 
-from matplotlib.patches import Polygon, Rectangle
+from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter
-from matplotlib.transforms import blended_transform_factory, offset_copy
+from matplotlib.transforms import blended_transform_factory
 
 from ..model import quantities as q
 from ..views.charts.capacity import CapacityChart
-from ..views.charts.cost import FLOOR, NARROW, PITCH, CostChart
+from ..views.charts.cost import FLOOR, NARROW, CostChart
 from ..views.charts.latency import LatencyChart
 from ..views.charts.scaling import ScalingChart
 from ..views.charts.style import COLORS, styled
-from ..views.rows.spread import say, say_range, spread_words
+from ..views.rows.spread import say, spread_words
 
 SHADE = 0.22            # the band's opacity over a bar or under a line
 
@@ -100,8 +100,8 @@ class ScalingBands:
 
 
 class CostBands:
-    """The cost chart, with the P10–P90 band of the month's total today shaded across its bars, a
-    line at the total here, and the band in words under the total.  Only the total is sampled:
+    """The cost chart, with the P10–P90 band of the month's total today shaded across its bars (an
+    entry of the legend) and a line at the total here; the cost text beside it says the band.  Only the total is sampled:
     the components' bars and the bill at 10x carry no band."""
 
     HELD = CostChart.HELD
@@ -115,10 +115,11 @@ class CostBands:
         self.band = ax.add_patch(Rectangle((FLOOR, 0), 0, 1, transform=across, facecolor=COLORS["mark"],
                                            alpha=SHADE, edgecolor="none", zorder=0.5))
         self.total = ax.axvline(FLOOR, color=COLORS["mark"], linewidth=1, zorder=0.6)
-        # A fourth line under the total's three names the band (no legend entry: the legend would
-        # crowd the total in presentation mode).
-        self.said = ax.text(0.99, 0.6, "", ha="right", va="center", fontsize=8,
-                            transform=offset_copy(ax.transAxes, self.fig, y=-2 * PITCH * 8, units="points"))
+        # The band's meaning joins the bars' legend; its numbers are said in the cost text beside the
+        # chart (words drawn inside the axes would run into the bars' dollar labels).
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles=[*handles, Patch(facecolor=COLORS["mark"], alpha=SHADE, edgecolor="none")],
+                  labels=[*labels, "total's P10–P90"], **CostChart.LEGEND)
         self.update(analysis, spreads)
 
     top = property(lambda self: self.chart.top, lambda self, value: setattr(self.chart, "top", value),
@@ -131,8 +132,6 @@ class CostBands:
         self.total.set_xdata([max(analysis.cost.total, FLOOR)] * 2)
         spread = None if spreads is None else spreads.get(self.KEY)
         self.band.set_visible(spread is not None)
-        self.said.set_text("" if spread is None else
-                           f"grey band: P10–P90 {say_range(say(spread.p10, 'dollars'), say(spread.p90, 'dollars'))}")
         if spread is not None:
             low, high = max(spread.p10, FLOOR), max(spread.p90, FLOOR)
             self.band.set_x(low)

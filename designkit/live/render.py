@@ -14,12 +14,13 @@ from typing import Any
 
 import ipywidgets as w
 import numpy as np
+from matplotlib.text import Text
 
 from ..views.charts.style import styled
 from ..model.lru import LRU
 from .backgrounds import Backgrounds
 from .canvas import QuietCanvas, encode, look, png_rgba
-from .layout import lay_over, legend_overlay, moving_artists, pin_labels, spills
+from .layout import fold_spilled, lay_over, legend_overlay, moving_artists, pin_labels, spills
 from .state import State
 from .style import present_figure
 from .ticks import TickLabels, lighten
@@ -112,9 +113,12 @@ class ChartView:
         legends += list(self._fig.legends)
         for legend in legends:
             legend.set_visible(True)
-        for artist in moving_artists(self._fig):       # data takes part in the layout too (value labels)
-            artist.set_animated(False)
+        for artist in moving_artists(self._fig):       # value labels take part in the layout too; lines
+            artist.set_animated(False)                 # and patches stay inside their axes (an empty
+            artist.set_in_layout(isinstance(artist, Text))   # line's marker would measure at the origin)
         self.canvas.draw()
+        if fold_spilled(self._fig, self.canvas.get_renderer()):   # a title wider than its place
+            self.canvas.draw()
         pin_labels(self._fig, self.canvas.get_renderer())                  # beside today's tick labels (they may be wider than last time)
         self.canvas.draw()
         pin_labels(self._fig, self.canvas.get_renderer())

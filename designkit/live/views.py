@@ -23,6 +23,7 @@ from ..views.rows.registry import Table
 from ..views.rows import cost as cost_rows
 from ..views.rows import latency as latency_rows
 from ..views.rows import scaling as r
+from ..views.rows.spread import spread_words
 from ..views.rows.table import Cell, Line, Rows
 from ..model import quantities as q
 from ..model.spec import resolve
@@ -120,8 +121,12 @@ def tail_lines(state: State) -> list[str]:
 
 
 def cost_lines(state: State) -> list[str]:
-    """The month's total, per million requests, and at 10x."""
-    return [escape_html(cost_rows.summary(state.analysis))]
+    """The month's total, per million requests, and at 10x; with the spec's ranges, the total's spread."""
+    lines = [escape_html(cost_rows.summary(state.analysis))]
+    spread = (state.analysis_spreads or {}).get("monthly_cost_total")
+    if spread is not None:
+        lines.append(escape_html(f"This month's total across the spec's ranges: {spread_words(spread)}."))
+    return lines
 
 
 

@@ -27,6 +27,8 @@ PART_COLORS = ("#4C72B0", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974",
 class CostChart:
     """Horizontal bars: dollars a month per component and egress, today and at 10x today's traffic."""
 
+    LEGEND = {"loc": "lower right", "frameon": False, "fontsize": 7}
+    """The bars' legend (the live band adds its entry to the same)."""
     HELD = ("top",)     # what an update keeps for the next one (the axis narrows only when far too wide)
 
     @styled
@@ -49,7 +51,7 @@ class CostChart:
         self.ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _: "" if v >= self.ax.get_xlim()[1] * 0.999 else q.say_dollars(v)))
         self.ax.set_xlabel("dollars a month (log scale)")
-        self.ax.legend(loc="lower right", frameon=False, fontsize=7)
+        self.ax.legend(**self.LEGEND)
         self.ax.set_title("Cost a month, today and at 10x today's traffic")
         # The total is three one-line texts, not one of three lines: a live chart draws a one-line
         # string from a remembered layout, a many-line one only through matplotlib's.
