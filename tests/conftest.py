@@ -24,20 +24,44 @@ SHARED = ("all_examples", "docs_sweep", "lab", "hostile_build")
 """Session fixtures too costly to make twice: under pytest-xdist every test that uses one runs in one
 worker (its group), so each is still made once per run."""
 
+FIRST = ("test_lab_browser", "all_examples", "test_faults", "lab", "docs_sweep", "test_handout_figures",
+         "test_batch", "test_assignment", "hostile_build", "test_build", "test_docs", "test_hostile_input")
+"""The groups that take longest (a minute or more each on 2 cores), started first so that no worker
+is left running one of them alone at the end; the rest follow in file order."""
+
+MAX_WORKERS = 4
+"""``-n auto`` on a large machine: each worker's builds start their own kernels (memory, not cores,
+runs out first)."""
+
+
+@pytest.hookimpl(optionalhook=True)     # a pytest-xdist hook: unknown to pytest alone
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: a worker per core, at most MAX_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def group_of(item) -> str:
+    """The xdist group of a test: the first costly session fixture it uses, else its file."""
+    shared = [name for name in SHARED if name in getattr(item, "fixturenames", ())]
+    return shared[0] if shared else item.path.stem
+
 
 @pytest.hookimpl(tryfirst=True)     # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Browser tests skip before their fixtures build anything where Chromium is missing and CI is not
-    set.  Under ``-n`` (``--dist loadgroup``) each test file runs in one worker, so a module's
-    fixtures are made once, and the tests of a costly session fixture (``SHARED``) share one."""
+    set.  Under ``-n`` (``--dist loadgroup``, pyproject.toml) each test file runs in one worker, so a
+    module's fixtures are made once, the tests of a costly session fixture (``SHARED``) share one, and
+    the longest groups (``FIRST``) start first."""
     from _browser import skip_reason
     reason = skip_reason()
     for item in items:
         if reason and item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.skip(reason=reason))
         if not item.get_closest_marker("xdist_group"):
-            shared = [name for name in SHARED if name in getattr(item, "fixturenames", ())]
-            item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.path.stem))
+            item.add_marker(pytest.mark.xdist_group(group_of(item)))
+    rank = {name: i for i, name in enumerate(FIRST)}
+    order = {id(item): (rank.get(group_of(item), len(FIRST)), i) for i, item in enumerate(items)}
+    items.sort(key=lambda item: order[id(item)])
 
 
 @pytest.fixture(scope="session")

@@ -361,7 +361,7 @@ def test_readme_is_a_five_minute_read():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(readme.splitlines()) <= 200
     assert "python3 -m pip install -e . && designkit build" in readme
-    assert 'python3 -m pip install -e ".[test]" && python3 -m pytest' in readme
+    assert 'python3 -m pip install -e ".[test]" && python3 -m pytest -n auto' in readme
     assert "`designkit template`" in readme
 
 
