@@ -314,31 +314,6 @@ def test_widget_events_from_another_thread_run_on_the_panels_loop():
     assert asyncio.run(main()) == [("here", threading.get_ident()), ("moved", threading.get_ident())]
 
 
-def test_the_stops_beyond_one_move_wait_until_the_class_pauses():
-    # A stop or a decade each way is worked out at once; the stops further away only after the
-    # kernel has been idle for FAR_AFTER: a move cancels that wait and starts nearby again.
-    from designkit.live import ahead
-    scheduler = ManualScheduler()
-    panel = live("reference", section=1, scheduler=scheduler, prepare=True).panel
-    stops = panel.controls["users"].stops
-    here = stops.index(panel.controls["users"].slider.value)
-
-    def waiting():
-        due = [handle for handle in scheduler.handles if not handle.cancelled]
-        return len(due) == 1 and due[0].delay == ahead.FAR_AFTER and due[0].callback == panel.ahead.step
-    while not waiting():                                           # (an image made ahead: its PNG is
-        assert scheduler.run()                                     # encoded on a thread, the step looks again)
-    near = [users for i, users in enumerate(stops) if 0 < abs(i - here) <= ahead.REACH]
-    assert waiting() and panel.ahead.prepared == len(near)
-    assert all(panel.known(tuple(sorted(panel.overrides({"users": users}).items()))) for users in near)
-    panel.set(users=stops[here + 1])
-    panel.flush()                                                  # a move: nearby again, at once
-    assert not waiting() and scheduler.handles[-1].delay == ahead.AFTER
-    while scheduler.run():                                         # the class pauses: every stop
-        pass
-    assert panel.ahead.prepared == len(stops) - 1                  # all but the spec's own
-
-
 def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
     scheduler = ManualScheduler()
     box = live("reference", section=1, scheduler=scheduler, prepare=True)

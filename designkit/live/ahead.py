@@ -21,9 +21,6 @@ log = logging.getLogger(__name__)
 
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
 ENCODING = 0.005    # seconds between two looks at an image made ahead still encoding on its thread
-REACH = 3       # stops each way worked out at once: one move (a stop, or x10 / ÷10 on the 1-2-5 grid)
-FAR_AFTER = 2.0     # idle seconds before the stops further away are worked out (the class pauses)
-_FAR = "far"    # what _next says when only stops beyond REACH are left and not yet due
 
 
 GROWTH = 0.2    # a full collection once memory in use grew by a fifth (CPython's: a quarter more long-lived objects)
@@ -53,11 +50,8 @@ class Ahead:
 
     A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms: its PNG is
     encoded on a thread, and the loop stays free until it is done); a pending update stops the
-    work, and the update starts it again.  The stops one move away (``REACH``: a stop, or a
-    decade) are worked out at once; the ones further away only once the kernel has been idle for
-    ``FAR_AFTER`` (the class pauses): while a class moves stop by stop, a piece of far work would
-    only be in a move's way.  When no work is left, the young garbage is collected (``tidy``),
-    once per update; all of it once the panel is built.
+    work, and the update starts it again.  When no work is left, the young
+    garbage is collected (``tidy``), once per update; all of it once the panel is built.
     """
 
     DRAWN = 4096    # (view, state) pairs remembered as done
@@ -69,16 +63,10 @@ class Ahead:
         self._drawn: set[tuple] = set()     # (view, its memo, state key) whose image was made, or was there
         self.prepared = self.drawn = self.tidied = self.tidied_fully = 0
         self._tidy = False                  # the garbage is due for collection when the work runs out
-        self._far = False                   # the stops beyond REACH are due (the kernel was idle FAR_AFTER)
 
     def soon(self) -> None:
-        """Start once the kernel is idle (after each update), unless already started; the stops
-        beyond REACH wait again until the kernel has been idle for FAR_AFTER."""
+        """Start once the kernel is idle (after each update), unless already started."""
         self._tidy = True
-        if self._far and self._handle is not None:      # waiting for the far stops, or at them
-            self._handle.cancel()
-            self._handle = None
-        self._far = False
         if self.enabled and self._handle is None and "users" in self.panel.controls:
             self._handle = self._schedule(AFTER, self.step)
 
@@ -107,23 +95,17 @@ class Ahead:
                                               if hasattr(view, "encoding")):
                 self._handle = self._schedule(ENCODING, self.step)    # the loop stays free meanwhile
                 return
-            work = self._next()
-            if work is True:
+            if self._next():
                 self._handle = self._schedule(0, self.step)
-                return
-            if self._tidy and not self.panel.pending:
+            elif self._tidy and not self.panel.pending:
                 self._tidy = False
                 self._tidied()
-            if work == _FAR and not self.panel.pending:    # the rest once the class pauses
-                self._far = True
-                self._handle = self._schedule(FAR_AFTER, self.step)
         except Exception:  # work ahead is optional: an update reports real errors
             log.exception("designkit widgets: working ahead failed; stopped")
             self.enabled = False
 
-    def _next(self) -> bool | str:
-        """One piece of work: a state, or one view's image; False when nothing is left (or a move is
-        due), ``_FAR`` when what is left lies beyond REACH and is not due yet."""
+    def _next(self) -> bool:
+        """One piece of work: a state, or one view's image; False when nothing is left (or a move is due)."""
         panel = self.panel
         if panel.pending:
             return False                    # an update is due: it comes first
@@ -139,10 +121,7 @@ class Ahead:
             key = tuple(sorted(overrides.items()))
             if key in self._refused:
                 continue
-            wait = abs(index - here) > REACH and not self._far
             if not panel.known(key):
-                if wait:
-                    return _FAR
                 try:
                     state = panel.compute(overrides)
                     for name in asked:
@@ -155,8 +134,6 @@ class Ahead:
             for view in views:
                 done = (id(view), view.memo(), key)     # a new layout or axis: every image again
                 if done not in self._drawn:
-                    if wait:
-                        return _FAR
                     self._drawn.add(done)
                     if view.prepare(state):
                         self.drawn += 1
