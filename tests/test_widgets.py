@@ -288,6 +288,32 @@ def test_while_idle_the_users_stops_are_worked_out_nearest_first(monkeypatch):
     assert validated == []
 
 
+def test_widget_events_from_another_thread_run_on_the_panels_loop():
+    # JupyterLab 4.6 sends widget messages over a kernel subshell, handled on a thread of its own:
+    # the panel's handlers hand such an event to the loop the panel was made on, so an update and
+    # the work done ahead never run on two threads at once.
+    import asyncio
+    import threading
+    from designkit.live.scheduling import at_home
+
+    def plain(change):
+        return change
+    assert at_home(plain) is plain                                 # no running loop: the handler itself
+
+    async def main():
+        ran = []
+        handler = at_home(lambda change: ran.append((change, threading.get_ident())))
+        handler("here")                                            # on its own thread: at once
+        thread = threading.Thread(target=handler, args=("moved",))
+        thread.start()
+        thread.join()
+        assert ran == [("here", threading.get_ident())]            # not on the subshell's thread
+        await asyncio.sleep(0.01)
+        return ran
+
+    assert asyncio.run(main()) == [("here", threading.get_ident()), ("moved", threading.get_ident())]
+
+
 def test_working_ahead_gives_way_to_a_move_and_skips_invalid_scales():
     scheduler = ManualScheduler()
     box = live("reference", section=1, scheduler=scheduler, prepare=True)

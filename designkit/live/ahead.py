@@ -21,6 +21,7 @@ from .state import State
 log = logging.getLogger(__name__)
 
 AFTER = 0.05    # idle seconds after an update before the first state is worked out
+ENCODING = 0.005    # seconds between two looks at an image made ahead still encoding on its thread
 
 
 GROWTH = 0.2    # a full collection once memory in use grew by a fifth (CPython's: a quarter more long-lived objects)
@@ -50,8 +51,9 @@ class Ahead:
     (``State.RANGED``), then each chart's image there (``ChartView.prepare``), kept for when the
     class moves there.
 
-    A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms); a pending
-    update stops the work, and the update starts it again.  When no work is left, the young
+    A slider event waits at most for one piece (a state ~10 ms, an image ~30 ms: its PNG is
+    encoded on a thread, and the loop stays free until it is done); a pending update stops the
+    work, and the update starts it again.  When no work is left, the young
     garbage is collected (``tidy``), once per update; all of it once the panel is built.
     """
 
@@ -93,6 +95,10 @@ class Ahead:
         """Do the next piece of work, then give the loop back and go on; stop when none is left."""
         self._handle = None
         try:
+            if not self.panel.pending and any(view.encoding() for view in self.panel.views
+                                              if hasattr(view, "encoding")):
+                self._handle = self._schedule(ENCODING, self.step)    # the loop stays free meanwhile
+                return
             if self._next():
                 self._handle = self._schedule(0, self.step)
             elif self._tidy and not self.panel.pending:

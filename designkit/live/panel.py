@@ -31,7 +31,7 @@ from .lifetime import close_tree
 from . import sliders
 from .scalebar import ScaleBar
 from .state import State
-from .scheduling import loop_scheduler
+from .scheduling import at_home, loop_scheduler
 from .style import PRESENT_ENV, PRESENT_STYLE, STYLE
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class Panel:
         self.widget = self._layout(base)
         self.present_targets: list[w.DOMWidget] = [self.widget]    # what gets the dk-present class
         for control in self.controls.values():
-            control.slider.observe(self._changed, names="value")
+            control.slider.observe(at_home(self._changed), names="value")
         self._show(self.state)
         if present is None:
             present = os.environ.get(PRESENT_ENV, "") not in ("", "0")
@@ -99,7 +99,7 @@ class Panel:
         self.reset_button = w.Button(description="Reset to spec", icon="undo",
                                      tooltip="Put every slider back to the spec's value")
         self.reset_button.add_class("dk-reset")
-        self.reset_button.on_click(lambda _: self.reset())
+        self.reset_button.on_click(at_home(lambda _: self.reset()))
         self.qps_peak = w.HTML()
         self.qps_peak.add_class("dk-qps-peak")
         self.qps_average = w.HTML()
@@ -118,7 +118,7 @@ class Panel:
         self.present_toggle = w.ToggleButton(description="Presentation", icon="desktop", value=False,
                                              tooltip="Large controls and text, sharp charts as wide as the page")
         self.present_toggle.add_class("dk-present-toggle")
-        self.present_toggle.observe(lambda change: self.present(change["new"]), names="value")
+        self.present_toggle.observe(at_home(lambda change: self.present(change["new"])), names="value")
         box = w.VBox()
         box.add_class("dk-panel")
         bar = w.HBox([self.scale_bar.widget, self.present_toggle, more_toggle(box)])

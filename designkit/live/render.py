@@ -60,6 +60,7 @@ class ChartView:
         self._backgrounds = Backgrounds(self.canvas, self._fig)
         self._encoding: Future | None = None
         self._encoded: tuple | None = None  # the scene the encoding PNG shows, to keep it by
+        self._ahead: list[tuple] = []       # images made ahead, encoding: (future, scene, state, memo, layouts)
         self._images = LRU(self.IMAGES)  # (frame, looks of every artist) -> PNG
         self._overlay = None
         self._relayout()
@@ -94,6 +95,7 @@ class ChartView:
         if on == self.presenting:
             return
         self.settle()
+        self.collect(wait=True)
         self._fresh()
         self.presenting = on
         present_figure(self._fig, on, DPI)   # twice the pixels, text 18 px+ on a projector
@@ -182,6 +184,7 @@ class ChartView:
             return
         self._key = key
         self.settle()
+        self.collect(wait=True)             # an image made ahead may be this move's
         memo = self.memo()
         made = self._made_before(state, memo)
         if made is not None:
@@ -235,6 +238,7 @@ class ChartView:
         if self.key(state) == self._key:
             return False
         self.settle()
+        self.collect()
         memo = self.memo()
         if self._made_before(state, memo) is not None:
             return False
@@ -249,15 +253,34 @@ class ChartView:
                 self._make(state, memo, self._images.get(seen))
                 return False
             layouts = self.layouts
-            image = png_rgba(self._pixels(scene))
-            if self.layouts == layouts:
-                self._keep(seen, image)
-                self._make(state, memo, image)
+            pixels = self._pixels(scene)
+            if self.layouts == layouts:     # encoded on a thread: the kernel's loop is free meanwhile
+                self._ahead.append((encode(pixels), seen, state, memo, layouts))
             return True
         finally:
             for name, value in held.items():
                 setattr(self._chart, name, value)
             self._stale = True              # the artists follow the shown state when next read or moved
+
+    def encoding(self) -> bool:
+        """True while an image made ahead is still being encoded (kept once done: ``collect``)."""
+        self.collect()
+        return bool(self._ahead)
+
+    def collect(self, wait: bool = False) -> None:
+        """Keep the images made ahead whose encoding is done (with ``wait``, every one): by their
+        scene and by the move they are for, unless the chart was laid out again since."""
+        pending = []
+        for entry in self._ahead:
+            future, seen, state, memo, layouts = entry
+            if not (wait or future.done()):
+                pending.append(entry)
+                continue
+            image = future.result()
+            if layouts == self.layouts:
+                self._keep(seen, image)
+                self._make(state, memo, image)
+        self._ahead = pending
 
     def settle(self) -> None:
         """Show the image the last ``update`` drew (the panel calls this after every view's update)."""

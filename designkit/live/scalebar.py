@@ -15,6 +15,7 @@ from ..errors import DesignkitError
 from ..model import quantities as q
 from ..model.spec import apply_overrides, validate
 from ..views.markdown import escape_html
+from .scheduling import at_home
 
 MULTIPLE = re.compile(r"(x|×|times)\s*$", re.IGNORECASE)
 
@@ -64,13 +65,13 @@ class ScaleBar:
         self.up = w.Button(description="x10", tooltip=f"Ten times the {what}", layout=w.Layout(width="auto"))
         self.down.add_class("dk-scale-down")
         self.up.add_class("dk-scale-up")
-        self.down.on_click(lambda _: self.scale_by(0.1))
-        self.up.on_click(lambda _: self.scale_by(10))
+        self.down.on_click(at_home(lambda _: self.scale_by(0.1)))
+        self.up.on_click(at_home(lambda _: self.scale_by(10)))
         self.box = w.Text(placeholder="1 billion or 10x" if panel.base.scale.per_user else "10x",
                           description="Go to", continuous_update=False, layout=w.Layout(width="260px"))
         self.box.style.description_width = "initial"
         self.box.add_class("dk-scale-box")
-        self.box.observe(lambda change: self.go_to(change["new"]), names="value")
+        self.box.observe(at_home(lambda change: self.go_to(change["new"])), names="value")
         self.message = w.HTML()
         self.message.add_class("dk-scale-message")
         self.widget = w.HBox([self.down, self.up, self.box, self.message])
