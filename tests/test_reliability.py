@@ -187,6 +187,36 @@ def test_crash_overflow_when_survivors_cannot_carry_peak():
     assert crash.lasting_share == pytest.approx(1 - 21 / 22)
 
 
+def test_a_crash_of_a_component_already_over_capacity_says_what_it_adds_to_what_already_fails():
+    """22K/s on 11 replicas of 1K/s: 200%, so half of all requests already fail at peak.  One dies:
+    22K/s on 10 is 220%, 1 - 1/2.2 = 54.5% fail, 4.5 points more.  Said as such, never as if the
+    crash alone left 4.5% failing."""
+    from designkit.views.rows.reliability import _affected
+    spec = make_spec([comp("API", "service", "1K/s", replicas=11)], ["API"], ["API"])
+    crash = scenario(analyze(spec), "Server crash")
+    assert crash.failing_before == pytest.approx(0.5)
+    assert crash.failing_after == pytest.approx(1 - 1 / 2.2)
+    assert crash.lasting_share == pytest.approx(crash.failing_after - crash.failing_before)   # one component
+    assert _affected(crash) == ("9.1% of requests, then 4.5% more until repaired "
+                                "(50% already fail at peak: over capacity)")
+    within = scenario(analyze(make_spec([comp("API", "service", "1K/s", replicas=22)], ["API"], ["API"])),
+                      "Server crash")
+    assert within.failing_before == within.failing_after == 0 and "already" not in _affected(within)
+
+
+@pytest.mark.parametrize("scale", ["10x", "100x", "1000x"])
+def test_a_zone_outage_past_capacity_never_says_more_failing_than_there_are_requests(scale):
+    """Across components the shares combine along paths (not by adding): what the outage adds and
+    what already failed never sum past 100%, and the rounding never says 'already 100%' below it."""
+    from designkit.views.rows.reliability import _affected
+    for name in ("reference", "chat-system", "url-shortener"):
+        zone = scenario(analyze(load_spec(name, {"scale": scale})), "Availability-zone outage")
+        assert 0 < zone.failing_before <= zone.failing_after <= 1, (name, scale)
+        said = _affected(zone)
+        assert "more until repaired" in said or "no more until repaired" in said, said
+        assert "(100% already" not in said or zone.failing_before == 1, said
+
+
 def test_database_primary_failure_by_hand():
     a = analyze(make_spec(CACHED, ["API", "Cache", "DB"], ["API", "DB"]))
     fail = scenario(a, "Database primary failure")

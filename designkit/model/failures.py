@@ -73,6 +73,9 @@ class Scenario:
     downstream: str | None = None    # cache loss: the component the misses now land on
     load_multiplier: float | None = None  # cache loss: reads reaching `downstream`, after/before
     downstream_read_qps: float | None = None  # cache loss: peak reads `downstream` now receives
+    failing_before: float = 0.0      # share of peak requests failing before it: what the hit components
+                                     # already overflow (over capacity); 0 within capacity
+    failing_after: float = 0.0       # the same after failover, until repair (with what it adds)
 
     @property
     def rto_met(self) -> bool:
@@ -158,6 +161,26 @@ def _loss(comp, load: ComponentLoad, lost_per_shard: int, shards_hit: int,
     return window, (lasting, 0.0 if stateful else lasting), after
 
 
+def _before(comp, load: ComponentLoad) -> tuple[float, float]:
+    """The (reads, writes) shares of a component's requests it fails at peak before any failure:
+    the overflow of replicas already past 100% (what ``_loss`` counts its lasting share from)."""
+    failing = overflow(_replica_limit(load).utilization)
+    return failing, 0.0 if holds_data(comp.kind) else failing
+
+
+def _over_capacity(components, loads_by_name, traffic: Traffic, added: Mapping[str, tuple[float, float]]
+                   ) -> dict[str, float]:
+    """``failing_before`` and ``failing_after`` of a failure that adds ``added`` (a component's
+    (reads, writes) shares failing after failover) to what over-capacity components already fail;
+    both 0 when nothing is over capacity (then ``lasting_share`` says it all)."""
+    before = {c.name: _before(c, loads_by_name[c.name]) for c in components if c.name in loads_by_name}
+    if not any(r or w for r, w in before.values()):
+        return {}
+    after = {name: tuple(min(1.0, b + a) for b, a in zip(shares, added.get(name, (0.0, 0.0))))
+             for name, shares in before.items()}
+    return {"failing_before": traffic.failing_share(before), "failing_after": traffic.failing_share(after)}
+
+
 def _on_paths(name: str, traffic: Traffic) -> bool:
     return traffic.read_reach.get(name, 0.0) > 0 or traffic.write_reach.get(name, 0.0) > 0
 
@@ -183,7 +206,7 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
     alone = comp.replicas == 1
     return Scenario(
         name="Server crash", component=comp.name, affected_share=affected, lasting_share=lasting,
-        data_loss=rpo,
+        **_over_capacity([comp], loads_by_name, traffic, {comp.name: _loss(comp, load, 1, 1)[1]}), data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.replicas * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
         recovery_seconds=None if alone else detection(comp) + failover(comp), rto_seconds=rto,
@@ -199,7 +222,8 @@ def primary_failure(comp, load: ComponentLoad, traffic: Traffic, rto: float, lag
     alone = comp.replicas == 1
     return Scenario(
         name="Database primary failure", component=comp.name, affected_share=affected,
-        lasting_share=lasting, data_loss=rpo,
+        lasting_share=lasting, **_over_capacity([comp], {comp.name: load}, traffic, {comp.name: after}),
+        data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.shards * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
         recovery_seconds=None if alone else detection(comp) + failover(comp), rto_seconds=rto,
@@ -307,6 +331,7 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
     return Scenario(
         name="Availability-zone outage", component=worst[0][2] if worst else None,
         affected_share=traffic.failing_share(window), lasting_share=traffic.failing_share(after),
+        **_over_capacity(components, loads_by_name, traffic, after),
         data_loss=None if None in rpos else max(rpos, default=0.0), data_loss_writes=None,
         detection_seconds=None, failover_seconds=None, recovery_seconds=recovery, rto_seconds=rto,
         nodes_lost=lost_nodes, survives=bool(worst) and busiest is not None and busiest <= 1,
