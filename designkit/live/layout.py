@@ -20,23 +20,18 @@ def moving_artists(fig) -> list:
     return sorted(found, key=lambda artist: artist.get_zorder())
 
 
-def fold_spilled(fig, renderer) -> bool:
-    """Put on two lines (at the space nearest its middle) each title or x-axis label that the layout
-    just made leaves the figure's sides: centred on its axes, a long one can pass the figure's edge
-    whatever room the layout gives.  True when one was folded (lay out again)."""
-    folded = False
-    for ax in fig.axes:
-        for label in (ax.title, ax.xaxis.label):
-            text = label.get_text()
-            if " " not in text or "\n" in text or not label.get_visible():
-                continue
-            box = label.get_window_extent(renderer)
-            if box.x0 >= 0 and box.x1 <= fig.bbox.width:
-                continue
-            middle = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) / 2))
-            label.set_text(text[:middle] + "\n" + text[middle + 1:])
-            folded = True
-    return folded
+def folded_if_wide(label, fig, renderer) -> str | None:
+    """The title or x-axis label ``label`` on two lines (broken at the space nearest its middle) when,
+    where the layout put it, it passes the figure's sides: centred on its axes, a long one can pass
+    the figure's edge whatever room the layout gives.  None when it fits (or cannot be broken)."""
+    text = label.get_text()
+    if " " not in text or "\n" in text or not label.get_visible():
+        return None
+    box = label.get_window_extent(renderer)
+    if box.x0 >= 0 and box.x1 <= fig.bbox.width:
+        return None
+    middle = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) / 2))
+    return text[:middle] + "\n" + text[middle + 1:]
 
 
 def pin_labels(fig, renderer) -> None:

@@ -20,7 +20,7 @@ from ..views.charts.style import styled
 from ..model.lru import LRU
 from .backgrounds import Backgrounds
 from .canvas import QuietCanvas, encode, look, png_rgba
-from .layout import fold_spilled, lay_over, legend_overlay, moving_artists, pin_labels, spills
+from .layout import folded_if_wide, lay_over, legend_overlay, moving_artists, pin_labels, spills
 from .state import State
 from .style import present_figure
 from .ticks import TickLabels, lighten
@@ -63,6 +63,8 @@ class ChartView:
         self._ahead: list[tuple] = []       # images made ahead, encoding: (future, scene, state, memo, layouts)
         self._images = LRU(self.IMAGES)  # (frame, looks of every artist) -> PNG
         self._overlay = None
+        self._folds: dict = {}             # text -> (as the chart says it, as shown on two lines)
+        self._fits: dict = {}              # (text, as the chart says it) -> as shown: measured once a layout
         self._relayout()
         self.widget = w.Image(format="png", value=self.render(), layout=w.Layout(**self._size()))
         self.widget.add_class("dk-chart")
@@ -82,6 +84,7 @@ class ChartView:
         if self._stale:
             self._stale = False
             self._chart.update(*self.args(self._state))
+            self._refold()
 
     def _size(self) -> dict:
         """The image's CSS size: its pixel width (at most the output's), or the output's width when presenting."""
@@ -109,6 +112,10 @@ class ChartView:
         Pinned (``set_title(y=...)``, ``set_label_coords``), a draw no longer measures every tick
         label to place them: about half the time of a full draw.
         """
+        for text, (said, folded) in self._folds.items():   # each layout folds afresh, for its size
+            if text.get_text() == folded:
+                text.set_text(said)
+        self._folds, self._fits = {}, {}
         self.ticks.drawn_by_axes(True)      # the layout makes room for them
         self._fig.set_layout_engine("constrained")
         legends = [ax.get_legend() for ax in self._fig.axes if ax.get_legend() is not None]
@@ -119,7 +126,7 @@ class ChartView:
             artist.set_animated(False)                 # and patches stay inside their axes (an empty
             artist.set_in_layout(isinstance(artist, Text))   # line's marker would measure at the origin)
         self.canvas.draw()
-        if fold_spilled(self._fig, self.canvas.get_renderer()):   # a title wider than its place
+        if self._refold():                   # a title wider than its place
             self.canvas.draw()
         pin_labels(self._fig, self.canvas.get_renderer())                  # beside today's tick labels (they may be wider than last time)
         self.canvas.draw()
@@ -133,6 +140,26 @@ class ChartView:
         self._made.clear()
         self.ticks.forget()                 # locators count ticks by the room an axis has
         self.layouts += 1
+
+    def _refold(self) -> bool:
+        """Each title and x label the chart says now, on two lines where one would pass the figure's
+        sides (measured once per text and layout: a new title is folded, not laid out again on
+        every move).  True when one was folded."""
+        renderer, folded = None, False
+        for ax in self._fig.axes:
+            for text in (ax.title, ax.xaxis.label):
+                said = text.get_text()
+                if text in self._folds and said == self._folds[text][1]:
+                    continue                                # still shown folded
+                if (text, said) not in self._fits:
+                    renderer = renderer or self.canvas.get_renderer()
+                    self._fits[(text, said)] = folded_if_wide(text, self._fig, renderer) or said
+                shown = self._fits[(text, said)]
+                if shown != said:
+                    text.set_text(shown)
+                    self._folds[text] = (said, shown)
+                    folded = True
+        return folded
 
     @styled
     def render(self) -> bytes:
@@ -197,6 +224,7 @@ class ChartView:
             return
         self._stale = False
         self._chart.update(*self.args(state))
+        self._refold()
         scene = self._scene()
         looks, seen = scene[1], self._seen(scene)
         layouts = self.layouts
@@ -245,6 +273,7 @@ class ChartView:
         held = self._held()
         try:
             self._chart.update(*self.args(state))
+            self._refold()
             scene = self._scene()
             seen = self._seen(scene)
             if seen is None:
