@@ -13,8 +13,10 @@ _ACTIVE = re.compile(r"([\\`*\[\]|$])")   # code, emphasis, links, cells; '$': n
 _TILDE = re.compile(r"(?<=\S)~|~(?![\d.])")                 # a tilde that could strike through ('~46K' cannot)
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # snake_case stays as written
 _BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")  # heading, quote, list, setext, ordered list
-_UNESCAPED = re.compile(r"(\\*)([|\[\]])")
-_BRACKET = re.compile(r"(\\*)([\[\]])")
+# A run of backslashes is matched from its start only (the lookbehind): tried from inside a long
+# run with no bracket after it, the greedy run would fail again at every position (quadratic).
+_UNESCAPED = re.compile(r"(?<!\\)(\\*)([|\[\]])")
+_BRACKET = re.compile(r"(?<!\\)(\\*)([\[\]])")
 _SCHEMES = ("http://", "https://")
 
 
