@@ -35,41 +35,34 @@ def present_figure(fig, on: bool, dpi: float) -> None:
     the chart: the layout is made again for the new size (the caller's ``_relayout``)."""
     if not on:
         if fig in _NORMAL:
-            size, folded = _NORMAL.pop(fig)
+            size, labels = _NORMAL.pop(fig)
             fig.set_size_inches(*size)
-            for label, (text, fold) in folded.items():
-                if label.get_text() == fold:     # not since changed by the chart (a title that moves)
-                    label.set_text(text)
+            for label, text in labels.items():
+                label.set_text(text)
         fig.set_dpi(dpi)
         return
-    (width, height), folded = _NORMAL.setdefault(fig, (tuple(fig.get_size_inches()), {}))
+    (width, height), _ = _NORMAL.setdefault(fig, (tuple(fig.get_size_inches()),
+                                                  {ax.yaxis.label: ax.yaxis.label.get_text() for ax in fig.axes}))
     inches = min(width, smallest_text(fig) * PRESENT_CHART_PX / (72 * PRESENT_MIN_PX))
     shrunk = height * inches / width         # flatter, up to a quarter, to fit under the bar at 720 px
     fig.set_size_inches(inches, max(min(shrunk, inches * PRESENT_ASPECT), 0.75 * shrunk))
     fig.set_dpi(2 * dpi * width / inches)       # the same pixels as twice the density at its own size
-    folded.update(_fold_axis_labels(fig))
+    _fold_axis_labels(fig)
 
 
-def _fold_axis_labels(fig) -> dict:
-    """A y-axis label longer than 85% of the figure's height, or a title or x-axis label wider than
-    80% of its width (centred on the axes, which the y labels push right), in the smaller figure of
-    presentation mode, goes on two lines, broken at the space nearest its middle, so no end of it
-    is cut off.  Returns {text: (as it was, as folded)}."""
-    renderer, folded = fig.canvas.get_renderer(), {}
+def _fold_axis_labels(fig) -> None:
+    """A y-axis label longer than 85% of the figure's height (the smaller figure of presentation
+    mode) goes on two lines, broken at the space nearest its middle, so no end of it is cut off."""
+    renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
-        for label, room in ((ax.yaxis.label, 0.85 * fig.bbox.height), (ax.xaxis.label, 0.8 * fig.bbox.width),
-                            (ax.title, 0.8 * fig.bbox.width)):
-            text = label.get_text()
-            if " " not in text or "\n" in text or not label.get_visible():
-                continue
-            extent = label.get_window_extent(renderer)
-            if (extent.height if label is ax.yaxis.label else extent.width) <= room:
-                continue
-            middle = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) / 2))
-            label.set_text(text[:middle] + "\n" + text[middle + 1:])
-            folded[label] = (text, label.get_text())
-    return folded
-
+        label = ax.yaxis.label
+        text = label.get_text()
+        if " " not in text or "\n" in text:
+            continue
+        if label.get_window_extent(renderer).height <= 0.85 * fig.bbox.height:
+            continue
+        middle = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) / 2))
+        label.set_text(text[:middle] + "\n" + text[middle + 1:])
 
 STYLE = """<style>
 .dk-panel { border: 1px solid var(--jp-border-color2, #ddd); border-radius: 4px; padding: 4px 8px;
