@@ -221,7 +221,20 @@ def test_the_sampled_figures_are_the_whole_analysiss_bit_for_bit(name):
     # the one the whole analysis gives, to the bit: at the spec's scale, at a hundredth and a hundred
     # times its traffic (a hop past 100%), and at a spread of sampled inputs.
     from designkit.model.analysis import analyze, scaled
-    from designkit.model.sensitivity import figures, figures_of
+    from designkit.model.sensitivity import CAPACITY_FIGURES, figures
+
+    def figures_of(spec, analysis):                       # the same figures, read off the whole analysis
+        cap = analysis.capacity
+        out = {key: float(getattr(cap, key)) for key, _, _ in CAPACITY_FIGURES}
+        for key in ("monthly_cost_total", "read_p99_peak_seconds", "write_p99_peak_seconds"):
+            value = getattr(analysis, key)
+            out[key] = math.nan if value is None else float(value)
+        multiple = min((load.break_multiplier for load in analysis.loads), default=math.inf)
+        if spec.scale.per_user and spec.scale.users:
+            out["first_break_users"] = multiple * spec.scale.users
+        else:
+            out["first_break_qps"] = multiple * cap.qps_peak
+        return out
     spec = load_spec(name)
     specs = [spec, *(spec.model_copy(update={"scale": scaled(spec.scale, f)}) for f in (0.01, 100.0))]
     ranges = spec.scale.ranges or (rg.InputRange("peak_factor", 1.5, 3.0, 8.0, pert=False),)

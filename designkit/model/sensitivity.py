@@ -104,33 +104,18 @@ def with_values(spec, values: dict):
     return spec.model_copy(update={"scale": scale})
 
 
-def first_break(spec, analysis) -> tuple[str, float]:
+def _break(spec, loads, cap) -> tuple[str, float]:
     """When the first component fills its current nodes: ('first_break_users', users then) in the
     per-user form, ('first_break_qps', the peak QPS then) in the totals form; inf when never."""
-    return _break(spec, analysis.loads, analysis.capacity)
-
-
-def _break(spec, loads, cap) -> tuple[str, float]:
     multiple = min((load.break_multiplier for load in loads), default=math.inf)
     if spec.scale.per_user and spec.scale.users:
         return "first_break_users", multiple * spec.scale.users
     return "first_break_qps", multiple * cap.qps_peak
 
 
-def figures_of(spec, analysis) -> dict[str, float]:
-    """Every headline figure of one (spec, analysis); the first break in the spec's own form only."""
-    cap = analysis.capacity
-    out = {key: float(getattr(cap, key)) for key, _, _ in CAPACITY_FIGURES}
-    for key in ("monthly_cost_total", "read_p99_peak_seconds", "write_p99_peak_seconds"):
-        value = getattr(analysis, key)
-        out[key] = math.nan if value is None else float(value)
-    key, value = first_break(spec, analysis)
-    out[key] = value
-    return out
-
-
 def figures(spec) -> dict[str, float]:
-    """``figures_of(spec, analyze(spec))``, working out only what the figures need (the loads,
+    """Every headline figure of a spec (the first break in the spec's own form only), as its whole
+    analysis gives them, working out only what the figures need (the loads,
     today's bill, each path's p99 at peak): the same numbers in about a third of the time, for
     figures sampled 40 times a spec (and once per live state)."""
     from . import cost, latency, scaling
