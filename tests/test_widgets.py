@@ -16,7 +16,7 @@ import sys
 import ipywidgets
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from designkit.assets import NOTEBOOKS_DIR
@@ -1007,10 +1007,27 @@ def test_a_new_string_is_aggs_own(monkeypatch, text):
     assert difference.max() <= 1
 
 
-@given(text=st.text(max_size=30), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 24]))
+def drawable(text: str, math: bool) -> bool:
+    """Whether matplotlib itself can draw ``text`` (with ``parse_math`` as given): '$$' as math cannot."""
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = Figure(figsize=(1, 1), dpi=30)
+    fig.text(0, 0, text, parse_math=math)
+    try:
+        FigureCanvasAgg(fig).draw()
+    except ValueError:                                      # mathtext that does not parse
+        return False
+    return True
+
+
+@given(text=st.text(max_size=30), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 24]),
+       math=st.booleans())
+@example(text="$$", angle=0, size=7, math=False)           # the house style draws spec text as written
+@example(text="$x^2$ of $5", angle=33, size=9, math=True)
 @settings(max_examples=40, deadline=None)
-def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
-    # Component names are spec text: whatever they hold, the cached ink matches Agg's own.
+def test_any_text_is_drawn_as_agg_draws_it(text, angle, size, math):
+    # Component names are spec text: whatever they hold, the cached ink matches Agg's own.  The
+    # house style draws them as written (text.parse_math off); math is drawn too where it parses.
     import warnings
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -1020,11 +1037,12 @@ def test_any_text_is_drawn_as_agg_draws_it(text, angle, size):
 
     def figure():
         fig = Figure(figsize=(3, 2), dpi=90)
-        fig.text(0.3, 0.4, text, rotation=angle, fontsize=size)
+        fig.text(0.3, 0.4, text, rotation=angle, fontsize=size, parse_math=math)
         return fig
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                    # glyphs missing from DejaVu Sans
+        assume(drawable(text, math))
         pixels = []
         for canvas in (FigureCanvasAgg(figure()), QuietCanvas(figure()), QuietCanvas(figure())):
             canvas.draw()
@@ -1048,15 +1066,17 @@ def text_canvas(text, x, y, **props):
 @given(text=st.text(max_size=25), angle=st.sampled_from([0, 33, 90]), size=st.sampled_from([7, 9, 20]),
        ha=st.sampled_from(["left", "center", "right"]), va=st.sampled_from(["baseline", "center", "top", "bottom"]),
        where=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)))
+@example(text="$$", angle=0, size=7, ha="left", va="baseline", where=(0.5, 0.5))
 @settings(max_examples=40, deadline=None)
 def test_a_text_drawn_from_its_remembered_layout_is_where_matplotlib_draws_it(text, angle, size, ha, va, where):
     # A tick label or bar label moves with the scale; drawn from the layout remembered at its
-    # last place, it lands where Text.draw puts it (spec names are user text: any text at all).
+    # last place, it lands where Text.draw puts it (spec names are user text: any text at all,
+    # drawn as written as the house style draws it).
     import warnings
     from designkit.live.canvas import TextLayouts
 
     def canvas_with(x, y):
-        return text_canvas(text, x, y, rotation=angle, fontsize=size, ha=ha, va=va)
+        return text_canvas(text, x, y, rotation=angle, fontsize=size, ha=ha, va=va, parse_math=False)
 
     layouts = TextLayouts()
     with warnings.catch_warnings():
