@@ -29,6 +29,7 @@ STYLE = {
     "grid.alpha": 0.3,
     "figure.dpi": 100,
     "savefig.dpi": 100,
+    "axes.titley": 1.0,              # titles sit on the axes (none has ticks above): no search per draw
     "text.parse_math": False,        # spec text is drawn as written: '$5 / $10 tier' is not math
 }
 COLORS = {"read": "#4C72B0", "write": "#DD8452", "raw": "#55A868", "replicated": "#8172B3",

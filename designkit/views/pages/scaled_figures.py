@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 
-from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation
 
 from ..charts import registry
@@ -56,11 +56,20 @@ def _lay_out(fig) -> None:
         fig.set_layout_engine(None)            # ... and keep it ("none" would still draw twice per save)
 
 
+class _MeasuringCanvas(FigureCanvasAgg):
+    """An Agg canvas that only measures: one renderer for a figure's layouts and spill checks (the
+    metrics a fresh renderer would give, but matplotlib's text-extent cache holds across points), and
+    ``draw_idle`` a no-op, as on the plain canvas the charts were made on (their ``update`` asks for one)."""
+
+    def draw_idle(self, *args, **kwargs):
+        pass
+
+
 def _spills(fig, margin: float = 1.0) -> bool:
     """Whether some text or legend reaches within ``margin`` points of the figure's edge, or past it
-    (their extents measured with a bare Agg renderer, nothing drawn)."""
+    (their extents measured with the figure's Agg renderer, nothing drawn)."""
     with house_style():
-        box = fig.get_tightbbox(RendererAgg(*fig.canvas.get_width_height(), fig.dpi))   # inches
+        box = fig.get_tightbbox(fig.canvas.get_renderer())   # inches
     edge = margin / 72
     return box.x0 < edge or box.y0 < edge or box.x1 > fig.get_figwidth() - edge or box.y1 > fig.get_figheight() - edge
 
@@ -75,6 +84,7 @@ class GridFigures:
         self.charts = {c.name: c.make(numbers) for c in self.entries if c.moves}
         self.last: dict[str, tuple] = {}
         for chart in self.charts.values():
+            _MeasuringCanvas(chart.fig)
             for ax in chart.fig.axes:
                 ax.minorticks_off()                  # fewer artists per draw; the major ticks carry the labels
                 for axis in (ax.xaxis, ax.yaxis):    # '0.001' not mathtext '10^-3': half an availability draw
