@@ -7,14 +7,15 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Property tests explore new inputs on every local run; in CI (both jobs, whatever the Hypothesis
 # version: newer ones do this by themselves) they replay a fixed, seeded set, so a run is repeatable
 # and a failure found locally is pinned with @example instead of surfacing as chance in CI.
-settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])   # as Hypothesis's own "ci" profile
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
