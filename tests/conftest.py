@@ -34,9 +34,11 @@ SHARED = ("all_examples", "docs_sweep", "lab", "hostile_build")
 worker (its group), so each is still made once per run."""
 
 FIRST = ("test_lab_browser", "all_examples", "test_faults", "lab", "docs_sweep", "test_handout_figures",
-         "test_batch", "test_assignment", "hostile_build", "test_build", "test_docs", "test_hostile_input")
-"""The groups that take longest (a minute or more each on 2 cores), started first so that no worker
-is left running one of them alone at the end; the rest follow in file order."""
+         "test_batch", "test_assignment", "hostile_build", "test_build", "test_docs", "test_hostile_input",
+         "test_widgets", "test_adversarial", "test_figures")
+"""The groups that take longest (a minute or more each on 2 cores; the last three: the fast loop's
+longest), started first so that no worker is left running one of them alone at the end; the rest
+follow in file order."""
 
 MAX_WORKERS = 4
 """``-n auto`` on a large machine: each worker's builds start their own kernels (memory, not cores,

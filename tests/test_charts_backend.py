@@ -22,6 +22,7 @@ def test_importing_and_drawing_charts_keeps_the_users_backend():
     assert done.stdout.split() == ["svg", "1"]     # the user's choice, not 'agg'; and the chart still saved
 
 
+@pytest.mark.slow                      # five charts drawn twice each, three times: the full suite
 @pytest.mark.parametrize("name,scale", [("reference", "0.1x"), ("reference", "1000x"),
                                         ("video-streaming", "1x")])
 def test_titles_sit_where_matplotlibs_own_search_puts_them(name, scale):

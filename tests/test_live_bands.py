@@ -139,6 +139,7 @@ def test_without_ranges_the_images_are_the_plain_charts_byte_for_byte():
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_the_first_break_band_is_the_uncertaintys_wherever_the_sliders_are():
     # k times the users fill every component k times sooner: the users slider leaves the spread
     # of "users when the first component is full" where it was; a replicas move samples again.
@@ -198,6 +199,7 @@ def path_bands(latency) -> dict:
             for key, patch in bands.bands.items()}
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 @pytest.mark.parametrize("spec", ["chat-system", "video-streaming"])
 def test_cost_and_path_bands_are_the_uncertaintys_wherever_the_sliders_are(spec):
     box, panel, cost, latency = section_six(spec)
@@ -252,6 +254,7 @@ def test_cost_and_path_bands_worked_by_hand():
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_cost_and_path_bands_hide_when_the_sliders_make_every_range_one_value():
     box, panel, cost, latency = section_six("video-streaming")    # peak factor and requests per user
     panel.set(peak_factor=4, requests=10)
@@ -269,6 +272,7 @@ def test_cost_and_path_bands_hide_when_the_sliders_make_every_range_one_value():
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_without_ranges_section_six_computes_no_spread_and_draws_the_plain_charts_byte_for_byte(monkeypatch):
     import designkit.live.state as state_module
 
@@ -291,6 +295,7 @@ def test_without_ranges_section_six_computes_no_spread_and_draws_the_plain_chart
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_working_ahead_works_out_the_next_stops_spreads_as_a_piece_of_its_own():
     # Idle time first validates the nearest users stop (one piece), then its spreads (a piece
     # each): a move there later finds the band ready, and a slider event never waits for both.
@@ -312,6 +317,7 @@ def test_working_ahead_works_out_the_next_stops_spreads_as_a_piece_of_its_own():
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_a_move_other_than_users_samples_the_ranges_once_for_every_band(monkeypatch):
     # The capacity spreads, the first break's span and the analysis figures' bands of a new state
     # all come from one ``Uncertainty``: its 2,000 capacity samples and its 40 analyses run once.
@@ -332,6 +338,7 @@ def test_a_move_other_than_users_samples_the_ranges_once_for_every_band(monkeypa
     box.close()
 
 
+@pytest.mark.slow       # a section 6 panel or several: the full suite (docs/building.md, the fast loop)
 def test_the_banded_charts_in_presentation_mode_are_what_matplotlib_draws():
     # Twice the pixels and larger text: the strip and the words still fit, and every band is where
     # the numbers put it.

@@ -173,8 +173,9 @@ def test_present_chart_text_is_18_px_when_shown_at_the_projectors_width(number):
     section.close()
 
 
-@pytest.mark.parametrize("spec, number", [("reference", 7), ("chat-system", 6)]
-                         + [pytest.param("reference", 6, marks=pytest.mark.slow),
+@pytest.mark.parametrize("spec, number", [("reference", 7)]
+                         + [pytest.param("chat-system", 6, marks=pytest.mark.slow),
+                            pytest.param("reference", 6, marks=pytest.mark.slow),
                             pytest.param("video-streaming", 6, marks=pytest.mark.slow),
                             pytest.param("video-streaming", 1, marks=pytest.mark.slow)])
 def test_present_charts_keep_every_text_inside_the_figure_at_any_scale(spec, number):

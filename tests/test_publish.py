@@ -86,6 +86,7 @@ def consistent(out: Path, article: str) -> list[str]:
     return problems
 
 
+@pytest.mark.slow       # a hundred publishes under a polling reader: the full suite (the fast loop keeps the kills)
 def test_a_reader_polling_during_a_hundred_publishes_sees_one_build_at_a_time(tmp_path):
     out = tmp_path / "out"
     publish(out, 0)
