@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from designkit.model import quantities as q
 
@@ -159,3 +159,19 @@ def test_no_say_function_raises_on_a_number_that_is_not_finite(value):
         except TypeError:
             continue          # takes more than a number
         assert isinstance(said, str) and said, say.__name__
+
+
+@given(st.floats(min_value=0.5, max_value=2.0, allow_nan=False))
+@example(0.9971)        # a failure row at 1000x said "100% already fail" of 99.71%
+@example(1.003)         # a component 0.3% over capacity is over it, not at it
+@example(0.9999999)
+@example(1.0)
+def test_a_share_is_all_of_it_only_when_it_is(fraction):
+    said = q.say_share(fraction)
+    if said.startswith("just"):
+        assert ("under" in said) == (fraction < 1) and fraction != 1
+        return
+    number = float(said.rstrip("%").replace(",", ""))
+    assert (said == "100%") == (fraction == 1), (fraction, said)
+    assert (number < 100) == (fraction < 1) and (number > 100) == (fraction > 1), (fraction, said)
+    assert abs(number - 100 * fraction) <= max(0.5, 5e-3 * 100 * fraction)     # still the value, rounded

@@ -362,14 +362,22 @@ def say_seconds(seconds: float) -> str:
 
 
 def say_share(fraction: float) -> str:
-    """A utilization or share: 0.643 -> '64%', 0.046 -> '4.6%', 45.66 -> '4,566%', 1e-9 -> '< 0.01%'."""
+    """A utilization or share: 0.643 -> '64%', 0.046 -> '4.6%', 45.66 -> '4,566%', 1e-9 -> '< 0.01%'.
+    Only all of it is '100%': 0.9971 -> '99.7%' (not all requests), 1.003 -> '100.3%' (over capacity)."""
     percent = fraction * 100
     if percent == 0:
         return "0%"
     if percent < 0.01:
         return "< 0.01%"
     if percent >= 9.5:
-        return f"{_whole(percent, ',')}%"
+        said = _whole(percent, ",")
+        if said != "100" or percent == 100:
+            return f"{said}%"
+        for places in range(1, 5):        # as many decimals as it takes to say which side of 100 it is
+            said = f"{percent:.{places}f}".rstrip("0")
+            if said not in ("100.", "99.") and float(said) != 100:
+                return f"{said}%"
+        return "just under 100%" if percent < 100 else "just over 100%"
     return f"{percent:.2g}%"
 
 

@@ -181,15 +181,11 @@ def _affected(s) -> str:
         if s.failing_before > 0:      # over capacity already: say what the failure adds to that
             extra = s.failing_after - s.failing_before
             more = f"{say_share(extra)} more" if extra > 0 else "no more"
-            return text + f", then {more} until repaired ({_already(s.failing_before)} already fail at peak: over capacity)"
+            return text + f", then {more} until repaired ({say_share(s.failing_before)} already fail at peak: over capacity)"
         text += f", then {say_share(s.lasting_share)} until repaired"
     return text
 
 
-def _already(share: float) -> str:
-    """A share failing before the failure, never rounded up to all of them."""
-    said = say_share(share)
-    return "over 99%" if said == "100%" and share < 1 else said
 
 
 def _rto(s) -> Cell:
