@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import pytest
@@ -197,8 +198,10 @@ def test_a_crash_of_a_component_already_over_capacity_says_what_it_adds_to_what_
     assert crash.failing_before == pytest.approx(0.5)
     assert crash.failing_after == pytest.approx(1 - 1 / 2.2)
     assert crash.lasting_share == pytest.approx(crash.failing_after - crash.failing_before)   # one component
-    assert _affected(crash) == ("9.1% of requests, then 4.5% more until repaired "
-                                "(50% already fail at peak: over capacity)")
+    # Until failover the dead replica's 1/11 fails and the other 10/11 fail as before, half of them:
+    # 1/11 + 10/11 x 50% = 54.5%, the same as after it.  Never "9.1% of requests" beside "50% already".
+    assert crash.failing_during == pytest.approx(1 / 11 + 10 / 11 * 0.5)
+    assert _affected(crash) == "55% of requests until repaired (50% already fail at peak: over capacity)"
     within = scenario(analyze(make_spec([comp("API", "service", "1K/s", replicas=22)], ["API"], ["API"])),
                       "Server crash")
     assert within.failing_before == within.failing_after == 0 and "already" not in _affected(within)
@@ -212,9 +215,12 @@ def test_a_zone_outage_past_capacity_never_says_more_failing_than_there_are_requ
     for name in ("reference", "chat-system", "url-shortener"):
         zone = scenario(analyze(load_spec(name, {"scale": scale})), "Availability-zone outage")
         assert 0 < zone.failing_before <= zone.failing_after <= 1, (name, scale)
+        assert zone.failing_before <= zone.failing_during <= 1, (name, scale)
         said = _affected(zone)
-        assert "more until repaired" in said or "no more until repaired" in said, said
-        assert "(100% already" not in said or zone.failing_before == 1, said
+        shares = [float(x) for x in re.findall(r"([\d.]+)%", said)]
+        assert all(share <= 100 for share in shares), said
+        assert "already fail" in said, said
+        assert not re.search(r"(?<!under )100%", said), said      # all told, never all of them but all
 
 
 def test_database_primary_failure_by_hand():

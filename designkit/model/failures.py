@@ -76,6 +76,8 @@ class Scenario:
     failing_before: float = 0.0      # share of peak requests failing before it: what the hit components
                                      # already overflow (over capacity); 0 within capacity
     failing_after: float = 0.0       # the same after failover, until repair (with what it adds)
+    failing_during: float = 0.0      # the same until failover: the window's requests fail, the rest
+                                     # as before (so never less than failing_before)
 
     @property
     def rto_met(self) -> bool:
@@ -168,17 +170,24 @@ def _before(comp, load: ComponentLoad) -> tuple[float, float]:
     return failing, 0.0 if holds_data(comp.kind) else failing
 
 
-def _over_capacity(components, loads_by_name, traffic: Traffic, added: Mapping[str, tuple[float, float]]
-                   ) -> dict[str, float]:
-    """``failing_before`` and ``failing_after`` of a failure that adds ``added`` (a component's
-    (reads, writes) shares failing after failover) to what over-capacity components already fail;
-    both 0 when nothing is over capacity (then ``lasting_share`` says it all)."""
+def _over_capacity(components, loads_by_name, traffic: Traffic, added: Mapping[str, tuple[float, float]],
+                   window: Mapping[str, tuple[float, float]]) -> dict[str, float]:
+    """``failing_before``, ``failing_during`` and ``failing_after`` of a failure whose ``window``
+    (a component's (reads, writes) shares sent to what it lost, failing until failover) and
+    ``added`` (the overflow it adds after failover) come on top of what over-capacity components
+    already fail; all 0 when nothing is over capacity (then ``affected_share`` and
+    ``lasting_share`` say it all).  Until failover the window's requests fail and the others fail
+    as before: 1 - (1 - before)(1 - window), never a sum past all of them."""
     before = {c.name: _before(c, loads_by_name[c.name]) for c in components if c.name in loads_by_name}
     if not any(r or w for r, w in before.values()):
         return {}
-    after = {name: tuple(min(1.0, b + a) for b, a in zip(shares, added.get(name, (0.0, 0.0))))
+    nothing = (0.0, 0.0)
+    after = {name: tuple(min(1.0, b + a) for b, a in zip(shares, added.get(name, nothing)))
              for name, shares in before.items()}
-    return {"failing_before": traffic.failing_share(before), "failing_after": traffic.failing_share(after)}
+    during = {name: tuple(1 - (1 - b) * (1 - w) for b, w in zip(shares, window.get(name, nothing)))
+              for name, shares in before.items()}
+    return {"failing_before": traffic.failing_share(before), "failing_after": traffic.failing_share(after),
+            "failing_during": traffic.failing_share(during)}
 
 
 def _on_paths(name: str, traffic: Traffic) -> bool:
@@ -206,7 +215,8 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
     alone = comp.replicas == 1
     return Scenario(
         name="Server crash", component=comp.name, affected_share=affected, lasting_share=lasting,
-        **_over_capacity([comp], loads_by_name, traffic, {comp.name: _loss(comp, load, 1, 1)[1]}), data_loss=rpo,
+        **_over_capacity([comp], loads_by_name, traffic, {comp.name: _loss(comp, load, 1, 1)[1]},
+                         {comp.name: _loss(comp, load, 1, 1)[0]}), data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.replicas * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
         recovery_seconds=None if alone else detection(comp) + failover(comp), rto_seconds=rto,
@@ -222,7 +232,8 @@ def primary_failure(comp, load: ComponentLoad, traffic: Traffic, rto: float, lag
     alone = comp.replicas == 1
     return Scenario(
         name="Database primary failure", component=comp.name, affected_share=affected,
-        lasting_share=lasting, **_over_capacity([comp], {comp.name: load}, traffic, {comp.name: after}),
+        lasting_share=lasting, **_over_capacity([comp], {comp.name: load}, traffic, {comp.name: after},
+                                                {comp.name: window}),
         data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.shards * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
@@ -331,7 +342,7 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
     return Scenario(
         name="Availability-zone outage", component=worst[0][2] if worst else None,
         affected_share=traffic.failing_share(window), lasting_share=traffic.failing_share(after),
-        **_over_capacity(components, loads_by_name, traffic, after),
+        **_over_capacity(components, loads_by_name, traffic, after, window),
         data_loss=None if None in rpos else max(rpos, default=0.0), data_loss_writes=None,
         detection_seconds=None, failover_seconds=None, recovery_seconds=recovery, rto_seconds=rto,
         nodes_lost=lost_nodes, survives=bool(worst) and busiest is not None and busiest <= 1,

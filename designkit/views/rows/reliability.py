@@ -173,17 +173,29 @@ def _recovery(s) -> str:
 
 
 def _affected(s) -> str:
+    if s.failing_before > 0:          # over capacity already: every phase all told, and what already failed
+        return _over_capacity(s)
     at_risk = s.name == "Network partition" and s.data_loss != 0  # async: accepted, maybe lost
     text = f"{say_share(s.affected_share)} of requests" + (" at risk" if at_risk else "")
     if s.lasting_share > 0 and s.recovery_seconds is not None:
         if math.isclose(s.lasting_share, s.affected_share):
             return text + " until repaired"
-        if s.failing_before > 0:      # over capacity already: say what the failure adds to that
-            extra = s.failing_after - s.failing_before
-            more = f"{say_share(extra)} more" if extra > 0 else "no more"
-            return text + f", then {more} until repaired ({say_share(s.failing_before)} already fail at peak: over capacity)"
         text += f", then {say_share(s.lasting_share)} until repaired"
     return text
+
+
+def _over_capacity(s) -> str:
+    """A failure on top of an overload: the share of requests failing until failover and after it,
+    each all told (what already failed included), and the share that already failed at peak."""
+    already = say_share(s.failing_before)
+    during, after = say_share(s.failing_during), say_share(s.failing_after)
+    if s.recovery_seconds is None:            # no failover: the window lasts until the repair
+        return f"{during} of requests ({already} already fail at peak: over capacity)"
+    if after == already:                      # failover absorbs the failure: back to the overload
+        return f"{during} of requests until failover, then back to what already fails at peak ({already}: over capacity)"
+    if during == after:
+        return f"{during} of requests until repaired ({already} already fail at peak: over capacity)"
+    return f"{during} of requests until failover, then {after} until repaired ({already} already fail at peak: over capacity)"
 
 
 
