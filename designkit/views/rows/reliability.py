@@ -191,8 +191,6 @@ def _over_capacity(s) -> str:
     during, after = say_share(s.failing_during), say_share(s.failing_after)
     if s.recovery_seconds is None:            # no failover: the window lasts until the repair
         return f"{during} of requests ({already} already fail at peak: over capacity)"
-    if after == already:                      # failover absorbs the failure: back to the overload
-        return f"{during} of requests until failover, then back to what already fails at peak ({already}: over capacity)"
     if during == after:
         return f"{during} of requests until repaired ({already} already fail at peak: over capacity)"
     return f"{during} of requests until failover, then {after} until repaired ({already} already fail at peak: over capacity)"
