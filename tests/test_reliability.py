@@ -336,3 +336,19 @@ def test_more_replicas_never_lower_component_availability(kind, capacity, replic
                              write_peak=0)
         return component_availability(p, n, got.replicas_to_carry, c.shards)
     assert availability(replicas + extra) >= availability(replicas) - 1e-12
+
+
+def test_a_store_with_no_copy_left_fails_what_was_hit_and_the_rest_as_before():
+    """One copy of each of 4 shards, 20K reads/s on 4 x 2.5K/s: 200%, half of the reads already fail.
+    A primary dies with nothing to fail over to: its shard's requests fail (a quarter), the other
+    three shards' as before.  Per component 1/4 + 3/4 x before, never before + 1/4 (which counts
+    the dead shard's reads twice); the writes failed nothing before, so all told
+    failing_after = 1/4 + 3/4 x failing_before."""
+    spec = make_spec([comp("API", "service", "100K/s", replicas=2),
+                      comp("DB", "database", "2.5K/s", write_capacity="100K/s", replicas=1, shards=4)],
+                     ["API", "DB"], ["API", "DB"])
+    fail = scenario(analyze(spec), "Database primary failure")
+    assert fail.recovery_seconds is None and fail.lasting_share == pytest.approx(0.25)
+    assert fail.failing_before == pytest.approx(20 / 22 * 0.5)        # the reads' half, 20K of 22K/s
+    assert fail.failing_after == pytest.approx(0.25 + 0.75 * fail.failing_before)
+    assert fail.failing_during == pytest.approx(fail.failing_after)   # nothing fails over

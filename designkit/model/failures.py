@@ -15,7 +15,7 @@ Assumptions, stated once (availability's own are in ``availability``):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .kinds import holds_data
@@ -171,20 +171,27 @@ def _before(comp, load: ComponentLoad) -> tuple[float, float]:
 
 
 def _over_capacity(components, loads_by_name, traffic: Traffic, added: Mapping[str, tuple[float, float]],
-                   window: Mapping[str, tuple[float, float]]) -> dict[str, float]:
+                   window: Mapping[str, tuple[float, float]], whole: Collection[str] = ()) -> dict[str, float]:
     """``failing_before``, ``failing_during`` and ``failing_after`` of a failure whose ``window``
     (a component's (reads, writes) shares sent to what it lost, failing until failover) and
     ``added`` (the overflow it adds after failover) come on top of what over-capacity components
     already fail; all 0 when nothing is over capacity (then ``affected_share`` and
     ``lasting_share`` say it all).  Until failover the window's requests fail and the others fail
-    as before: 1 - (1 - before)(1 - window), never a sum past all of them."""
+    as before: 1 - (1 - before)(1 - window), never a sum past all of them.  After it, a component
+    in ``whole`` (it lost every copy of what was hit: nothing fails over) fails what was hit and
+    the rest as before, the same way; any other adds its survivors' extra overflow to its own."""
     before = {c.name: _before(c, loads_by_name[c.name]) for c in components if c.name in loads_by_name}
     if not any(r or w for r, w in before.values()):
         return {}
     nothing = (0.0, 0.0)
-    after = {name: tuple(min(1.0, b + a) for b, a in zip(shares, added.get(name, nothing)))
+
+    def on_top(b: float, lost: float) -> float:     # what was lost fails; the rest as before
+        return 1 - (1 - b) * (1 - lost)
+
+    after = {name: tuple(on_top(b, a) if name in whole else min(1.0, b + a)
+                         for b, a in zip(shares, added.get(name, nothing)))
              for name, shares in before.items()}
-    during = {name: tuple(1 - (1 - b) * (1 - w) for b, w in zip(shares, window.get(name, nothing)))
+    during = {name: tuple(on_top(b, w) for b, w in zip(shares, window.get(name, nothing)))
               for name, shares in before.items()}
     return {"failing_before": traffic.failing_share(before), "failing_after": traffic.failing_share(after),
             "failing_during": traffic.failing_share(during)}
@@ -216,7 +223,8 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
     return Scenario(
         name="Server crash", component=comp.name, affected_share=affected, lasting_share=lasting,
         **_over_capacity([comp], loads_by_name, traffic, {comp.name: _loss(comp, load, 1, 1)[1]},
-                         {comp.name: _loss(comp, load, 1, 1)[0]}), data_loss=rpo,
+                         {comp.name: _loss(comp, load, 1, 1)[0]}, () if busiest is not None else (comp.name,)),
+        data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.replicas * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
         recovery_seconds=None if alone else detection(comp) + failover(comp), rto_seconds=rto,
@@ -233,7 +241,7 @@ def primary_failure(comp, load: ComponentLoad, traffic: Traffic, rto: float, lag
     return Scenario(
         name="Database primary failure", component=comp.name, affected_share=affected,
         lasting_share=lasting, **_over_capacity([comp], {comp.name: load}, traffic, {comp.name: after},
-                                                {comp.name: window}),
+                                                {comp.name: window}, () if busiest is not None else (comp.name,)),
         data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.shards * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),
@@ -315,6 +323,7 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
     the zone returns.  Data lost is the worst RPO among the components that fail over.
     """
     window, after = {}, {}
+    whole = []                       # components with no copy left of what the zone held
     worst = []                       # (severity, index, name, survivors' utilization)
     recoveries: list[float | None] = []
     rpos: list[float | None] = []
@@ -327,6 +336,8 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
             lost, hit = math.ceil(comp.replicas / AVAILABILITY_ZONES), comp.shards
         window[comp.name], after[comp.name], busiest = _loss(
             comp, loads_by_name[comp.name], lost, hit, primaries)
+        if busiest is None:
+            whole.append(comp.name)
         lost_nodes += lost * hit
         if not _on_paths(comp.name, traffic):
             continue
@@ -342,7 +353,7 @@ def zone_outage(components, loads_by_name, traffic: Traffic, rto: float, lag: fl
     return Scenario(
         name="Availability-zone outage", component=worst[0][2] if worst else None,
         affected_share=traffic.failing_share(window), lasting_share=traffic.failing_share(after),
-        **_over_capacity(components, loads_by_name, traffic, after, window),
+        **_over_capacity(components, loads_by_name, traffic, after, window, whole),
         data_loss=None if None in rpos else max(rpos, default=0.0), data_loss_writes=None,
         detection_seconds=None, failover_seconds=None, recovery_seconds=recovery, rto_seconds=rto,
         nodes_lost=lost_nodes, survives=bool(worst) and busiest is not None and busiest <= 1,

@@ -191,6 +191,10 @@ def _over_capacity(s) -> str:
     during, after = say_share(s.failing_during), say_share(s.failing_after)
     if s.recovery_seconds is None:            # no failover: the window lasts until the repair
         return f"{during} of requests ({already} already fail at peak: over capacity)"
+    if after == already:                      # what the survivors add does not show: as before it
+        if during == already:
+            return f"about as many requests as already fail at peak ({already}: over capacity)"
+        return f"{during} of requests until failover, then about as many as before it ({already} already fail at peak: over capacity)"
     if during == after:
         return f"{during} of requests until repaired ({already} already fail at peak: over capacity)"
     return f"{during} of requests until failover, then {after} until repaired ({already} already fail at peak: over capacity)"
