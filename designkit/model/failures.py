@@ -214,16 +214,16 @@ def server_crash(components, loads_by_name, traffic: Traffic, rto: float, lag: f
         # Worst first: no survivors, then lasting failures, then the widest outage, then the
         # busiest survivors; spec order breaks ties.
         key = (busiest is not None, -lasting, -affected, -(busiest or 0.0), index)
-        rows.append((key, comp, load, affected, lasting, busiest))
+        rows.append((key, comp, load, window, after, affected, lasting, busiest))
     if not rows:
         return None
-    _, comp, load, affected, lasting, busiest = min(rows, key=lambda row: row[0])
+    _, comp, load, window, after, affected, lasting, busiest = min(rows, key=lambda row: row[0])
     rpo = rpo_seconds(comp, lag)
     alone = comp.replicas == 1
     return Scenario(
         name="Server crash", component=comp.name, affected_share=affected, lasting_share=lasting,
-        **_over_capacity([comp], loads_by_name, traffic, {comp.name: _loss(comp, load, 1, 1)[1]},
-                         {comp.name: _loss(comp, load, 1, 1)[0]}, () if busiest is not None else (comp.name,)),
+        **_over_capacity([comp], loads_by_name, traffic, {comp.name: after}, {comp.name: window},
+                         () if busiest is not None else (comp.name,)),
         data_loss=rpo,
         data_loss_writes=None if rpo is None else load.write_qps_peak / comp.replicas * rpo,
         detection_seconds=detection(comp), failover_seconds=None if alone else failover(comp),

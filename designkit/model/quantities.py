@@ -375,7 +375,7 @@ def say_share(fraction: float) -> str:
             return f"{said}%"
         for places in range(1, 5):        # as many decimals as it takes to say which side of 100 it is
             said = f"{percent:.{places}f}".rstrip("0")
-            if said not in ("100.", "99.") and float(said) != 100:
+            if float(said) != 100:
                 return f"{said}%"
         return "just under 100%" if percent < 100 else "just over 100%"
     return f"{percent:.2g}%"

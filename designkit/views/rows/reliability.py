@@ -174,7 +174,7 @@ def _recovery(s) -> str:
 
 def _affected(s) -> str:
     if s.failing_before > 0:          # over capacity already: every phase all told, and what already failed
-        return _over_capacity(s)
+        return _on_top_of_overload(s)
     at_risk = s.name == "Network partition" and s.data_loss != 0  # async: accepted, maybe lost
     text = f"{say_share(s.affected_share)} of requests" + (" at risk" if at_risk else "")
     if s.lasting_share > 0 and s.recovery_seconds is not None:
@@ -184,22 +184,21 @@ def _affected(s) -> str:
     return text
 
 
-def _over_capacity(s) -> str:
+def _on_top_of_overload(s) -> str:
     """A failure on top of an overload: the share of requests failing until failover and after it,
     each all told (what already failed included), and the share that already failed at peak."""
     already = say_share(s.failing_before)
     during, after = say_share(s.failing_during), say_share(s.failing_after)
+    before = f"({already} already fail at peak: over capacity)"
     if s.recovery_seconds is None:            # no failover: the window lasts until the repair
-        return f"{during} of requests ({already} already fail at peak: over capacity)"
+        return f"{during} of requests {before}"
     if after == already:                      # what the survivors add does not show: as before it
         if during == already:
             return f"about as many requests as already fail at peak ({already}: over capacity)"
-        return f"{during} of requests until failover, then about as many as before it ({already} already fail at peak: over capacity)"
+        return f"{during} of requests until failover, then about as many as before it {before}"
     if during == after:
-        return f"{during} of requests until repaired ({already} already fail at peak: over capacity)"
-    return f"{during} of requests until failover, then {after} until repaired ({already} already fail at peak: over capacity)"
-
-
+        return f"{during} of requests until repaired {before}"
+    return f"{during} of requests until failover, then {after} until repaired {before}"
 
 
 def _rto(s) -> Cell:
