@@ -67,7 +67,8 @@ def chromium_page(**context_options):
 SERVER_CONFIG = {
     "ServerApp": {"tornado_settings": {"page_config_data": {"buildCheck": False, "buildAvailable": False}}},
     "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-               "extension_manager": "readonly"},
+               "extension_manager": "readonly",
+               "expose_app_in_browser": True},     # window.jupyterapp: open_and_run's next notebook, no reload
 }
 # Pre-answer JupyterLab's "get notified about news?" question (no toast, no fetch), and draw every
 # cell (no windowing), so a test sees every output of a notebook.
@@ -193,10 +194,28 @@ def _wait_for_workspace(url: str, timeout: float = 60) -> None:
     raise TimeoutError(f"JupyterLab did not save the cloned workspace within {timeout:.0f} s")
 
 
+# The next notebook in a lab the page already shows, as a reader opens a file and closes the other
+# tabs: JupyterLab's own commands, no page load (a load costs about 5 s and 6 CPU seconds on 2 cores).
+# Opened first, so the main area is never empty (JupyterLab would open a Launcher tab); the tabs left
+# were run, not edited: marked clean, they close without asking to save.
+OPEN_ALONE = """async (path) => {
+  const app = window.jupyterapp;
+  const opened = await app.commands.execute('docmanager:open', {path});
+  for (const widget of [...app.shell.widgets('main')]) {
+    if (widget === opened) continue;
+    if (widget.context) widget.context.model.dirty = false;
+    widget.close();
+  }
+}"""
+
+
 def open_and_run(page, base: str, token: str, notebook: str, timeout_ms: int = 180_000, clone: bool = False) -> None:
     """Open ``notebook`` alone in JupyterLab (a reset workspace; with ``clone``, a workspace of its own
-    cloned from the default one, as a lab's settings laid it out), Run All Cells, wait until every cell ran."""
-    if clone:               # JupyterLab drops the path when it clones, so: clone, then open
+    cloned from the default one, as a lab's settings laid it out), Run All Cells, wait until every cell ran.
+    A page that already shows this lab keeps it (and its workspace) and opens the notebook alone in it."""
+    if page.url.startswith(f"{base}/lab") and page.evaluate("() => !!window.jupyterapp"):
+        page.evaluate(OPEN_ALONE, notebook)
+    elif clone:             # JupyterLab drops the path when it clones, so: clone, then open
         workspace = f"{base}/lab/workspaces/{notebook.split('.')[0]}"
         page.goto(f"{workspace}?clone=default&token={token}")
         _wait_for_workspace(f"{base}/lab/api/workspaces/{notebook.split('.')[0]}?token={token}")
