@@ -384,6 +384,9 @@ def _run(args, standalone: bool = False) -> int:
     try:
         try:
             status = func(args)
+            if standalone:  # done: a Ctrl-C while the interpreter winds down (a quarter second after a
+                import signal   # build) would kill it by the signal, as if the finished work had failed
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             sys.stdout.flush()
             return status
         except DesignkitError as exc:

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,25 +76,48 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: order[id(item)])
 
 
+def once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)`` run once for the whole test run, however many xdist workers ask: the first
+    makes it in a folder all workers share, under a lock, and every worker reads back what it
+    returned (pytest-xdist's documented pattern for session fixtures, with fcntl's lock).  What it
+    made is read, never changed (a test that changes it works on a copy)."""
+    import fcntl
+    import pickle
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent        # every worker's basetemp is beside the others
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / f"{name}.pickle"
+        if made.is_file():
+            return pickle.loads(made.read_bytes())
+        value = make(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=shared)))
+        made.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
 def reference_build(tmp_path_factory):
-    """The reference example's article, built once: (BuildResult, progress lines)."""
-    from designkit.run.build import build
-    lines = []
-    out = tmp_path_factory.mktemp("reference") / "out"
-    return build("reference", out, progress=lines.append), lines
+    """The reference example's article, built once for the run: (BuildResult, progress lines)."""
+    def make(folder):
+        from designkit.run.build import build
+        lines = []
+        return build("reference", folder / "out", progress=lines.append), lines
+    return once_per_run(tmp_path_factory, "reference", make)
 
 
 @pytest.fixture(scope="session")
 def docs_sweep(tmp_path_factory):
-    """DOCS_SWEEP run once as a reader runs it (bash, the console script) in a fresh folder:
-    (folder, the finished process, seconds).  Tests that change its output work on a copy."""
-    folder = tmp_path_factory.mktemp("docs-sweep")
-    started = time.perf_counter()
-    done = subprocess.run(["bash", "-o", "pipefail", "-c", DOCS_SWEEP], cwd=folder,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-                          timeout=900, stdin=subprocess.DEVNULL)
-    return folder, done, time.perf_counter() - started
+    """DOCS_SWEEP run once for the run as a reader runs it (bash, the console script) in a fresh folder:
+    (folder, the finished process, seconds).  Tests that change its output work on a copy; test_docs
+    asks for it only when it reaches the sweep (so in its own worker: once_per_run shares it)."""
+    def make(folder):
+        started = time.perf_counter()
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", DOCS_SWEEP], cwd=folder,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                              timeout=900, stdin=subprocess.DEVNULL)
+        return folder, done, time.perf_counter() - started
+    return once_per_run(tmp_path_factory, "docs-sweep", make)
 
 
 @pytest.fixture(scope="session")

@@ -143,3 +143,24 @@ def test_validate_bad_spec_still_exits_2(tmp_path, capsys):
     assert main(["validate", str(bad), "--strict"]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "scale.users" in err and "Traceback" not in err
+
+
+def test_a_ctrl_c_after_the_work_is_done_cannot_undo_it():
+    """The `designkit` command, its work done, ignores SIGINT while the interpreter winds down (a
+    quarter second after a build): the finished command exits with its status, not killed by the
+    signal.  Checked in the process as the console script runs it (the command is `main()`)."""
+    code = ("import os, signal, sys\n"
+            "sys.argv = ['designkit', 'estimate', 'reference']\n"
+            "from designkit.cli import main\n"
+            "status = main()\n"
+            "print('ignored' if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 'default', file=sys.stderr)\n"
+            "os.kill(os.getpid(), signal.SIGINT)\n"
+            "sys.exit(status)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr.strip()) == (0, "ignored"), done.stderr
+    assert "QPS" in done.stdout, done.stdout
+    in_process = subprocess.run([sys.executable, "-c", "import signal; from designkit.cli import main; "
+                                 "main(['estimate', 'reference']); "
+                                 "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"],
+                                capture_output=True, text=True, timeout=60)
+    assert in_process.stdout.strip().endswith("True"), "main(argv) from a program leaves its handler alone"
