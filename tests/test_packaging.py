@@ -63,6 +63,18 @@ def test_the_lowest_versions_ci_installs_are_pyprojects_floors():
     assert "-c .ci/lowest-constraints.txt" in ci and '-m "not slow and not browser"' in ci
 
 
+def test_under_xdist_each_test_runs_in_its_group(request):
+    """``-n auto`` relies on ``--dist loadgroup`` (conftest.group_of): a costly fixture is made once, in
+    the worker of its group.  Where xdist loses the groups, nothing fails but every worker makes every
+    fixture again (pytest 9.2 with xdist 3.8 did: pytest-xdist#1386, ~2.5 minutes on 2 cores)."""
+    import os
+
+    import pytest
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip("checks the groups of a run with -n")
+    assert request.node.nodeid.endswith("@test_packaging"), request.node.nodeid
+
+
 def test_ruff_finds_nothing():
     # The rules are pyproject's [tool.ruff]; the notebooks' cells are checked too.
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "designkit", "tests", "benchmarks",
