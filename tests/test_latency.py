@@ -432,6 +432,7 @@ def test_path_sentence_fits_its_regime(loads, target_ms, users):
         assert "no load reaches the path" in line
     elif path.crossing_multiplier <= 1:
         assert "holds only up to" in line and "already past" not in line
+        assert "up to <" not in line and "up to under" not in line    # '~160 million users (under 0.01x ...)'
         assert "met" not in line
     else:
         assert "is crossed at" in line and "met at peak" in line

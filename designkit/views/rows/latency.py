@@ -37,6 +37,15 @@ def say_crossing(multiplier: float | None, users: float | None) -> str:
     return said + (", already past" if multiplier <= 1 else "")
 
 
+def _held_up_to(multiplier: float, users: float | None) -> str:
+    """Where a path already past its target still held: 'it holds only up to' this.  A multiple too
+    small to say ('< 0.01x') goes after the users it lands at: '~160 million users (under 0.01x
+    today's traffic)', never 'up to < 0.01x'."""
+    if users is not None and q.say_times(multiplier).startswith("<"):
+        return f"{users_said(users)} ({traffic(multiplier).replace('< ', 'under ', 1)})"
+    return say_crossing(multiplier, users).replace(", already past", "")
+
+
 def overloaded(path) -> list[str]:
     """The hops of ``path`` whose queues grow without bound at today's peak."""
     return [pool.component for pool in path.pools if pool.utilization() >= 1]
@@ -97,7 +106,7 @@ def path_lines(analysis) -> list[str]:
                              "with no load: service times alone exceed it.")
             else:
                 lines.append(head + f": its target of {p.target.label} is missed; it holds only up to "
-                             f"{say_crossing(m, p.crossing_users).replace(', already past', '')}.")
+                             f"{_held_up_to(m, p.crossing_users)}.")
             continue
         head = f"{PATH_NAMES[p.path]}: p99 at peak is {say_latency(p.peak.p99)}"
         if p.target is None:
@@ -113,7 +122,7 @@ def path_lines(analysis) -> list[str]:
         elif not math.isfinite(m):
             tail = f"{outcome}; no load reaches the path, so more users never cross it."
         elif m <= 1:
-            tail = f"{outcome}; it holds only up to {say_crossing(m, p.crossing_users).replace(', already past', '')}."
+            tail = f"{outcome}; it holds only up to {_held_up_to(m, p.crossing_users)}."
         else:
             tail = f"{outcome}; it is crossed at {say_crossing(m, p.crossing_users)}."
         lines.append(head + against + tail)
