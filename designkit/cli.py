@@ -385,8 +385,7 @@ def _run(args, standalone: bool = False) -> int:
         try:
             status = func(args)
             if standalone:  # done: a Ctrl-C while the interpreter winds down (a quarter second after a
-                import signal   # build) would kill it by the signal, as if the finished work had failed
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _ignore_ctrl_c()    # build) would kill it by the signal, as if the finished work had failed
             sys.stdout.flush()
             return status
         except DesignkitError as exc:
@@ -394,8 +393,7 @@ def _run(args, standalone: bool = False) -> int:
             return exc.exit_code
         except KeyboardInterrupt:
             if standalone:  # the process is ending: a second Ctrl-C (or one sent to the kernels' group) is moot
-                import signal
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _ignore_ctrl_c()
             print(f"designkit {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
             if standalone:  # cleanup already ran (finally blocks); kernel threads must not keep us alive
                 sys.stdout.flush()
@@ -420,9 +418,15 @@ def _run(args, standalone: bool = False) -> int:
             return 1
     except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
         if standalone:
-            import signal
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _ignore_ctrl_c()
         return 130
+
+
+def _ignore_ctrl_c() -> None:
+    """The command's process is ending (its work done, or interrupted and cleaned up): a Ctrl-C now
+    changes nothing, so it is ignored rather than let kill the process by the signal."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,8 +117,24 @@ class Watch:
     def mark(self) -> tuple[int, int]:
         return len(self.failed), len(self.errors)
 
-    def since(self, mark: tuple[int, int]) -> tuple[list[str], list[str]]:
-        return self.failed[mark[0]:], self.errors[mark[1]:]
+    def since(self, mark: tuple[int, int] = (0, 0)) -> tuple[list[str], list[str]]:
+        """Failed requests and console errors after ``mark``; a request cut short by opening the next
+        notebook (a page load, or the close of the last notebook's tab) is not a failure."""
+        failed = [f for f in self.failed[mark[0]:] if not f.endswith("net::ERR_ABORTED")]
+        return failed, self.errors[mark[1]:]
+
+
+@contextmanager
+def step(page, base: str, token: str, shot: str):
+    """One notebook of a tour: a screenshot ``shot``-failure.png if it fails, its kernels shut down however it ends."""
+    try:
+        yield
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}-failure.png"))
+        raise
+    finally:
+        shut_down_kernels(base, token)
 
 
 def to_ten_x(page, how: str) -> None:
@@ -188,7 +205,7 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, desk,
     ten_x = estimate_at({"scale": "10x"})
     first = "keyboard" if section % 2 else "typed"
     mark = watch.mark()
-    try:
+    with step(page, base, token, f"{section:02d}"):
         open_and_run(page, base, token, notebook)
         nb = page.locator(VISIBLE)
         expect(nb.locator(".dk-qps-peak")).to_have_text(baseline[0], timeout=60_000)
@@ -199,14 +216,7 @@ def test_notebook_follows_the_panel_to_10x_with_nothing_cut_or_broken(lab, desk,
         assert not page.evaluate(SCREEN_FACTS)["sideways"], f"{notebook}: the panel scrolls sideways"
         assert not page.evaluate(CLIPPED), f"{notebook}: cut off among the components' sliders"
         shoot(page, f"{section:02d}-normal")
-    except Exception:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{section:02d}-failure.png"))
-        raise
-    finally:
-        shut_down_kernels(base, token)
     failed, errors = watch.since(mark)
-    failed = [f for f in failed if not f.endswith("net::ERR_ABORTED")]   # cut short by closing the notebook
     assert not failed, f"{notebook}: failed requests {failed}"
     assert not errors, f"{notebook}: console errors {errors}"
 
@@ -315,7 +325,7 @@ def test_present_mode_on_a_1280x720_projector(present_lab):
         watch = Watch(page)
         for section in SECTIONS:
             notebook, label = section.filename, f"{section.filename} (present)"
-            try:
+            with step(page, base, token, f"{section.number:02d}-present"):
                 open_and_run(page, base, token, notebook, clone=True)
                 nb = page.locator(VISIBLE)
                 expect(nb.locator(".dk-live.dk-present")).to_have_count(1)
@@ -343,13 +353,6 @@ def test_present_mode_on_a_1280x720_projector(present_lab):
                 to_ten_x(page, "typed" if section.number % 2 else "keyboard")
                 check_page(page, section.number, baseline, ten_x, label)
                 assert not page.evaluate(BROKEN_WORDS), f"{label}: at 10x"
-            except Exception:
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / f"{section.number:02d}-present-failure.png"))
-                raise
-            finally:
-                shut_down_kernels(base, token)
-        # a request cut short by the test's own page.goto (opening the next notebook) is not a failure
-        failed = [f for f in watch.failed if not f.endswith("net::ERR_ABORTED")]
+        failed, errors = watch.since()
         assert not failed, f"failed requests {failed}"
-        assert not watch.errors, f"console errors {watch.errors}"
+        assert not errors, f"console errors {errors}"
